@@ -1,2 +1,77 @@
+// mailprobe: proves mail really flows. main() dispatches sub-commands from one
+// table; with no sub-command the arguments belong to `check`, so the seed-002
+// command line works unchanged with only the program name replaced.
+
+#include <csignal>
 #include <cstdio>
-int main() { return 0; }
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include "cli/commands.hpp"
+#include "core/exit_code.hpp"
+#include "mailprobe_version.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* help;
+};
+
+const Command kCommands[] = {
+    {"check", mailprobe::run_check_command, "send a probe over SMTP and find it over IMAP (default)"},
+    {"probe", mailprobe::run_probe_command, "SMTP/IMAP service health, TLS and certificate facts, MX ranking"},
+    {"serve", mailprobe::run_serve_command, "run the embedded loopback SMTP+IMAP test server"},
+    {"demo", mailprobe::run_demo_command, "full round trip against the embedded server, zero setup"},
+};
+
+void print_usage(std::FILE* to) {
+  std::fprintf(to, "usage: mailprobe [command] [options]\n\ncommands:\n");
+  for (const auto& c : kCommands) std::fprintf(to, "  %-8s %s\n", c.name, c.help);
+  std::fprintf(to, "\nWith no command, options are those of `check`. `mailprobe <command> --help` for details.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A peer closing a socket must surface as an error value, not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::fprintf(stderr, "mailprobe: libcurl initialisation failed\n");
+    return mailprobe::to_int(mailprobe::ExitCode::internal);
+  }
+  int rc = -1;
+  if (argc >= 2) {
+    std::string first = argv[1];
+    if (first == "help" || first == "-h" || (first == "--help" && argc == 2)) {
+      print_usage(stdout);
+      rc = 0;
+    } else if (first == "--version" || first == "version") {
+      std::printf("mailprobe %s (%s)\n", MAILPROBE_VERSION, curl_version());
+      rc = 0;
+    } else {
+      for (const auto& c : kCommands) {
+        if (first == c.name) {
+          std::string name = std::string("mailprobe ") + c.name;
+          std::vector<char*> args;
+          args.push_back(name.data());
+          for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+          args.push_back(nullptr);
+          rc = c.run(static_cast<int>(args.size() - 1), args.data());
+          break;
+        }
+      }
+      if (rc < 0 && first.rfind("-", 0) != 0) {
+        std::fprintf(stderr, "mailprobe: unknown command '%s' (try --help)\n", first.c_str());
+        rc = mailprobe::to_int(mailprobe::ExitCode::usage);
+      }
+    }
+  }
+  if (rc < 0) rc = mailprobe::run_check_command(argc, argv);  // seed-002 compatibility
+  curl_global_cleanup();
+  return rc;
+}
