@@ -103,7 +103,7 @@ const std::array<Column<R>, 49> kTable = {{
      [](const R& r) { return secs(r.smtp_connect_us); }},
     {{"smtp_tls_seconds", Type::number, Role::field, "s", kAll, "SMTP TLS handshake (implicit, or after STARTTLS)"},
      [](const R& r) { return secs(r.smtp_tls_us); }},
-    {{"smtp_greeting_seconds", Type::number, Role::field, "s", kAll, "connected to the 220 greeting"},
+    {{"smtp_greeting_seconds", Type::number, Role::field, "s", kAll, "SMTP leg start to the 220 greeting (DNS, connect, TLS if implicit, banner delay)"},
      [](const R& r) { return secs(r.smtp_greeting_us); }},
     {{"smtp_auth_seconds", Type::number, Role::field, "s", kAll, "AUTH to its 235"},
      [](const R& r) { return secs(r.smtp_auth_us); }},
