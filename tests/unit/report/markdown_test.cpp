@@ -1,9 +1,10 @@
+#include "report/markdown.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "report/markdown.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe;
@@ -14,18 +15,19 @@ TEST_SUITE("report::markdown") {
     std::vector<const FieldSpec*> specs =
         specs_of(std::span<const Column<testing::Sample>>(testing::kSampleTable));
     std::string md = metrics_table(specs, "mail_delivery");
-    CHECK(md.rfind("Measurement `mail_delivery`:\n\n"
-                   "| key | role | type | unit | formats | description |\n"
-                   "|---|---|---|---|---|---|\n"
-                   "| `probe` | tag | string |  | json, influx, prometheus, text | Probe name |\n"
-                   "| `server` | tag | string |  | json, influx, prometheus, text | SMTP server |\n"
-                   "| `result` | tag | string |  | json, influx, prometheus | Result token |\n"
-                   "| `delivered` | field | boolean |  | json, influx, prometheus, text, nagios | "
-                   "Message delivered |\n"
-                   "| `result_code` | field | integer |  | json, influx, prometheus | Result code |\n"
-                   "| `delivery_seconds` | field | float | s | json, influx, prometheus, text, "
-                   "nagios | Delivery time |\n",
-                   0) == 0);
+    CHECK(
+        md.rfind("Measurement `mail_delivery`:\n\n"
+                 "| key | role | type | unit | formats | description |\n"
+                 "|---|---|---|---|---|---|\n"
+                 "| `probe` | tag | string |  | json, influx, prometheus, text | Probe name |\n"
+                 "| `server` | tag | string |  | json, influx, prometheus, text | SMTP server |\n"
+                 "| `result` | tag | string |  | json, influx, prometheus | Result token |\n"
+                 "| `delivered` | field | boolean |  | json, influx, prometheus, text, nagios | "
+                 "Message delivered |\n"
+                 "| `result_code` | field | integer |  | json, influx, prometheus | Result code |\n"
+                 "| `delivery_seconds` | field | float | s | json, influx, prometheus, text, "
+                 "nagios | Delivery time |\n",
+                 0) == 0);
     CHECK(md.find("| `sent_at` | field | float |  | json, influx, text, nagios | "
                   "Time the probe was sent |\n") != std::string::npos);
     CHECK(md.find("| `token` | field | string |  | json | Probe token |\n") != std::string::npos);

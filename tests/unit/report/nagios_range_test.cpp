@@ -1,9 +1,9 @@
+#include "report/nagios_range.hpp"
+
 #include <doctest/doctest.h>
 
 #include <limits>
 #include <string>
-
-#include "report/nagios_range.hpp"
 
 using namespace mailprobe;
 using namespace mailprobe::report;

@@ -1,3 +1,5 @@
+#include "report/nagios.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -5,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "report/nagios.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe;
@@ -23,8 +24,7 @@ NagiosResult render(const Record& r, const char* warn, const char* crit) {
   return to_nagios(r, "MAILPROBE", w, c, "delivery_seconds");
 }
 
-const std::string kPerfTail =
-    " send_seconds=0.412s connect_us=12345us message_bytes=2048B\n";
+const std::string kPerfTail = " send_seconds=0.412s connect_us=12345us message_bytes=2048B\n";
 
 }  // namespace
 
@@ -32,33 +32,43 @@ TEST_SUITE("report::nagios") {
   TEST_CASE("a delivery under both thresholds is OK with thresholds on its perfdata item") {
     NagiosResult n = render(make_record(Sample{}), "30", "60");
     CHECK(n.exit_code == 0);
-    CHECK(n.text == "MAILPROBE OK - relay1 delivered in 7.9 s | delivered=1 "
-                    "delivery_seconds=7.93s;30;60" + kPerfTail);
+    CHECK(n.text ==
+          "MAILPROBE OK - relay1 delivered in 7.9 s | delivered=1 "
+          "delivery_seconds=7.93s;30;60" +
+              kPerfTail);
   }
 
   TEST_CASE("crossing warn is WARNING, crossing crit is CRITICAL, crit wins") {
     NagiosResult w = render(make_record(Sample{}), "5", "60");
     CHECK(w.exit_code == 1);
-    CHECK(w.text == "MAILPROBE WARNING - relay1 delivered in 7.9 s | delivered=1 "
-                    "delivery_seconds=7.93s;5;60" + kPerfTail);
+    CHECK(w.text ==
+          "MAILPROBE WARNING - relay1 delivered in 7.9 s | delivered=1 "
+          "delivery_seconds=7.93s;5;60" +
+              kPerfTail);
     NagiosResult c = render(make_record(Sample{}), "5", "7.5");
     CHECK(c.exit_code == 2);
-    CHECK(c.text == "MAILPROBE CRITICAL - relay1 delivered in 7.9 s | delivered=1 "
-                    "delivery_seconds=7.93s;5;7.5" + kPerfTail);
+    CHECK(c.text ==
+          "MAILPROBE CRITICAL - relay1 delivered in 7.9 s | delivered=1 "
+          "delivery_seconds=7.93s;5;7.5" +
+              kPerfTail);
   }
 
   TEST_CASE("an inside (@) range alerts when the value lies in it") {
     NagiosResult n = render(make_record(Sample{}), nullptr, "@0:10");
     CHECK(n.exit_code == 2);
-    CHECK(n.text == "MAILPROBE CRITICAL - relay1 delivered in 7.9 s | delivered=1 "
-                    "delivery_seconds=7.93s;;@10" + kPerfTail);
+    CHECK(n.text ==
+          "MAILPROBE CRITICAL - relay1 delivered in 7.9 s | delivered=1 "
+          "delivery_seconds=7.93s;;@10" +
+              kPerfTail);
   }
 
   TEST_CASE("without thresholds a success is OK and no item carries ';'") {
     NagiosResult n = render(make_record(Sample{}), nullptr, nullptr);
     CHECK(n.exit_code == 0);
-    CHECK(n.text == "MAILPROBE OK - relay1 delivered in 7.9 s | delivered=1 "
-                    "delivery_seconds=7.93s" + kPerfTail);
+    CHECK(n.text ==
+          "MAILPROBE OK - relay1 delivered in 7.9 s | delivered=1 "
+          "delivery_seconds=7.93s" +
+              kPerfTail);
   }
 
   TEST_CASE("a failed run is CRITICAL and its absent values are U") {
@@ -68,9 +78,10 @@ TEST_SUITE("report::nagios") {
     s.connect_us.reset();
     NagiosResult n = render(make_record(s, "relay1: not delivered within 120 s"), "30", "60");
     CHECK(n.exit_code == 2);
-    CHECK(n.text == "MAILPROBE CRITICAL - relay1: not delivered within 120 s | delivered=0 "
-                    "delivery_seconds=U;30;60 send_seconds=0.412s connect_us=U "
-                    "message_bytes=2048B\n");
+    CHECK(n.text ==
+          "MAILPROBE CRITICAL - relay1: not delivered within 120 s | delivered=0 "
+          "delivery_seconds=U;30;60 send_seconds=0.412s connect_us=U "
+          "message_bytes=2048B\n");
   }
 
   TEST_CASE("an internal error is UNKNOWN: the plugin could not decide") {
@@ -79,8 +90,10 @@ TEST_SUITE("report::nagios") {
     r.result = Result::internal_error;
     NagiosResult n = render(r, "30", "60");
     CHECK(n.exit_code == 3);
-    CHECK(n.text == "MAILPROBE UNKNOWN - internal error: out of memory | delivered=1 "
-                    "delivery_seconds=7.93s;30;60" + kPerfTail);
+    CHECK(n.text ==
+          "MAILPROBE UNKNOWN - internal error: out of memory | delivered=1 "
+          "delivery_seconds=7.93s;30;60" +
+              kPerfTail);
   }
 
   TEST_CASE("thresholds without a value to compare are UNKNOWN and say so") {
@@ -88,9 +101,10 @@ TEST_SUITE("report::nagios") {
     s.delivery_seconds.reset();
     NagiosResult n = render(make_record(s), "30", "60");
     CHECK(n.exit_code == 3);
-    CHECK(n.text == "MAILPROBE UNKNOWN - relay1 delivered in 7.9 s (no delivery_seconds value "
-                    "to compare with the thresholds) | delivered=1 delivery_seconds=U;30;60" +
-                        kPerfTail);
+    CHECK(n.text ==
+          "MAILPROBE UNKNOWN - relay1 delivered in 7.9 s (no delivery_seconds value "
+          "to compare with the thresholds) | delivered=1 delivery_seconds=U;30;60" +
+              kPerfTail);
   }
 
   TEST_CASE("the status line cannot be split by '|' or newlines in the summary") {

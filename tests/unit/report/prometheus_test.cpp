@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "report/prometheus.hpp"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -8,7 +9,6 @@
 #include <limits>
 #include <string>
 
-#include "report/prometheus.hpp"
 #include "sample_table.hpp"
 #include "temp_dir.hpp"
 
@@ -110,8 +110,8 @@ TEST_SUITE("report::prometheus") {
     static const FieldSpec kBig{"big", Type::integer, Role::field, "", kPrometheus, ""};
     static const FieldSpec kTiny{"tiny", Type::number, Role::field, "", kPrometheus, ""};
     static const FieldSpec kHuge{"huge", Type::number, Role::field, "", kPrometheus, ""};
-    static const FieldSpec kWhen{"sent_timestamp_seconds", Type::timestamp, Role::field, "s",
-                                 kPrometheus, ""};
+    static const FieldSpec kWhen{
+        "sent_timestamp_seconds", Type::timestamp, Role::field, "s", kPrometheus, ""};
     static const FieldSpec kText{"error", Type::string, Role::field, "", kPrometheus, ""};
     Record r;
     r.cells = {{&kBig, Value{std::numeric_limits<std::int64_t>::min()}},
@@ -121,8 +121,8 @@ TEST_SUITE("report::prometheus") {
                {&kText, Value{std::string("not a number")}}};
     const std::string labels;
     CHECK(to_prometheus(r) ==
-          gauge("big", "big", labels, "-9223372036854775808") + gauge("tiny", "tiny", labels, "-1e-09") +
-              gauge("huge", "huge", labels, "1e+300") +
+          gauge("big", "big", labels, "-9223372036854775808") +
+              gauge("tiny", "tiny", labels, "-1e-09") + gauge("huge", "huge", labels, "1e+300") +
               gauge("sent_timestamp_seconds", "sent_timestamp_seconds", labels, "1755800000.5") +
               gauge("success", "1 if the last run succeeded, else 0.", labels, "0") +
               gauge("last_run_timestamp_seconds", "Unix time at which the last run started.",
@@ -130,8 +130,7 @@ TEST_SUITE("report::prometheus") {
   }
 
   TEST_CASE("help text escapes backslashes and loses newlines") {
-    static const FieldSpec kOdd{"odd", Type::integer, Role::field, "", kPrometheus,
-                                "a\\b\nc"};
+    static const FieldSpec kOdd{"odd", Type::integer, Role::field, "", kPrometheus, "a\\b\nc"};
     Record r;
     r.cells = {{&kOdd, Value{std::int64_t{1}}}};
     CHECK(to_prometheus(r).find("# HELP mailprobe_odd a\\\\b c\n") == 0);

@@ -34,6 +34,7 @@ Value optional_value(const std::optional<T>& o) {
   return o ? Value(*o) : Value();
 }
 
+// clang-format off: one row per column reads like the real command tables
 inline const Column<Sample> kSampleTable[] = {
     {{.key = "probe", .type = Type::string, .role = Role::tag, .unit = "",
       .formats = kAll, .help = "Probe name"},
@@ -75,6 +76,7 @@ inline const Column<Sample> kSampleTable[] = {
       .formats = kJson, .help = "Probe token"},
      [](const Sample& s) -> Value { return s.token; }},
 };
+// clang-format on
 
 /// 2025-08-21T18:13:20.5Z, the run start of every sample record.
 inline WallClock::time_point sample_time() {

@@ -1,8 +1,9 @@
+#include "report/text.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "report/text.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe;
@@ -44,10 +45,16 @@ TEST_SUITE("report::text") {
   }
 
   TEST_CASE("long labels are cut to 44 columns and UTF-8 labels align by code point") {
-    static const FieldSpec kLong{"long", Type::integer, Role::field, "", kText,
-                                 "A very long help text that would push values off the screen"};
-    static const FieldSpec kUtf8{"u", Type::number, Role::field, "s", kText,
-                                 "Zustellung \xC3\xBC" "ber IMAP"};
+    static const FieldSpec kLong{
+        "long", Type::integer, Role::field,
+        "",     kText,         "A very long help text that would push values off the screen"};
+    static const FieldSpec kUtf8{"u",
+                                 Type::number,
+                                 Role::field,
+                                 "s",
+                                 kText,
+                                 "Zustellung \xC3\xBC"
+                                 "ber IMAP"};
     Record r;
     r.success = true;
     r.summary = "ok";
@@ -55,7 +62,8 @@ TEST_SUITE("report::text") {
     CHECK(to_text(r) ==
           "OK: ok\n"
           "  A very long help text that would push value~  -3\n"
-          "  Zustellung \xC3\xBC" "ber IMAP                          0.000 s\n");
+          "  Zustellung \xC3\xBC"
+          "ber IMAP                          0.000 s\n");
   }
 
   TEST_CASE("micro-second numbers show as ms and other units are appended") {
