@@ -48,14 +48,19 @@ std::string display_value(const Cell& cell) {
   return std::visit(
       [unit](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return x ? "yes" : "no";
+        if constexpr (std::is_same_v<T, bool>)
+          return x ? "yes" : "no";
         else if constexpr (std::is_same_v<T, std::int64_t>) {
           if (unit == "s" || unit == "us") return seconds_or_micros(static_cast<double>(x), unit);
           return with_unit(format_integer(x), unit);
-        } else if constexpr (std::is_same_v<T, double>) return seconds_or_micros(x, unit);
-        else if constexpr (std::is_same_v<T, std::string>) return without_controls(x);
-        else if constexpr (std::is_same_v<T, WallClock::time_point>) return iso8601_utc(x);
-        else return {};
+        } else if constexpr (std::is_same_v<T, double>)
+          return seconds_or_micros(x, unit);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return without_controls(x);
+        else if constexpr (std::is_same_v<T, WallClock::time_point>)
+          return iso8601_utc(x);
+        else
+          return {};
       },
       cell.value);
 }
