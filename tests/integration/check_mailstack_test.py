@@ -237,6 +237,65 @@ class Failures(unittest.TestCase):
         self.assertFailure(Run(args, env=pw_env()), "smtp_connect", "dns_error")
 
 
+class MisbehavingServers(unittest.TestCase):
+    """Loopback listeners that stall or hang up, to prove the deadline and the stage."""
+
+    def serve(self, behaviour):
+        import socket
+        import threading
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        conns = []
+
+        def loop():
+            while True:
+                try:
+                    c, _ = srv.accept()
+                except OSError:
+                    return
+                conns.append(c)
+                behaviour(c)
+
+        threading.Thread(target=loop, daemon=True).start()
+        self.addCleanup(lambda: [x.close() for x in conns + [srv]])
+        return str(srv.getsockname()[1])
+
+    def test_smtp_server_that_never_greets_times_out_in_the_greeting_stage(self):
+        port = self.serve(lambda c: None)
+        args = check_args(extra=["--timeout", "2"])
+        args[args.index("--smtp-port") + 1] = port
+        r = Run(args, env=pw_env())
+        d = Failures.assertFailure(self, r, "smtp_greeting", "timeout", max_seconds=4)
+        self.assertTrue(d["error"])
+
+    def test_smtp_server_that_hangs_up_after_the_greeting(self):
+        def greet_and_close(c):
+            c.sendall(b"220 flaky ESMTP\r\n")
+            c.recv(100)
+            c.close()
+        port = self.serve(greet_and_close)
+        args = check_args("none", "starttls")
+        args[args.index("--smtp-port") + 1] = port
+        Failures.assertFailure(self, Run(args, env=pw_env()), "smtp_ehlo", "connection_closed", max_seconds=5)
+
+    def test_smtp_421_greeting_is_a_temporary_rejection(self):
+        def busy(c):
+            c.sendall(b"421 4.3.2 too busy, try later\r\n")
+            c.close()
+        port = self.serve(busy)
+        args = check_args("none", "starttls")
+        args[args.index("--smtp-port") + 1] = port
+        Failures.assertFailure(self, Run(args, env=pw_env()), "smtp_greeting", "temp_reject", 421)
+
+    def test_imap_server_that_never_greets_times_out(self):
+        port = self.serve(lambda c: None)
+        args = check_args(extra=["--timeout", "2"])
+        args[args.index("--imap-port") + 1] = port
+        Failures.assertFailure(self, Run(args, env=pw_env()), "imap_greeting", "timeout", max_seconds=4)
+
+
 class Formats(unittest.TestCase):
     def test_influx_standard_and_legacy(self):
         r = Run(check_args(extra=["--output-format", "influx"]), env=pw_env())
