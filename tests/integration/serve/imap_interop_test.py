@@ -28,7 +28,7 @@ def main():
         check(any(b"\\Junk" in b and b"Junk" in b for b in boxes), "LIST shows Junk with \\Junk")
         typ, data = m.select("INBOX")
         check(typ == "OK" and data == [b"3"], "SELECT INBOX: 3 EXISTS (spam went to Junk)")
-        check(m.response("UIDNEXT")[1] == [b"5"] and m.response("UIDVALIDITY")[1][0].isdigit(), "SELECT reports UIDVALIDITY and UIDNEXT 5")
+        check(m.response("UIDNEXT")[1] == [b"4"] and m.response("UIDVALIDITY")[1][0].isdigit(), "SELECT reports UIDVALIDITY and UIDNEXT 4")
         typ, data = m.uid("SEARCH", None, "HEADER", "X-Probe-Token", "tok-1")
         check(data == [b"2"], "UID SEARCH HEADER finds the probe")
         typ, data = m.search(None, "SUBJECT", "msg")
