@@ -469,7 +469,6 @@ void SmtpSession::auth_response(std::string_view line) {
 }
 
 void SmtpSession::check_credentials(std::string_view login, std::string_view password) {
-  if (const auto* r = faults_.smtp_override("AUTH")) return reply(r->line());
   auto user = faults_.refuse_auth ? std::nullopt : users_.authenticate(login, password);
   if (!user) return reply("535 5.7.8 Error: authentication failed");
   auth_user_ = *user;
