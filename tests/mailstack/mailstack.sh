@@ -10,11 +10,13 @@
 #
 # Environment: MAILSTACK_DIR (default /var/tmp/mailprobe-mailstack),
 #              MAILSTACK_PORT_BASE (default 20000).
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "mailstack: error: command failed (line $LINENO, status $?): $BASH_COMMAND" >&2' ERR
 if [[ -n ${MAILSTACK_TRACE:-} ]]; then PS4='+ ${EPOCHREALTIME} ${FUNCNAME[0]:-main}: '; set -x; fi
 
-readonly SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly SELF="$SELF_DIR/$(basename "${BASH_SOURCE[0]}")"
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF="$SELF_DIR/$(basename "${BASH_SOURCE[0]}")"
+readonly SELF_DIR SELF
 readonly PY=/usr/bin/python3
 readonly HEALTH="$SELF_DIR/health.py"
 
@@ -22,6 +24,10 @@ readonly MS_DIR=${MAILSTACK_DIR:-/var/tmp/mailprobe-mailstack}
 readonly BASE=${MAILSTACK_PORT_BASE:-20000}
 readonly HOST=127.0.0.1
 readonly DOMAIN=mailprobe.test
+if ! [[ $BASE =~ ^[0-9]{4,5}$ ]]; then
+  echo "mailstack: error: MAILSTACK_PORT_BASE must be an integer in 1024..64542: $BASE" >&2
+  exit 2
+fi
 
 # Port offsets are fixed; only the base moves.
 readonly P_SMTP_NONE=$((BASE + 25))
@@ -92,7 +98,7 @@ step() { echo "[$(elapsed)] $*" >>"$LOG/start.log"; }
 spawn() {
   (
     local fd
-    for fd in /proc/$BASHPID/fd/*; do
+    for fd in "/proc/$BASHPID/fd"/*; do
       fd=${fd##*/}
       if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
@@ -120,19 +126,28 @@ check_params() {
   [[ $MS_DIR =~ ^[A-Za-z0-9._/+-]+$ ]] || die "MAILSTACK_DIR may only contain [A-Za-z0-9._/+-] (it ends up unquoted in Postfix, Dovecot and env files): $MS_DIR"
   # Postfix and Dovecot put unix sockets below it; sun_path is 108 bytes.
   ((${#MS_DIR} <= 60)) || die "MAILSTACK_DIR is too long for unix socket paths (max 60 chars): $MS_DIR"
-  [[ $BASE =~ ^[0-9]+$ ]] && ((BASE >= 1024 && BASE + 993 <= 65535)) \
-    || die "MAILSTACK_PORT_BASE must be an integer in 1024..64542: $BASE"
+  if ! [[ $BASE =~ ^[0-9]+$ ]] || ((BASE < 1024 || BASE + 993 > 65535)); then
+    die "MAILSTACK_PORT_BASE must be an integer in 1024..64542: $BASE"
+  fi
 }
 
 # ---------------------------------------------------------------- install ---
 
 readonly PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)
 
-pkg_installed() { dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'; }
+# missing_packages: the PACKAGES that dpkg -s does not report as installed.
+missing_packages() {
+  local installed p
+  installed=" $(dpkg -s "${PACKAGES[@]}" 2>/dev/null |
+    awk '/^Package:/ { p = $2 } /^Status: install ok installed$/ { printf "%s ", p }') "
+  for p in "${PACKAGES[@]}"; do
+    [[ $installed == *" $p "* ]] || echo "$p"
+  done
+}
 
 cmd_install() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do pkg_installed "$p" || missing+=("$p"); done
+  local missing=()
+  mapfile -t missing < <(missing_packages)
   if ((${#missing[@]} == 0)); then
     info "packages already installed (${PACKAGES[*]})"
     return 0
@@ -159,14 +174,16 @@ EOF
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
   } >"$out" 2>&1 </dev/null || rc=$?
-  [[ -n $made_policy ]] && rm -f "$policy"
+  if [[ -n $made_policy ]]; then rm -f "$policy"; fi
   if ((rc != 0)); then
     cp "$out" /tmp/mailstack-install.log
     rm -f "$out"
     die "apt-get install ${missing[*]} failed (rc=$rc)" /tmp/mailstack-install.log
   fi
   rm -f "$out"
-  for p in "${PACKAGES[@]}"; do pkg_installed "$p" || die "package $p still not installed"; done
+  local still=()
+  mapfile -t still < <(missing_packages)
+  ((${#still[@]} == 0)) || die "still not installed after apt-get: ${still[*]}"
   info "installed ${missing[*]} in $(elapsed)"
 }
 
@@ -288,10 +305,10 @@ vmail_ids() {
 }
 
 vmap_entries() {
-  local u out=""
+  local u lpart out=""
   for u in "${USERS[@]}"; do
-    IFS=: read -r _ local _ <<<"$u"
-    out+="$local@$DOMAIN=ok, "
+    IFS=: read -r _ lpart _ <<<"$u"
+    out+="$lpart@$DOMAIN=ok, "
   done
   printf '%s%s=ok' "$out" "$BOUNCE_ADDR"
 }
@@ -341,11 +358,18 @@ smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 2000
 smtpd_junk_command_limit = 1000
 delay_warning_time = 0h
+# If Dovecot was down, retry deferred mail within seconds, not minutes.
+queue_run_delay = 2s
+minimal_backoff_time = 2s
+maximal_backoff_time = 10s
 smtpd_banner = \$myhostname ESMTP mailstack
 
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_recipient_restrictions = check_recipient_access inline:{ $HOLD_ADDR=HOLD }, permit
 smtpd_reject_unlisted_recipient = yes
+# Open the queue file at MAIL FROM, so every smtpd log line of a transaction
+# (including "hold:" and RCPT rejects) carries the queue id, not NOQUEUE.
+smtpd_delay_open_until_valid_rcpt = no
 
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:$HOST:$P_AUTH
@@ -588,7 +612,7 @@ fingerprint() {
     render_dovecot2_conf
     render_sieve
     users_spec
-    sha256sum "$HEALTH"
+    sha256sum <"$HEALTH"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -608,7 +632,7 @@ write_file() { # write_file PATH MODE < CONTENT; leaves PATH untouched when unch
 # default_fields). Hashing costs ~70 ms per doveadm call, so the file is only
 # rebuilt when the user list changes, and the calls run in parallel.
 write_passwd() {
-  local spec u name local pass i pids=()
+  local spec u name lpart pass i pids=()
   spec=$(users_spec | sha256sum | cut -d' ' -f1)
   if [[ -s $DV/passwd && -f $DV/passwd.spec && $(<"$DV/passwd.spec") == "$spec" ]]; then
     return 0
@@ -617,7 +641,7 @@ write_passwd() {
   tmp=$(mktemp -d "$DV/.passwd.XXXXXX")
   i=0
   for u in "${USERS[@]}"; do
-    IFS=: read -r name local pass <<<"$u"
+    IFS=: read -r name lpart pass <<<"$u"
     spawn doveadm -c "$DV_CONF" pw -s SHA512-CRYPT -p "$pass" >"$tmp/$i" 2>>"$LOG/start.log" &
     pids+=($!)
     i=$((i + 1))
@@ -627,9 +651,9 @@ write_passwd() {
   ((rc == 0)) || die "doveadm pw failed (dovecot config broken?)" "$LOG/start.log"
   i=0
   for u in "${USERS[@]}"; do
-    IFS=: read -r name local pass <<<"$u"
-    grep -q '^{SHA512-CRYPT}\$6\$' "$tmp/$i" || die "doveadm pw gave no SHA512-CRYPT hash for $local" "$LOG/start.log"
-    printf '%s@%s:%s::::::\n' "$local" "$DOMAIN" "$(<"$tmp/$i")"
+    IFS=: read -r name lpart pass <<<"$u"
+    grep -q '^{SHA512-CRYPT}[$]6[$]' "$tmp/$i" || die "doveadm pw gave no SHA512-CRYPT hash for $lpart" "$LOG/start.log"
+    printf '%s@%s:%s::::::\n' "$lpart" "$DOMAIN" "$(<"$tmp/$i")"
     i=$((i + 1))
   done >"$tmp/passwd"
   chmod 640 "$tmp/passwd"
@@ -661,7 +685,7 @@ write_configs() {
 }
 
 render_env() {
-  local u name local pass
+  local u name lpart pass
   cat <<EOF
 MS_DIR=$MS_DIR
 MS_HOST=$HOST
@@ -695,8 +719,8 @@ MS_BOUNCE_ADDR=$BOUNCE_ADDR
 MS_UNKNOWN_ADDR=nobody@$DOMAIN
 EOF
   for u in "${USERS[@]}"; do
-    IFS=: read -r name local pass <<<"$u"
-    echo "MS_${name}_USER=$local@$DOMAIN"
+    IFS=: read -r name lpart pass <<<"$u"
+    echo "MS_${name}_USER=$lpart@$DOMAIN"
     echo "MS_${name}_PASS=$pass"
   done
 }
@@ -744,6 +768,7 @@ stop_dovecots() {
       fi
     fi
     info "stopped ${labels[$i]}"
+    STOPPED=1
   done
   for pid in "${dpids[@]}"; do
     kill "$pid" 2>/dev/null || true
@@ -760,6 +785,7 @@ stop_postfix() {
     wait_dead "$pid" 2 || die "postfix master (pid $pid) does not stop" "$PF_LOG"
   fi
   info "stopped postfix"
+  STOPPED=1
 }
 
 # Postfix first: its smtpd processes hold SASL connections to Dovecot auth,
@@ -767,9 +793,10 @@ stop_postfix() {
 # until those connections close.
 stop_all() {
   rm -f "$ENV_FILE" "$MS_DIR/fingerprint"
+  STOPPED=0
   stop_postfix
   stop_dovecots "$DV_CONF" "$DV_RUN" dovecot "$DV_LOG" "$DV2_CONF" "$DV2_RUN" dovecot-nostarttls "$DV2_LOG"
-  wait_ports_free 10
+  wait_ports_free $((STOPPED ? 10 : 0))
 }
 
 all_ports() { echo "$P_SMTP_NONE $P_SMTP_STARTTLS $P_SMTP_TLS $P_SMTP_EXPIRING $P_IMAP $P_IMAPS $P_IMAP_NOSTARTTLS $P_LMTP $P_AUTH"; }
@@ -782,15 +809,18 @@ busy_ports() {
   echo "${busy[*]}"
 }
 
-# wait_ports_free SECONDS: exiting daemons may hold listeners a moment longer.
+# wait_ports_free SECONDS: daemons that were just stopped may hold their
+# listeners a moment longer; with 0, fail at once if anything listens.
 wait_ports_free() {
-  local i busy
-  for ((i = 0; i < $1 * 20; i++)); do
+  local deadline busy
+  deadline=$(awk -v n="$(now)" -v s="$1" 'BEGIN { printf "%.3f", n + s }')
+  while :; do
     busy=$(busy_ports)
     [[ -z $busy ]] && return 0
+    awk -v n="$(now)" -v d="$deadline" 'BEGIN { exit !(n >= d) }' && break
     sleep 0.05
   done
-  die "ports still in use after stop: $busy (another program, or a leftover of this stack; see: ss -ltnp)"
+  die "ports already in use: $busy (another program or a leftover of this stack; see ss -ltnp, or pick another MAILSTACK_PORT_BASE)"
 }
 
 start_dovecot() { # start_dovecot CONF LOG LABEL
@@ -828,16 +858,24 @@ cmd_start() {
   fp=$(fingerprint)
 
   # Warm path: everything up, same configuration, answers a round trip.
-  if [[ -s $ENV_FILE && -f $MS_DIR/fingerprint && $(<"$MS_DIR/fingerprint") == "$fp" ]] &&
-    pf_running && dv_pid "$DV_CONF" "$DV_RUN" >/dev/null && dv_pid "$DV2_CONF" "$DV2_RUN" >/dev/null &&
-    health warm "$ENV_FILE" >>"$LOG/start.log" 2>&1; then
+  local why="" out=""
+  if [[ ! -s $ENV_FILE ]]; then
+    why="not started"
+  elif [[ ! -f $MS_DIR/fingerprint || $(<"$MS_DIR/fingerprint") != "$fp" ]]; then
+    why="configuration changed"
+  elif ! pf_running || ! dv_pid "$DV_CONF" "$DV_RUN" >/dev/null || ! dv_pid "$DV2_CONF" "$DV2_RUN" >/dev/null; then
+    why="a daemon is down"
+  elif ! out=$(health warm "$ENV_FILE" 2>&1); then
+    why="health check failed: $(tail -n 1 <<<"$out")"
+  else
     info "already running and healthy ($(elapsed)); env: $ENV_FILE"
     return 0
   fi
 
   # Cold path: stop whatever part runs, regenerate, start.
   : >"$LOG/start.log"
-  step "cold start"
+  step "cold start ($why)"
+  [[ $why == "not started" ]] || info "restarting: $why"
   stop_all
   step "stopped leftovers; ports free"
   gen_certs
@@ -885,10 +923,10 @@ cmd_reset() {
   dv_pid "$DV_CONF" "$DV_RUN" >/dev/null || die "dovecot is not running; run: $SELF start"
   # Queue first, so nothing queued is delivered after the mailboxes are emptied.
   postsuper -c "$PF_ETC" -d ALL >>"$LOG/reset.log" 2>&1 </dev/null || die "postsuper -d ALL failed" "$LOG/reset.log"
-  local u name local pass users=()
+  local u name lpart pass users=()
   for u in "${USERS[@]}"; do
-    IFS=: read -r name local pass <<<"$u"
-    users+=("$local@$DOMAIN")
+    IFS=: read -r name lpart pass <<<"$u"
+    users+=("$lpart@$DOMAIN")
   done
   printf '%s\n' "${users[@]}" >"$DV/users.list"
   doveadm -c "$DV_CONF" expunge -F "$DV/users.list" mailbox '*' all >>"$LOG/reset.log" 2>&1 </dev/null \
@@ -910,7 +948,9 @@ cmd_status() {
     state=partial
   fi
   echo "mailstack: $state (postfix=${pf:-down} dovecot=${dv:-down} dovecot-nostarttls=${dv2:-down}) dir=$MS_DIR base=$BASE env=$([[ -s $ENV_FILE ]] && echo "$ENV_FILE" || echo none)"
-  [[ $state == running ]]
+  # exit, not a failing return: the ERR trap would call "not running" an error.
+  if [[ $state == running ]]; then exit 0; fi
+  exit 1
 }
 
 usage() {
