@@ -148,8 +148,12 @@ const std::array<Column<R>, 49> kTable = {{
 }};
 
 std::string seconds_text(const std::optional<std::int64_t>& us) {
+  double s = us ? static_cast<double>(*us) / 1e6 : 0.0;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", us ? static_cast<double>(*us) / 1e6 : 0.0);
+  if (s < 1.0)
+    std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.3f s", s);
   return buf;
 }
 

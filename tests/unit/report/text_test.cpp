@@ -12,16 +12,16 @@ using testing::make_record;
 using testing::Sample;
 
 TEST_SUITE("report::text") {
-  TEST_CASE("a success is an OK header and one aligned line per present text cell") {
+  TEST_CASE("a success is an OK header and one aligned line per present text cell, by key") {
     CHECK(to_text(make_record(Sample{})) ==
           "OK: relay1 delivered in 7.9 s\n"
-          "  Probe name            relay1\n"
-          "  Message delivered     yes\n"
-          "  Delivery time         7.930 s\n"
-          "  SMTP submission time  0.412 s\n"
-          "  TCP connect time      12.3 ms\n"
-          "  Message size          2048 bytes\n"
-          "  clock_skew_seconds    -0.250 s\n");
+          "  probe               relay1\n"
+          "  delivered           yes\n"
+          "  delivery_seconds    7.930 s\n"
+          "  send_seconds        412.0 ms\n"
+          "  connect_us          12.3 ms\n"
+          "  message_bytes       2048 bytes\n"
+          "  clock_skew_seconds  -250.0 ms\n");
   }
 
   TEST_CASE("a failure is FAILED; absent cells are skipped; text is terminal-safe") {
@@ -34,36 +34,36 @@ TEST_SUITE("report::text") {
     s.sent_at = testing::sample_time();
     CHECK(to_text(make_record(s, "relay1:\nnot delivered")) ==
           "FAILED: relay1: not delivered\n"
-          "  Probe name               relay1\n"
-          "  SMTP server              mx.example\n"
-          "  Message delivered        no\n"
-          "  SMTP submission time     0.412 s\n"
-          "  Message size             2048 bytes\n"
-          "  clock_skew_seconds       -0.250 s\n"
-          "  Error text               450 \"greylisted\" [31mretry\n"
-          "  Time the probe was sent  2025-08-21T18:13:20.500000Z\n");
+          "  probe               relay1\n"
+          "  server              mx.example\n"
+          "  delivered           no\n"
+          "  send_seconds        412.0 ms\n"
+          "  message_bytes       2048 bytes\n"
+          "  clock_skew_seconds  -250.0 ms\n"
+          "  error               450 \"greylisted\" [31mretry\n"
+          "  sent_at             2025-08-21T18:13:20.500000Z\n");
   }
 
-  TEST_CASE("long labels are cut to 44 columns and UTF-8 labels align by code point") {
+  TEST_CASE("long keys are cut to 44 columns and UTF-8 keys align by code point") {
     static const FieldSpec kLong{
-        "long", Type::integer, Role::field,
-        "",     kText,         "A very long help text that would push values off the screen"};
-    static const FieldSpec kUtf8{"u",
+        "a_very_long_key_that_would_push_values_off_the_screen", Type::integer, Role::field,
+        "",     kText,         "help"};
+    static const FieldSpec kUtf8{"zustellung_\xC3\xBC"
+                                 "ber_imap",
                                  Type::number,
                                  Role::field,
                                  "s",
                                  kText,
-                                 "Zustellung \xC3\xBC"
-                                 "ber IMAP"};
+                                 "help"};
     Record r;
     r.success = true;
     r.summary = "ok";
-    r.cells = {{&kLong, Value{std::int64_t{-3}}}, {&kUtf8, Value{0.0004}}};
+    r.cells = {{&kLong, Value{std::int64_t{-3}}}, {&kUtf8, Value{1.5}}};
     CHECK(to_text(r) ==
           "OK: ok\n"
-          "  A very long help text that would push value~  -3\n"
-          "  Zustellung \xC3\xBC"
-          "ber IMAP                          0.000 s\n");
+          "  a_very_long_key_that_would_push_values_off_~  -3\n"
+          "  zustellung_\xC3\xBC"
+          "ber_imap                          1.500 s\n");
   }
 
   TEST_CASE("micro-second numbers show as ms and other units are appended") {
@@ -75,8 +75,8 @@ TEST_SUITE("report::text") {
     r.cells = {{&kUs, Value{1500.0}}, {&kDays, Value{std::int64_t{42}}}, {&kRatio, Value{0.25}}};
     CHECK(to_text(r) ==
           "FAILED: x\n"
-          "  Wait   1.5 ms\n"
-          "  Cert   42 days\n"
-          "  Ratio  0.25\n");
+          "  wait_us    1.5 ms\n"
+          "  cert_days  42 days\n"
+          "  ratio      0.25\n");
   }
 }
