@@ -37,7 +37,7 @@ std::optional<std::int64_t> span(const Stamp& a, const Stamp& b) {
 // Seed 002 durations: integer microseconds, 0 when a stage never ran.
 Value seed_us(const Stamp& a, const Stamp& b) { return static_cast<std::int64_t>(micros_between(a, b)); }
 
-const std::array<Column<R>, 49> kTable = {{
+const std::array<Column<R>, 52> kTable = {{
     // --- seed 002 keys, same names and meaning (JSON) ---
     {{"success", Type::boolean, Role::field, "", kAll, "the probe was found in the mailbox in time", true},
      [](const R& r) -> Value { return r.success; }},
@@ -89,6 +89,8 @@ const std::array<Column<R>, 49> kTable = {{
      [](const R& r) { return text(r.imap_tls); }},
     {{"mailbox", Type::string, Role::tag, "", kAll, "watched IMAP mailbox"},
      [](const R& r) { return text(r.mailbox); }},
+    {{"placement", Type::string, Role::tag, "", kAll, "where the probe was found: inbox, junk or other"},
+     [](const R& r) { return text(r.placement); }},
 
     // --- timings (float seconds, monotonic clock) ---
     {{"total_seconds", Type::number, Role::field, "s", kAll | kPerf, "start to found (or given up)"},
@@ -127,6 +129,10 @@ const std::array<Column<R>, 49> kTable = {{
     // --- details ---
     {{"method", Type::string, Role::field, "", kLP, "how the probe was noticed: idle or poll"},
      [](const R& r) { return text(r.method); }},
+    {{"junk_mailbox", Type::string, Role::field, "", kLP, "junk folder watched alongside the mailbox"},
+     [](const R& r) { return text(r.junk_mailbox); }},
+    {{"junk_error", Type::string, Role::field, "", kLP, "why the junk folder could not be watched"},
+     [](const R& r) { return text(r.junk_error); }},
     {{"queue_id", Type::string, Role::field, "", kLP, "SMTP queue id from \"250 ... queued as X\""},
      [](const R& r) { return text(r.queue_id); }},
     {{"smtp_reply_code", Type::integer, Role::field, "", kLP, "final reply code to DATA (250 = accepted; 0 = none)"},
@@ -168,7 +174,10 @@ report::Record to_record(const CheckReport& r) {
   rec.success = r.success;
   rec.result = r.failure.result;
   rec.stage = r.failure.stage;
-  if (r.success) {
+  if (r.placement == "junk") {
+    rec.summary = "delivered to JUNK (" + r.junk_mailbox + ") " + r.email_from + " -> " + r.email_to + " in " +
+                  seconds_text(r.delivery_us);
+  } else if (r.success) {
     rec.summary = "delivered " + r.email_from + " -> " + r.email_to + " in " +
                   seconds_text(r.delivery_us) + " (" + r.method + ", " + std::to_string(r.tries) +
                   (r.tries == 1 ? " try)" : " tries)");

@@ -125,7 +125,10 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("imap-username", "IMAP login", cxxopts::value<std::string>())
     ("imap-password", "IMAP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
     ("imap-password-file", "file holding the IMAP password", cxxopts::value<std::string>())
-    ("imap-mailbox", "mailbox to watch", cxxopts::value<std::string>()->default_value("INBOX"));
+    ("imap-mailbox", "mailbox to watch", cxxopts::value<std::string>()->default_value("INBOX"))
+    ("junk-mailbox", "junk folder watched too: auto (\\Junk special-use or a common name), a name, or none",
+        cxxopts::value<std::string>()->default_value("auto"))
+    ("junk-is-failure", "a probe delivered to the junk folder fails the run");
   o.add_options("Run")
     ("ca-file", "PEM CA bundle to verify both servers with", cxxopts::value<std::string>())
     ("insecure", "do NOT verify certificates (dangerous)")
@@ -181,6 +184,10 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
 
     c.mailbox = r["imap-mailbox"].as<std::string>();
     if (c.mailbox.empty() || message::has_line_break(c.mailbox)) throw UsageError{"--imap-mailbox is empty or has a line break"};
+    c.junk_mailbox = r["junk-mailbox"].as<std::string>();
+    if (c.junk_mailbox.empty() || message::has_line_break(c.junk_mailbox))
+      throw UsageError{"--junk-mailbox is empty or has a line break (use none to disable)"};
+    c.junk_is_failure = r.count("junk-is-failure") > 0;
     if (r.count("ca-file")) {
       c.tls.ca_file = r["ca-file"].as<std::string>();
       if (!std::ifstream(c.tls.ca_file)) throw UsageError{"cannot read --ca-file '" + c.tls.ca_file + "'"};

@@ -19,6 +19,7 @@ struct CheckReport {
   std::string smtp_server, imap_server;  // host:port
   std::string smtp_tls, imap_tls;        // none|tls|starttls
   std::string mailbox;
+  std::string junk_mailbox;  // the junk folder watched alongside ("" = none)
 
   // Outcome.
   bool success = false;
@@ -45,6 +46,8 @@ struct CheckReport {
   // Detection.
   std::optional<std::int64_t> delivery_us;  // SMTP accept → first seen
   std::string method;                       // idle | poll
+  std::string placement;                    // inbox | junk | other (where it was found)
+  std::string junk_error;                   // why the junk folder could not be watched
   int tries = 0;
   std::uint32_t uid = 0;
   std::string cleanup;  // expunged | moved_to_trash | flagged | skipped | failed | none

@@ -24,6 +24,8 @@ struct CheckConfig {
   net::Endpoint imap{"", 143, net::TlsMode::starttls};
   net::Credentials imap_creds;
   std::string mailbox = "INBOX";
+  std::string junk_mailbox = "auto";  // auto = \Junk special-use or a common name; none = off
+  bool junk_is_failure = false;       // delivered-to-junk fails the run (exit 1)
   net::TlsPolicy tls;
   std::string helo;  // EHLO name; default: this host's name
 

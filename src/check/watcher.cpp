@@ -85,7 +85,8 @@ struct Watch {
 }  // namespace
 
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
-                                    const std::atomic<bool>* stop) {
+                                    const std::function<bool()>& should_stop) {
+  auto stopped = [&] { return should_stop && should_stop(); };
   Watch w{s, plan, {}};
   WaitOutcome out;
   const auto started = SteadyClock::now();
@@ -117,7 +118,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   else if (r.value()) return out;
 
   while (true) {
-    if (stop && stop->load()) return Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting");
+    if (stopped()) return Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery");
     auto now = SteadyClock::now();
     if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
     auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
@@ -133,7 +134,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
       pushed = r.value();
       if (auto st = s.idle_done(plan.deadline); !st) return st.error();
     } else {
-      while (!until.expired() && !(stop && stop->load()))
+      while (!until.expired() && !stopped())
         std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
     }
     bool polled = false;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "check/run_check.hpp"
@@ -50,7 +51,8 @@ bool header_has_token(std::string_view header, std::string_view token);
 
 /// Waits until the probe is found and confirmed, the plan's wait ends
 /// (found=false), or an IMAP failure / stop request (Failure at imap_wait).
+/// `should_stop` is polled between checks (a signal, or the probe found elsewhere).
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
-                                    const std::atomic<bool>* stop);
+                                    const std::function<bool()>& should_stop);
 
 }  // namespace mailprobe::check

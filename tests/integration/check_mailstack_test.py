@@ -136,6 +136,21 @@ class RoundTrip(unittest.TestCase):
         self.assertEqual(len(tokens), 1)
 
 
+class Placement(unittest.TestCase):
+    def test_probe_filed_as_junk_by_sieve_is_found_in_the_special_use_folder(self):
+        reset()
+        r = Run(check_args(extra=["--prefix", "[junk] "]), env=pw_env())
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        d = r.record()
+        self.assertEqual((d["placement"], d["result"], d["junk_mailbox"]), ("junk", "junk", "Junk"), d)
+        self.assertEqual(d["cleanup"], "expunged")
+        self.assertEqual(mailbox_uids(ENV, "BOB", "Junk"), {})
+
+    def test_inbox_delivery_reports_inbox_and_the_junk_folder_watched(self):
+        d = Run(check_args(), env=pw_env()).record()
+        self.assertEqual((d["placement"], d["junk_mailbox"]), ("inbox", "Junk"))
+
+
 class Cleanup(unittest.TestCase):
     def test_cleanup_touches_nothing_but_the_probe(self):
         reset()

@@ -112,6 +112,20 @@ class CheckAgainstServe(unittest.TestCase):
         self.assertEqual((d["stage"], d["result"]), ("imap_wait", "not_delivered"), d)
         self.assertTrue(d["queue_id"])
 
+    def test_junk_placement_is_its_own_result(self):
+        with Serve("--junk-match", "[junk-me]") as srv:
+            rc, d, _ = check(srv, extra=["--prefix", "[junk-me] "])
+            self.assertEqual(rc, 0, d)
+            self.assertEqual((d["placement"], d["result"], d["junk_mailbox"]), ("junk", "junk", "Junk"), d)
+            self.assertTrue(d["success"])
+            self.assertEqual(d["cleanup"], "expunged")
+            rc, d, _ = check(srv, extra=["--prefix", "[junk-me] ", "--junk-is-failure"])
+            self.assertEqual(rc, 1, d)
+            self.assertFalse(d["success"])
+            self.assertEqual(d["result"], "junk")
+            rc, d, _ = check(srv)
+            self.assertEqual((rc, d["placement"], d["result"]), (0, "inbox", "success"), d)
+
     def test_unknown_recipient_is_refused_at_rcpt(self):
         with Serve() as srv:
             rc, d, _ = check(srv, to="nobody@localhost")

@@ -45,7 +45,7 @@ TEST_SUITE("check::watcher") {
     plan.uid_from = 5;
     plan.wait_until = SteadyClock::now() + seconds(1);
     plan.deadline = Deadline::in(seconds(1));
-    auto w = wait_for_probe(s, plan, {}, nullptr);
+    auto w = wait_for_probe(s, plan, {}, {});
     REQUIRE(w);
     CHECK(w.value().found);
     CHECK(w.value().uid == 7);
@@ -71,7 +71,7 @@ TEST_SUITE("check::watcher") {
     plan.idle = true;
     plan.wait_until = SteadyClock::now() + seconds(2);
     plan.deadline = Deadline::in(seconds(2));
-    auto w = wait_for_probe(s, plan, {}, nullptr);
+    auto w = wait_for_probe(s, plan, {}, {});
     REQUIRE(w);
     CHECK(w.value().found);
     CHECK(w.value().method == "idle");
@@ -88,7 +88,7 @@ TEST_SUITE("check::watcher") {
     plan.wait_until = SteadyClock::now() + milliseconds(120);
     plan.deadline = Deadline::in(seconds(2));
     plan.check_frequency = milliseconds(1000);
-    auto w = wait_for_probe(s, plan, {}, nullptr);
+    auto w = wait_for_probe(s, plan, {}, {});
     REQUIRE(w);
     CHECK_FALSE(w.value().found);
     CHECK(w.value().tries >= 2);

@@ -1,0 +1,66 @@
+#include "check/imap_leg.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace mailprobe::check {
+
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl) {
+  auto leg = std::make_unique<ImapLeg>();
+  auto link = imap::CurlLink::open(cfg.imap, cfg.tls, cfg.imap_creds, dl, leg->info);
+  if (!link) return link.error();
+  leg->link = std::move(link.value());
+  leg->session = std::make_unique<imap::Session>(*leg->link);
+  auto t0 = SteadyClock::now();
+  auto caps = leg->session->command("CAPABILITY", dl, Stage::imap_login);
+  if (!caps) return caps.error();
+  for (const auto& r : caps.value())
+    if (auto c = imap::capabilities(r)) leg->caps.insert(c->begin(), c->end());
+  std::tie(leg->tls_version, leg->tls_cipher) = leg->link->tls_details();
+  leg->select_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  return leg;
+}
+
+Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl) {
+  auto t0 = SteadyClock::now();
+  auto name = imap::astring(mailbox);
+  if (!name) return Failure(Stage::imap_select, Result::internal_error, "mailbox name needs a literal");
+  auto sel = leg.session->command("SELECT " + *name, dl, Stage::imap_select);
+  if (!sel) return sel.error();
+  for (const auto& r : sel.value())
+    if (auto n = imap::code_number(r, "UIDNEXT")) leg.uidnext = *n;
+  leg.session->take_new_mail();
+  leg.mailbox = mailbox;
+  leg.select_us = leg.select_us.value_or(0) +
+                  std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  return ok();
+}
+
+std::string find_junk(imap::Session& s, const Deadline& dl) {
+  auto rs = s.command("LIST \"\" \"*\"", dl, Stage::imap_select);
+  if (!rs) return {};
+  static const std::vector<std::string> kFallbacks = {"Junk", "Spam", "Junk E-mail", "[Gmail]/Spam",
+                                                      "INBOX.Junk", "INBOX.Spam"};
+  std::string fallback;
+  std::size_t fallback_rank = kFallbacks.size();
+  for (const auto& r : rs.value()) {
+    auto e = imap::list_entry(r);
+    if (!e) continue;
+    for (const auto& a : e->attributes)
+      if (a == "\\Junk" || a == "\\junk") return e->name;
+    auto it = std::find(kFallbacks.begin(), kFallbacks.end(), e->name);
+    if (it != kFallbacks.end() && static_cast<std::size_t>(it - kFallbacks.begin()) < fallback_rank) {
+      fallback_rank = static_cast<std::size_t>(it - kFallbacks.begin());
+      fallback = e->name;
+    }
+  }
+  return fallback;
+}
+
+void logout(ImapLeg& leg, const Deadline& dl) {
+  if (!leg.session) return;
+  Deadline bound = Deadline::in(std::chrono::milliseconds(std::min(dl.remaining_ms(), 2000L)));
+  if (bound.remaining_ms() > 0) (void)leg.session->command("LOGOUT", bound, Stage::done);
+}
+
+}  // namespace mailprobe::check

@@ -1,0 +1,43 @@
+#pragma once
+
+// One logged-in IMAP connection watching one mailbox: the pieces run_check
+// strings together for the watched mailbox and, in parallel, the junk folder.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "check/config.hpp"
+#include "imap/curl_link.hpp"
+#include "imap/session.hpp"
+
+namespace mailprobe::check {
+
+struct ImapLeg {
+  imap::LinkInfo info;
+  std::unique_ptr<imap::CurlLink> link;
+  std::unique_ptr<imap::Session> session;
+  std::set<std::string> caps;
+  std::string tls_version, tls_cipher;
+  std::string mailbox;
+  std::uint32_t uidnext = 1;
+  std::optional<std::int64_t> select_us;  // CAPABILITY + SELECT
+};
+
+/// Connects, secures, logs in and reads CAPABILITY.
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl);
+
+/// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
+Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);
+
+/// The junk folder: the mailbox with the \Junk special-use attribute
+/// (RFC 6154), else the first of Junk, Spam, "Junk E-mail", "[Gmail]/Spam"
+/// that exists. "" when there is none.
+std::string find_junk(imap::Session& s, const Deadline& dl);
+
+/// Polite LOGOUT bounded to 2 s (or what is left of dl); the result is ignored.
+void logout(ImapLeg& leg, const Deadline& dl);
+
+}  // namespace mailprobe::check
