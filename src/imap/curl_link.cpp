@@ -20,12 +20,7 @@ struct LoginTrace {
 size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
   size_t n = size * nitems;
-  t->partial.append(data, n);
-  std::size_t pos;
-  while ((pos = t->partial.find('\n')) != std::string::npos) {
-    std::string line = t->partial.substr(0, pos);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    t->partial.erase(0, pos + 1);
+  net::split_lines(t->partial, data, n, [t](std::string line) {
     t->greeted = true;
     if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
       auto sp = line.find(' ');
@@ -34,7 +29,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
         t->stage = Stage::imap_tls;  // the handshake follows the tagged OK
     }
     t->lines->push_back(std::move(line));
-  }
+  });
   return n;
 }
 
@@ -48,12 +43,6 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   if (verb.rfind("STARTTLS", 0) == 0) t->stage = Stage::imap_starttls;
   else if (verb.rfind("LOGIN", 0) == 0 || verb.rfind("AUTHENTICATE", 0) == 0) t->stage = Stage::imap_login;
   return 0;
-}
-
-std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
-  curl_off_t v = 0;
-  if (curl_easy_getinfo(h, what, &v) != CURLE_OK || v <= 0) return std::nullopt;
-  return static_cast<std::int64_t>(v);
 }
 
 }  // namespace
@@ -78,8 +67,8 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
-  info.connect_us = info_us(c, CURLINFO_CONNECT_TIME_T);
-  if (auto app = info_us(c, CURLINFO_APPCONNECT_TIME_T); app && info.connect_us)
+  info.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
+  if (auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T); app && info.connect_us)
     info.tls_us = *app - *info.connect_us;
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;

@@ -35,6 +35,12 @@ void apply_common(CURL* h, const Endpoint& ep, const TlsPolicy& tls, const Crede
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 }
 
+std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(h, what, &v) != CURLE_OK || v <= 0) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
 std::optional<Failure> classify_transport(CURL* h, CURLcode rc, Stage connect_stage,
                                           Stage tls_stage, Stage current_stage) {
   std::string msg = curl_easy_strerror(rc);

@@ -5,7 +5,9 @@
 
 #include <curl/curl.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.hpp"
@@ -32,6 +34,25 @@ std::string make_url(const std::string& scheme, const Endpoint& ep, const std::s
 /// policy, timeouts derived from the deadline, credentials, NOSIGNAL.
 void apply_common(CURL* h, const Endpoint& ep, const TlsPolicy& tls, const Credentials& creds,
                   const Deadline& deadline);
+
+/// A CURLINFO_*_TIME_T value in microseconds; nullopt when unset (0) or unavailable.
+std::optional<std::int64_t> info_us(CURL* h, CURLINFO what);
+
+/// Splits libcurl header-callback bytes into lines: appends `data` to
+/// `partial` and calls `on_line` for each complete line (CR/LF stripped).
+template <typename F>
+void split_lines(std::string& partial, const char* data, std::size_t n, F&& on_line) {
+  partial.append(data, n);
+  std::size_t start = 0;
+  std::size_t pos;
+  while ((pos = partial.find('\n', start)) != std::string::npos) {
+    std::size_t end = pos;
+    if (end > start && partial[end - 1] == '\r') --end;
+    on_line(std::string(partial, start, end - start));
+    start = pos + 1;
+  }
+  partial.erase(0, start);
+}
 
 /// Classifies the CURLcodes that mean the same on both legs (DNS, connect,
 /// TLS, timeout). Returns a Failure at `connect_stage` / `tls_stage`, or

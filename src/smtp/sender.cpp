@@ -50,13 +50,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   size_t n = size * nitems;
   auto now = SteadyClock::now();
-  ctx->partial.append(data, n);
-  std::size_t pos;
-  while ((pos = ctx->partial.find('\n')) != std::string::npos) {
-    std::string line = ctx->partial.substr(0, pos);
-    ctx->partial.erase(0, pos + 1);
-    ctx->progress.on_line(line, now);
-  }
+  net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
   capture_tls(ctx);
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
@@ -76,12 +70,6 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   return 0;
 }
 
-std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
-  curl_off_t v = 0;
-  if (curl_easy_getinfo(h, what, &v) != CURLE_OK || v <= 0) return std::nullopt;
-  return static_cast<std::int64_t>(v);
-}
-
 Result reject_kind(int code) {
   if (code >= 400 && code < 500) return Result::temp_reject;
   if (code >= 500) return Result::perm_reject;
@@ -94,8 +82,8 @@ Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
   Stage current = p.stage();
   if (!p.greeting()) {
-    bool connected = info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
-    bool tls_done = info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
+    bool connected = net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
+    bool tls_done = net::info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
     current = !connected ? Stage::smtp_connect
               : (implicit && !tls_done) ? Stage::smtp_tls
                                         : Stage::smtp_greeting;
@@ -171,10 +159,10 @@ SendReport send_message(const SendRequest& req) {
   out.tls_cipher = ctx.tls_cipher;
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out.ip = ip;
-  out.dns_us = info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
-  out.connect_us = info_us(c, CURLINFO_CONNECT_TIME_T);
+  out.dns_us = net::info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
+  out.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
   if (req.server.tls == net::TlsMode::tls) {
-    auto app = info_us(c, CURLINFO_APPCONNECT_TIME_T);
+    auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T);
     if (app && out.connect_us) out.tls_us = *app - *out.connect_us;
   } else if (req.server.tls == net::TlsMode::starttls) {
     out.tls_us = p.starttls_tls_us();
