@@ -64,7 +64,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // a probe is sent that nobody could find or clean up, and a mailbox that is
   // already selected sees the probe the moment it lands.
   imap::LinkInfo li;
-  auto link = imap::CurlLink::open(cfg.imap, cfg.tls, cfg.imap_creds, dl, li);
+  auto link = imap::CurlLink::open(cfg.imap, cfg.tls, cfg.imap_creds, dl, li, stop);
   r.imap_connect_us = li.connect_us;
   r.imap_tls_us = li.tls_us;
   r.imap_login_us = li.login_us;
@@ -104,7 +104,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
                           WallClock::now()};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds,
                         cfg.helo.empty() ? local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl};
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, stop};
   r.start_smtp = Stamp::now();
   smtp::SendReport sent = smtp::send_message(req);
   r.start_imap = Stamp::now();
