@@ -563,6 +563,30 @@ class ReadmeTable(unittest.TestCase):
         self.assertEqual(current.strip("\n"), generated.strip("\n"),
                          "telegraf/README.md is stale: rerun with MAILPROBE_UPDATE_README=1")
 
+    def test_json_v2_config_types_every_json_field_like_line_protocol(self):
+        table = table_rows(list_fields())
+        with open(os.path.join(SRC_ROOT, "telegraf", "mailprobe-json_v2.conf")) as f:
+            conf = f.read()
+        typed, excluded, tags = {}, set(), set()
+        section = conf.split("[inputs.exec.json_v2.object.fields]", 1)[1].split("\n\n", 1)[0]
+        for line in section.splitlines():
+            if "=" in line and not line.strip().startswith("#"):
+                k, v = (x.strip().strip('"') for x in line.split("=", 1))
+                typed[k] = v
+        for name, into in (("excluded_keys", excluded), ("tags", tags)):
+            body = conf.split(f"      {name} = [", 1)[1].split("]", 1)[0]
+            into.update(x.strip().strip('"') for x in body.replace("\n", " ").split(",") if x.strip())
+        lp = {"boolean": "bool", "integer": "int", "float": "float", "string": "string"}
+        for key, (role, typ, formats) in table.items():
+            if "json" not in formats:
+                continue
+            with self.subTest(key):
+                if role == "tag":
+                    self.assertIn(key, tags)
+                elif key not in excluded and key != "start":  # start is the timestamp_key
+                    self.assertEqual(typed.get(key), lp[typ], f"{key} untyped or mistyped in json_v2 conf")
+        self.assertFalse(set(typed) - set(table), "json_v2 conf types keys that do not exist")
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv, verbosity=2)
