@@ -118,6 +118,11 @@ int run_execd(const CheckConfig& cfg) {
     ++checks;
     std::fprintf(stderr, "D! mailprobe execd: check %d started\n", checks);
     CheckReport r = run_check(cfg, {}, stop);
+    // Telegraf writes a newline every interval; the ones that queued while
+    // this check ran are ticks it missed, not a backlog to run back to back.
+    // Drained before the record goes out, so a trigger sent after reading
+    // the record always runs.
+    const bool closed = drain(STDIN_FILENO) == Input::closed;
     Rendered out = render(cfg, r);
     if (!write_stdout(out.out)) {
       std::fprintf(stderr, "E! mailprobe execd: stdout closed, exiting\n");
@@ -132,13 +137,7 @@ int run_execd(const CheckConfig& cfg) {
                    std::string(to_string(r.failure.stage)).c_str(),
                    std::string(to_string(r.failure.result)).c_str(), r.failure.reply_text.c_str());
     }
-    if (stop->load()) break;
-    // Telegraf writes a newline every interval; the ones that queued while
-    // this check ran are ticks it missed, not a backlog to run back to back.
-    if (drain(STDIN_FILENO) == Input::closed) {
-      in = Input::closed;
-      break;
-    }
+    if (stop->load() || closed) break;
     in = wait_trigger(STDIN_FILENO);
   }
   if (stop->load())
