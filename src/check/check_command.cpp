@@ -9,6 +9,7 @@
 
 #include "check/check_options.hpp"
 #include "check/execd.hpp"
+#include "check/field_docs.hpp"
 #include "check/render.hpp"
 #include "check/run_check.hpp"
 #include "cli/commands.hpp"
@@ -39,6 +40,10 @@ int run_check_command(int argc, char** argv) {
     std::fputs(parsed->help_text.c_str(), stdout);
     return to_int(ExitCode::ok);
   }
+  if (!parsed->list_fields.empty()) {
+    std::fputs(check::fields_markdown().c_str(), stdout);
+    return to_int(ExitCode::ok);
+  }
   const check::CheckConfig& cfg = parsed->config;
   for (const char* r : {cfg.warning.c_str(), cfg.critical.c_str()}) {
     if (*r && !report::parse_range(r)) {
@@ -57,8 +62,8 @@ int run_check_command(int argc, char** argv) {
   if (cfg.live_progress) std::fputs("\r\033[K", stderr);
   check::Rendered out = check::render(cfg, report);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());
-  std::fwrite(out.out.data(), 1, out.out.size(), stdout);
-  std::fflush(stdout);
+  // One write(2) loop: a SIGTERM mid-write must not leave half a record.
+  if (!check::write_stdout(out.out)) return to_int(ExitCode::internal);
   return out.exit_code;
 }
 

@@ -140,6 +140,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
     ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
     ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
+    ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
     ("h,help", "show this help");
   // clang-format on
 
@@ -150,6 +151,11 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     if (r.count("help")) {
       out.help = true;
       out.help_text = o.help();
+      return out;
+    }
+    if (r.count("list-fields")) {
+      out.list_fields = r["list-fields"].as<std::string>();
+      if (out.list_fields != "markdown") throw UsageError{"--list-fields supports only markdown"};
       return out;
     }
     CheckConfig& c = out.config;

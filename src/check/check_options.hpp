@@ -17,6 +17,7 @@ struct ParsedCheck {
   bool help = false;        // --help was given: help_text holds the usage
   std::string help_text;
   bool execd = false;       // --execd: one check per line on stdin
+  std::string list_fields;  // --list-fields FORMAT: print the field table and exit
   std::vector<std::string> warnings;  // for stderr (argv passwords, plaintext credentials, --insecure)
 };
 

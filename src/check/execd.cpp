@@ -1,15 +1,16 @@
 #include "check/execd.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <string>
 
 #include "check/render.hpp"
 #include "check/run_check.hpp"
+#include "core/exit_code.hpp"
 
 namespace mailprobe::check {
 
@@ -19,44 +20,63 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
-/// Reads and discards whatever is already queued on fd without blocking.
-/// Returns false if the peer closed the pipe.
-bool drain(int fd) {
+/// What the trigger channel (stdin) had to say.
+enum class Input { trigger, nothing, closed, stopped };
+
+/// Reads whatever is queued on fd without blocking. Returns trigger if it
+/// held at least one newline, closed on EOF or a read error (EOF wins over
+/// queued newlines: Telegraf closes stdin to shut the process down).
+Input drain(int fd) {
   char buf[512];
+  Input seen = Input::nothing;
   while (true) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) return true;
+    int ready = ::poll(&p, 1, 0);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return seen;
     ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) return false;
-    if (n < 0) return errno == EINTR || errno == EAGAIN;
+    if (n == 0) return Input::closed;
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return Input::closed;
+    }
+    for (ssize_t i = 0; i < n; ++i)
+      if (buf[i] == '\n') seen = Input::trigger;
   }
 }
 
-/// Blocks until a full line arrives. Returns false on EOF or stop.
-bool wait_line(int fd) {
-  char c;
+/// Blocks until a newline arrives (trigger), stdin closes, or the stop flag
+/// is set. Polls in 200 ms slices so a signal landing just before poll()
+/// is still noticed promptly.
+Input wait_trigger(int fd) {
   while (!g_stop.load()) {
-    ssize_t n = ::read(fd, &c, 1);
-    if (n == 1) {
-      if (c == '\n') return true;
-      continue;
-    }
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, 200);
+    if (ready < 0 && errno != EINTR) return Input::closed;
+    if (ready <= 0) continue;
+    Input in = drain(fd);
+    if (in != Input::nothing) return in;
+  }
+  return Input::stopped;
+}
+
+/// Formats whose records are one line each, as execd's parsers need
+/// (every data_format but influx is read line by line).
+bool line_oriented(const CheckConfig& cfg, std::string& why) {
+  switch (cfg.format) {
+    case OutputFormat::json:
+    case OutputFormat::influx:
+      return true;
+    case OutputFormat::prometheus:
+      if (!cfg.textfile.empty()) return true;
+      why = "--output-format prometheus needs --textfile in execd mode";
+      return false;
+    case OutputFormat::text:
+    case OutputFormat::nagios:
+      why = "--output-format text and nagios are multi-line; use influx or json with --execd";
+      return false;
   }
   return false;
-}
-
-void write_all(const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::write(STDOUT_FILENO, s.data() + off, s.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    off += static_cast<std::size_t>(n);
-  }
 }
 
 }  // namespace
@@ -71,27 +91,60 @@ const std::atomic<bool>* install_stop_handler() {
   return &g_stop;
 }
 
-int run_execd(const CheckConfig& cfg) {
-  const std::atomic<bool>* stop = install_stop_handler();
-  std::fprintf(stderr, "I! mailprobe execd: ready, one check per line on stdin\n");
-  int checks = 0;
-  while (wait_line(STDIN_FILENO)) {
-    // Telegraf keeps writing a newline per interval; the ones that queued
-    // while the last check ran are one request, not a backlog.
-    bool open = drain(STDIN_FILENO);
-    ++checks;
-    CheckReport r = run_check(cfg, {}, stop);
-    Rendered out = render(cfg, r);
-    // One write of the whole record, so no half line ever reaches stdout.
-    write_all(out.out);
-    if (!out.error.empty()) std::fprintf(stderr, "E! mailprobe: %s\n", out.error.c_str());
-    if (!r.success)
-      std::fprintf(stderr, "W! mailprobe: check %d failed at %s: %s\n", checks,
-                   std::string(to_string(r.failure.stage)).c_str(), std::string(to_string(r.failure.result)).c_str());
-    if (!open || stop->load()) break;
+bool write_stdout(std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(STDOUT_FILENO, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
   }
-  std::fprintf(stderr, "I! mailprobe execd: stdin closed after %d checks, exiting\n", checks);
-  return 0;
+  return true;
+}
+
+int run_execd(const CheckConfig& cfg) {
+  std::string why;
+  if (!line_oriented(cfg, why)) {
+    std::fprintf(stderr, "E! mailprobe execd: %s\n", why.c_str());
+    return to_int(ExitCode::usage);
+  }
+  const std::atomic<bool>* stop = install_stop_handler();
+  std::fprintf(stderr, "I! mailprobe execd: ready, one check per line on stdin (%s -> %s)\n",
+               cfg.smtp.authority().c_str(), cfg.imap.authority().c_str());
+  int checks = 0;
+  Input in = wait_trigger(STDIN_FILENO);
+  while (in == Input::trigger) {
+    ++checks;
+    std::fprintf(stderr, "D! mailprobe execd: check %d started\n", checks);
+    CheckReport r = run_check(cfg, {}, stop);
+    // Telegraf writes a newline every interval; the ones that queued while
+    // this check ran are ticks it missed, not a backlog to run back to back.
+    // Drained before the record goes out, so a trigger sent after reading
+    // the record always runs.
+    const bool closed = drain(STDIN_FILENO) == Input::closed;
+    Rendered out = render(cfg, r);
+    if (!write_stdout(out.out)) {
+      std::fprintf(stderr, "E! mailprobe execd: stdout closed, exiting\n");
+      return to_int(ExitCode::internal);
+    }
+    if (!out.error.empty()) std::fprintf(stderr, "E! mailprobe execd: %s\n", out.error.c_str());
+    if (r.success) {
+      std::fprintf(stderr, "D! mailprobe execd: check %d delivered in %.3f s\n", checks,
+                   r.delivery_us ? static_cast<double>(*r.delivery_us) / 1e6 : 0.0);
+    } else {
+      std::fprintf(stderr, "W! mailprobe execd: check %d failed at %s: %s: %s\n", checks,
+                   std::string(to_string(r.failure.stage)).c_str(),
+                   std::string(to_string(r.failure.result)).c_str(), r.failure.reply_text.c_str());
+    }
+    if (stop->load() || closed) break;
+    in = wait_trigger(STDIN_FILENO);
+  }
+  if (stop->load())
+    std::fprintf(stderr, "I! mailprobe execd: stopped by signal after %d checks, exiting\n", checks);
+  else
+    std::fprintf(stderr, "I! mailprobe execd: stdin closed after %d checks, exiting\n", checks);
+  return to_int(ExitCode::ok);
 }
 
 }  // namespace mailprobe::check

@@ -3,6 +3,7 @@
 // One logged-in IMAP connection watching one mailbox: the pieces run_check
 // strings together for the watched mailbox and, in parallel, the junk folder.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,7 +28,9 @@ struct ImapLeg {
 };
 
 /// Connects, secures, logs in and reads CAPABILITY.
-Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl);
+/// A set `stop` flag aborts the login with result=timeout.
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
+                                           const std::atomic<bool>* stop = nullptr);
 
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);

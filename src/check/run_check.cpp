@@ -60,9 +60,9 @@ struct JunkWatch {
   std::string error;
   std::thread opener;
 
-  void start(const CheckConfig& cfg, const Deadline& dl) {
-    opener = std::thread([this, &cfg, dl] {
-      auto l = open_leg(cfg, dl);
+  void start(const CheckConfig& cfg, const Deadline& dl, const std::atomic<bool>* stop) {
+    opener = std::thread([this, &cfg, dl, stop] {
+      auto l = open_leg(cfg, dl, stop);
       if (l) leg = std::move(l.value());
       else error = l.error().reply_text;
     });
@@ -122,8 +122,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // already selected sees the probe the moment it lands.
   JunkWatch junk;
   const bool want_junk = cfg.junk_mailbox != "none";
-  if (want_junk) junk.start(cfg, dl);
-  auto opened = open_leg(cfg, dl);
+  if (want_junk) junk.start(cfg, dl, stop);
+  auto opened = open_leg(cfg, dl, stop);
   if (!opened) {
     junk.finish(dl);
     fail(r, opened.error());
@@ -156,7 +156,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // SMTP: send the probe.
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, local_hostname(), WallClock::now()};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl};
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, stop};
   r.start_smtp = Stamp::now();
   smtp::SendReport sent = smtp::send_message(req);
   r.start_imap = Stamp::now();
@@ -206,7 +206,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   if (waited) r.tries = waited.value().tries;
   if (!w) {
     r.end = Stamp::now();
-    if (signalled()) return abandon(Failure(Stage::imap_wait, Result::timeout, "stopped by a signal while waiting"));
+    if (signalled()) return abandon(Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting for delivery"));
     if (!waited) return abandon(waited.error());
     if (junk_wait && !junk_wait->has_value()) r.junk_error = junk_wait->error().reply_text;
     double waited_s = std::chrono::duration<double>(r.end.steady - r.start_imap_search.steady).count();

@@ -15,7 +15,21 @@ struct LoginTrace {
   Stage stage = Stage::imap_greeting;
   bool greeted = false;
   std::string last_status_text;  // text of the last tagged response
+  const std::atomic<bool>* stop = nullptr;
+  bool stopped = false;
 };
+
+// Called about once a second while idle; non-zero aborts the transfer.
+int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<LoginTrace*>(userp);
+  if (t->stop && t->stop->load()) {
+    t->stopped = true;
+    return 1;
+  }
+  return 0;
+}
+
+std::string stopped_text(Stage s) { return "stopped by signal during " + std::string(to_string(s)); }
 
 size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
@@ -49,13 +63,14 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
 
 Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const net::TlsPolicy& tls,
                                                   const net::Credentials& creds, const Deadline& dl,
-                                                  LinkInfo& info) {
+                                                  LinkInfo& info, const std::atomic<bool>* stop) {
   net::CurlPtr h(curl_easy_init());
   if (!h) return Failure(Stage::imap_connect, Result::internal_error, "curl_easy_init failed");
   CURL* c = h.get();
   std::string url = net::make_url(ep.tls == net::TlsMode::tls ? "imaps" : "imap", ep, "");
   LoginTrace trace;
   trace.lines = &info.login_lines;
+  trace.stop = stop;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   net::apply_common(c, ep, tls, creds, dl);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);  // the transfer timeout would also bound our own I/O
@@ -65,6 +80,9 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &trace);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &trace);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
   info.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
@@ -76,6 +94,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
     Stage current = trace.greeted ? trace.stage
                     : !info.connect_us ? Stage::imap_connect
                     : (ep.tls == net::TlsMode::tls ? Stage::imap_tls : Stage::imap_greeting);
+    if (trace.stopped) return Failure(current, Result::timeout, stopped_text(current));
     if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current)) return *f;
     std::string text = trace.last_status_text.empty() ? curl_easy_strerror(rc) : trace.last_status_text;
     switch (rc) {
@@ -102,13 +121,22 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, nullptr);
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, nullptr);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
-  return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock)));
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, nullptr);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+  return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock), stop));
 }
 
 bool CurlLink::wait(bool for_read, const Deadline& dl) {
   pollfd p{static_cast<int>(sock_), static_cast<short>(for_read ? POLLIN : POLLOUT), 0};
-  int ms = static_cast<int>(dl.remaining_ms(60'000));
-  return ::poll(&p, 1, ms) > 0;
+  // With a stop flag, poll in short slices: a signal that lands just before
+  // poll() would otherwise go unnoticed until the deadline.
+  while (true) {
+    long left = dl.remaining_ms(60'000);
+    int ms = static_cast<int>(stop_ ? std::min(left, 100L) : left);
+    int n = ::poll(&p, 1, ms);
+    if (n > 0) return true;
+    if (stopped() || dl.expired() || !stop_) return false;
+  }
 }
 
 Status CurlLink::send(std::string_view data, const Deadline& dl, Stage stage) {
@@ -116,6 +144,7 @@ Status CurlLink::send(std::string_view data, const Deadline& dl, Stage stage) {
     size_t sent = 0;
     CURLcode rc = curl_easy_send(h_.get(), data.data(), data.size(), &sent);
     if (rc == CURLE_AGAIN) {
+      if (stopped()) return Failure(stage, Result::timeout, stopped_text(stage));
       if (dl.expired()) return Failure(stage, Result::timeout, "timed out sending to the IMAP server");
       wait(false, dl);
       continue;
@@ -138,6 +167,7 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
       return std::string(buf, n);
     }
     if (rc != CURLE_AGAIN) return Failure(stage, Result::connection_closed, curl_easy_strerror(rc));
+    if (stopped()) return Failure(stage, Result::timeout, stopped_text(stage));
     if (dl.expired()) return std::string();
     wait(true, dl);
     if (dl.expired()) {

@@ -6,6 +6,7 @@
 // through curl_easy_send/recv (docs/libcurl-mail.md §2.5; curl test 677).
 // libcurl has no IDLE, which is why this exists.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,10 +30,13 @@ struct LinkInfo {
 class CurlLink final : public Transport {
  public:
   /// Connects, secures and logs in. Failures carry imap_connect, imap_tls,
-  /// imap_greeting, imap_starttls or imap_login.
+  /// imap_greeting, imap_starttls or imap_login. `stop` (not owned, may be
+  /// null) turning true (SIGTERM) ends login and any later send/recv that
+  /// would block within about 100 ms, as result=timeout at the stage then.
   static Outcome<std::unique_ptr<CurlLink>> open(const net::Endpoint& ep, const net::TlsPolicy& tls,
                                                  const net::Credentials& creds, const Deadline& dl,
-                                                 LinkInfo& info);
+                                                 LinkInfo& info,
+                                                 const std::atomic<bool>* stop = nullptr);
 
   /// Writes all of data before the deadline.
   Status send(std::string_view data, const Deadline& dl, Stage stage) override;
@@ -45,11 +49,14 @@ class CurlLink final : public Transport {
   std::pair<std::string, std::string> tls_details();
 
  private:
-  explicit CurlLink(net::CurlPtr h, long sock) : h_(std::move(h)), sock_(sock) {}
+  CurlLink(net::CurlPtr h, long sock, const std::atomic<bool>* stop)
+      : h_(std::move(h)), sock_(sock), stop_(stop) {}
   bool wait(bool for_read, const Deadline& dl);
+  bool stopped() const { return stop_ && stop_->load(); }
 
   net::CurlPtr h_;
   long sock_;
+  const std::atomic<bool>* stop_;
 };
 
 }  // namespace mailprobe::imap

@@ -21,6 +21,7 @@ struct Context {
   CURL* handle = nullptr;
   std::string tls_version, tls_cipher;
   bool aborted_no_auth = false;
+  bool stopped = false;  // the stop flag aborted the transfer
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -70,6 +71,30 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   return 0;
 }
 
+// libcurl calls this about once a second even while nothing moves, and more
+// often during I/O; a non-zero return aborts with CURLE_ABORTED_BY_CALLBACK.
+int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* ctx = static_cast<Context*>(userp);
+  if (ctx->req->stop && ctx->req->stop->load()) {
+    ctx->stopped = true;
+    return 1;
+  }
+  return 0;
+}
+
+/// The stage the dialogue is in; before the greeting, derived from how far
+/// connect and (implicit) TLS got.
+Stage current_stage(CURL* h, const Context& ctx) {
+  const Progress& p = ctx.progress;
+  if (p.greeting()) return p.stage();
+  const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
+  bool connected = net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
+  bool tls_done = net::info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
+  return !connected ? Stage::smtp_connect
+         : (implicit && !tls_done) ? Stage::smtp_tls
+                                   : Stage::smtp_greeting;
+}
+
 Result reject_kind(int code) {
   if (code >= 400 && code < 500) return Result::temp_reject;
   if (code >= 500) return Result::perm_reject;
@@ -79,15 +104,10 @@ Result reject_kind(int code) {
 /// Maps libcurl's outcome plus the dialogue so far to a Failure.
 Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   const Progress& p = ctx.progress;
-  const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
-  Stage current = p.stage();
-  if (!p.greeting()) {
-    bool connected = net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
-    bool tls_done = net::info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
-    current = !connected ? Stage::smtp_connect
-              : (implicit && !tls_done) ? Stage::smtp_tls
-                                        : Stage::smtp_greeting;
-  }
+  Stage current = current_stage(h, ctx);
+  if (ctx.stopped)
+    return Failure(current, Result::timeout,
+                   "stopped by signal during " + std::string(to_string(current)));
   // Handshake failures belong to smtp_tls whether implicit or after STARTTLS.
   if (auto f = net::classify_transport(h, rc, Stage::smtp_connect, Stage::smtp_tls, current))
     return *f;
@@ -148,6 +168,9 @@ SendReport send_message(const SendRequest& req) {
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &ctx);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // needed for HEADER_OUT; nothing is printed
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &ctx);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 
   CURLcode rc = curl_easy_perform(c);
   out.finished = Stamp::now();

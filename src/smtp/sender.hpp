@@ -5,6 +5,7 @@
 // by the request's deadline. Sends QUIT (FORBID_REUSE makes libcurl close,
 // and so QUIT, inside the transfer).
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ struct SendRequest {
   std::string to;
   std::string message;   // CRLF message; libcurl dot-stuffs it
   Deadline deadline;
+  /// When set and it becomes true (SIGTERM), the transfer is aborted within
+  /// about a second and the report fails with result=timeout at the stage
+  /// the dialogue was in. Not owned; may be null.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SendReport {
@@ -46,6 +51,9 @@ struct SendReport {
       data_us;
 };
 
+/// Blocks until the message is accepted, the dialogue fails, the deadline
+/// passes or req.stop turns true; never throws. `failure` is empty exactly
+/// when the final 250 arrived.
 SendReport send_message(const SendRequest& req);
 
 }  // namespace mailprobe::smtp
