@@ -54,6 +54,31 @@ std::string_view to_string(Result r) {
   return "internal_error";
 }
 
+std::string_view describe(Result r) {
+  switch (r) {
+    case Result::success: return "delivered";
+    case Result::timeout: return "a server did not answer before the deadline (or a signal stopped the run)";
+    case Result::dns_error: return "the host name did not resolve";
+    case Result::connection_refused: return "nothing listens on that port";
+    case Result::connection_failed: return "other connect failure (unreachable, reset)";
+    case Result::connection_closed: return "the server hung up mid-dialogue";
+    case Result::tls_error: return "the TLS handshake failed";
+    case Result::tls_verify_failed: return "the certificate did not verify";
+    case Result::starttls_unavailable: return "STARTTLS required but not offered or refused";
+    case Result::auth_failed: return "SMTP AUTH or IMAP login refused";
+    case Result::temp_reject: return "SMTP 4xx reply";
+    case Result::perm_reject: return "SMTP 5xx reply";
+    case Result::imap_no: return "IMAP tagged NO";
+    case Result::imap_bad: return "IMAP tagged BAD";
+    case Result::protocol_error: return "a reply that breaks the protocol";
+    case Result::not_delivered: return "accepted by SMTP, never seen in the mailbox in time";
+    case Result::junk: return "delivered, but to the junk folder";
+    case Result::bounced: return "a bounce (DSN) for the probe came back";
+    case Result::internal_error: return "mailprobe itself failed";
+  }
+  return "";
+}
+
 const std::vector<Result>& all_results() {
   static const std::vector<Result> all = [] {
     std::vector<Result> v;

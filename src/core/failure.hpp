@@ -65,6 +65,8 @@ enum class Result {
 std::string_view to_string(Stage s);
 std::string_view to_string(Result r);
 inline int result_code(Result r) { return static_cast<int>(r); }
+/// One line saying what a result means, for docs and the text report.
+std::string_view describe(Result r);
 
 /// Every Result in code order, for documentation tables and tests.
 const std::vector<Result>& all_results();

@@ -39,7 +39,8 @@ std::string_view influx_type(const FieldSpec& spec) {
     case Type::string:
       return "string";
     case Type::timestamp:
-      return "float";
+      // Influx carries timestamps as float unix seconds; JSON as ISO 8601 strings.
+      return (spec.formats & kInflux) ? "float" : "timestamp";
   }
   return "string";
 }
@@ -84,12 +85,14 @@ std::string metrics_table(std::span<const FieldSpec* const> specs, std::string_v
 }
 
 std::string result_table() {
-  std::string out = "| result | result_code |\n|---|---|\n";
+  std::string out = "| result | result_code | meaning |\n|---|---|---|\n";
   for (Result r : all_results()) {
     out += "| ";
     out += code(to_string(r));
     out += " | ";
     out += std::to_string(result_code(r));
+    out += " | ";
+    out += cell_text(describe(r));
     out += " |\n";
   }
   return out;

@@ -551,17 +551,19 @@ class ReadmeTable(unittest.TestCase):
 
     def test_readme_table_equals_the_generated_one(self):
         generated = list_fields()
-        with open(README) as f:
-            text = f.read()
-        self.assertIn(BEGIN, text)
-        head, rest = text.split(BEGIN, 1)
-        current, tail = rest.split(END, 1)
-        if os.environ.get("MAILPROBE_UPDATE_README") == "1":
-            with open(README, "w") as f:
-                f.write(head + BEGIN + "\n" + generated + END + tail)
-            return
-        self.assertEqual(current.strip("\n"), generated.strip("\n"),
-                         "telegraf/README.md is stale: rerun with MAILPROBE_UPDATE_README=1")
+        for readme in (README, os.path.join(SRC_ROOT, "README.md")):
+            with self.subTest(readme=readme):
+                with open(readme) as f:
+                    text = f.read()
+                self.assertIn(BEGIN, text)
+                head, rest = text.split(BEGIN, 1)
+                current, tail = rest.split(END, 1)
+                if os.environ.get("MAILPROBE_UPDATE_README") == "1":
+                    with open(readme, "w") as f:
+                        f.write(head + BEGIN + "\n" + generated + END + tail)
+                    continue
+                self.assertEqual(current.strip("\n"), generated.strip("\n"),
+                                 f"{readme} is stale: rerun with MAILPROBE_UPDATE_README=1")
 
     def test_json_v2_config_types_every_json_field_like_line_protocol(self):
         table = table_rows(list_fields())

@@ -45,9 +45,8 @@ TEST_SUITE("report::markdown") {
 
   TEST_CASE("result_table lists every result token with its code in order") {
     std::string md = result_table();
-    CHECK(md.rfind("| result | result_code |\n|---|---|\n| `success` | 0 |\n| `timeout` | 1 |\n",
-                   0) == 0);
-    const std::string last = "| `internal_error` | 18 |\n";
+    CHECK(md.rfind("| result | result_code | meaning |\n|---|---|---|\n| `success` | 0 | delivered |\n", 0) == 0);
+    const std::string last = "| `internal_error` | 18 | mailprobe itself failed |\n";
     CHECK(md.substr(md.size() - last.size()) == last);
     std::size_t rows = 0;
     for (char c : md) rows += c == '\n';
