@@ -17,12 +17,14 @@ milliseconds poll_interval(milliseconds elapsed, milliseconds check_frequency) {
   return std::min(v, check_frequency);
 }
 
-std::string search_command(const std::string& token, std::uint32_t uid_from) {
+std::string search_command(const std::string& token, std::uint32_t uid_from, const std::string& criteria) {
   // RFC 3501 §6.4.4: HEADER/SUBJECT match substrings case-insensitively; the
   // token is 32 hex characters, so a hit is ours. SUBJECT covers servers that
   // do not index custom X- headers.
-  return "UID SEARCH UID " + std::to_string(uid_from ? uid_from : 1) + ":* OR HEADER " +
-         std::string(message::kTokenHeader) + " " + token + " SUBJECT " + token;
+  std::string c = criteria.empty()
+                      ? "OR HEADER " + std::string(message::kTokenHeader) + " " + token + " SUBJECT " + token
+                      : criteria;
+  return "UID SEARCH UID " + std::to_string(uid_from ? uid_from : 1) + ":* " + c;
 }
 
 bool header_has_token(std::string_view header, std::string_view token) {
@@ -60,7 +62,7 @@ struct Watch {
 
   // One UID SEARCH; returns the first candidate UID, or 0.
   Outcome<std::uint32_t> search() {
-    auto rs = s.command(search_command(plan.token, plan.uid_from), plan.deadline, Stage::imap_wait);
+    auto rs = s.command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline, Stage::imap_wait);
     if (!rs) return rs.error();
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r))
@@ -69,14 +71,16 @@ struct Watch {
     return std::uint32_t{0};
   }
 
-  // Fetches the header of uid and checks the token; BODY.PEEK leaves \Seen alone.
+  // Fetches the hit and checks it really is what we look for.
   Outcome<std::string> confirm(std::uint32_t uid) {
-    auto rs = s.command("UID FETCH " + std::to_string(uid) + " (UID BODY.PEEK[HEADER])", plan.deadline,
+    auto rs = s.command("UID FETCH " + std::to_string(uid) + " (UID " + plan.fetch_item + ")", plan.deadline,
                         Stage::imap_fetch);
     if (!rs) return rs.error();
-    for (const auto& r : rs.value())
-      if (imap::fetch_uid(r) == uid && !r.literals.empty() && header_has_token(r.literals.front(), plan.token))
-        return r.literals.front();
+    for (const auto& r : rs.value()) {
+      if (imap::fetch_uid(r) != uid || r.literals.empty()) continue;
+      const std::string& got = r.literals.front();
+      if (plan.accept ? plan.accept(got) : header_has_token(got, plan.token)) return got;
+    }
     rejected.insert(uid);
     return std::string();
   }

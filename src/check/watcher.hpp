@@ -24,6 +24,12 @@ struct WaitPlan {
   std::chrono::milliseconds check_frequency{2000};
   SteadyClock::time_point wait_until{};  // give up after this
   Deadline deadline;             // overall run deadline (I/O bound)
+
+  // What to look for. The defaults find the probe itself; a bounce watcher
+  // searches the whole text and accepts only a DSN that references the token.
+  std::string criteria;                            // after "UID SEARCH UID n:* "; empty = probe
+  std::string fetch_item = "BODY.PEEK[HEADER]";    // fetched to confirm a hit (PEEK: \Seen untouched)
+  std::function<bool(std::string_view)> accept;    // empty = header_has_token
 };
 
 struct WaitOutcome {
@@ -32,7 +38,7 @@ struct WaitOutcome {
   Stamp seen;           // when the search that found it returned
   std::string method;   // idle | poll
   int tries = 0;
-  std::string header;   // the confirmed header block (unfolded lines kept raw)
+  std::string header;   // what was fetched to confirm it (the header block, by default)
   std::optional<std::int64_t> fetch_us;
 };
 
@@ -42,8 +48,9 @@ struct WaitOutcome {
 std::chrono::milliseconds poll_interval(std::chrono::milliseconds elapsed,
                                         std::chrono::milliseconds check_frequency);
 
-/// "UID SEARCH UID <from>:* OR HEADER X-Mailprobe-Token <t> SUBJECT <t>".
-std::string search_command(const std::string& token, std::uint32_t uid_from);
+/// "UID SEARCH UID <from>:* <criteria>"; the default criteria are
+/// "OR HEADER X-Mailprobe-Token <t> SUBJECT <t>".
+std::string search_command(const std::string& token, std::uint32_t uid_from, const std::string& criteria = {});
 
 /// True if the header block really carries the token (X-Mailprobe-Token,
 /// Subject or Message-ID, after unfolding RFC 5322 §2.2.3 folded lines).
