@@ -95,21 +95,22 @@ Outcome<StateData> parse_state(std::string_view json) {
     return state_error(std::string("state file is not valid JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
                        " at offset " + std::to_string(doc.GetErrorOffset()) + "); delete it to start afresh");
   if (!doc.IsObject()) return state_error("state file is not a JSON object");
-  auto ver = doc.FindMember("version");
-  if (ver == doc.MemberEnd() || !ver->value.IsInt() || ver->value.GetInt() != 1)
+  // HasMember + operator[] rather than FindMember: comparing RapidJSON's
+  // member iterators is ambiguous under C++20 (clang warns).
+  if (!doc.HasMember("version") || !doc["version"].IsInt() || doc["version"].GetInt() != 1)
     return state_error("state file has no \"version\": 1");
-  auto pend = doc.FindMember("pending");
-  if (pend == doc.MemberEnd() || !pend->value.IsArray()) return state_error("state file has no \"pending\" array");
-  if (pend->value.Size() > kMaxPending) return state_error("state file has more than 10000 pending probes");
+  if (!doc.HasMember("pending") || !doc["pending"].IsArray()) return state_error("state file has no \"pending\" array");
+  const auto& pend = doc["pending"];
+  if (pend.Size() > kMaxPending) return state_error("state file has more than 10000 pending probes");
   std::size_t index = 0;
-  for (const auto& e : pend->value.GetArray()) {
+  for (const auto& e : pend.GetArray()) {
     std::string where = "state file entry " + std::to_string(index++);
     if (!e.IsObject()) return state_error(where + " is not an object");
     auto str = [&](const char* key, std::string& to, bool required) -> bool {
-      auto m = e.FindMember(key);
-      if (m == e.MemberEnd()) return !required;
-      if (!m->value.IsString() || m->value.GetStringLength() > kMaxField) return false;
-      to.assign(m->value.GetString(), m->value.GetStringLength());
+      if (!e.HasMember(key)) return !required;
+      const auto& m = e[key];
+      if (!m.IsString() || m.GetStringLength() > kMaxField) return false;
+      to.assign(m.GetString(), m.GetStringLength());
       return true;
     };
     PendingProbe p;
