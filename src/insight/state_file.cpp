@@ -90,7 +90,7 @@ Outcome<StateData> parse_state(std::string_view json) {
   if (blank) return out;
   if (json.size() > kMaxStateBytes) return state_error("state file is larger than 1 MiB");
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError())
     return state_error(std::string("state file is not valid JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
                        " at offset " + std::to_string(doc.GetErrorOffset()) + "); delete it to start afresh");

@@ -82,7 +82,7 @@ TEST_CASE("state file: truncated, wrong or hostile content is one clear error") 
                           "{\"version\":1,\"pending\":[{\"token\":\"xyz\",\"sent\":\"2026-01-01T00:00:00Z\"}]}",
                           "{\"version\":1,\"pending\":[{\"token\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"sent\":\"yesterday\"}]}",
                           "{\"version\":1,\"pending\":[{\"token\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"sent\":\"2026-01-01T00:00:00Z\",\"mailbox\":7}]}",
-                          "\xff\xfe garbage", "null"}) {
+                          "\xff\xfe garbage", "null", "{\"version\":1,\"pending\":[]} trailing"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_state(bad));
   }
