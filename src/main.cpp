@@ -27,6 +27,7 @@ const Command kCommands[] = {
     {"probe", mailprobe::run_probe_command, "SMTP/IMAP service health, TLS and certificate facts, MX ranking"},
     {"serve", mailprobe::run_serve_command, "run the embedded loopback SMTP+IMAP test server"},
     {"demo", mailprobe::run_demo_command, "full round trip against the embedded server, zero setup"},
+    {"cleanup", mailprobe::run_cleanup_command, "delete old probes (token header + INTERNALDATE age) from inbox and junk"},
 };
 
 void print_usage(std::FILE* to) {

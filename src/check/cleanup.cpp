@@ -1,5 +1,7 @@
 #include "check/cleanup.hpp"
 
+#include <algorithm>
+
 namespace mailprobe::check {
 
 CleanupPlan choose_cleanup(const std::set<std::string>& caps) {
@@ -28,8 +30,28 @@ std::string find_trash(imap::Session& s, const Deadline& dl) {
 
 }  // namespace
 
+std::string uid_set(std::vector<std::uint32_t> uids) {
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  std::string out;
+  for (std::size_t i = 0; i < uids.size();) {
+    std::size_t j = i;
+    while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
+    if (!out.empty()) out.push_back(',');
+    out += std::to_string(uids[i]);
+    if (j > i) out += ":" + std::to_string(uids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
 CleanupResult delete_probe(imap::Session& s, std::uint32_t uid, const std::set<std::string>& caps,
                            const Deadline& dl) {
+  return delete_probes(s, {uid}, caps, dl);
+}
+
+CleanupResult delete_probes(imap::Session& s, const std::vector<std::uint32_t>& uids,
+                            const std::set<std::string>& caps, const Deadline& dl) {
   auto t0 = SteadyClock::now();
   CleanupResult out;
   auto finish = [&](std::string action, std::string error = {}) {
@@ -38,23 +60,34 @@ CleanupResult delete_probe(imap::Session& s, std::uint32_t uid, const std::set<s
     out.us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
     return out;
   };
-  const std::string id = std::to_string(uid);
+  if (uids.empty()) return finish("none");
+  constexpr std::size_t kChunk = 500;
+  std::vector<std::string> sets;
+  for (std::size_t i = 0; i < uids.size(); i += kChunk)
+    sets.push_back(uid_set(std::vector<std::uint32_t>(uids.begin() + static_cast<std::ptrdiff_t>(i),
+                                                      uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), i + kChunk)))));
   CleanupPlan plan = choose_cleanup(caps);
   if (plan == CleanupPlan::move_to_trash) {
     std::string trash = find_trash(s, dl);
     auto quoted = imap::astring(trash);
     if (!trash.empty() && quoted) {
-      auto r = s.command("UID MOVE " + id + " " + *quoted, dl, Stage::cleanup);
-      if (r) return finish("moved_to_trash");
-      return finish("failed", r.error().reply_text);
+      for (const auto& set : sets) {
+        auto r = s.command("UID MOVE " + set + " " + *quoted, dl, Stage::cleanup);
+        if (!r) return finish("failed", r.error().reply_text);
+      }
+      return finish("moved_to_trash");
     }
     plan = CleanupPlan::flag_only;
   }
-  auto st = s.command("UID STORE " + id + " +FLAGS.SILENT (\\Deleted)", dl, Stage::cleanup);
-  if (!st) return finish("failed", st.error().reply_text);
+  for (const auto& set : sets) {
+    auto st = s.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)", dl, Stage::cleanup);
+    if (!st) return finish("failed", st.error().reply_text);
+  }
   if (plan == CleanupPlan::flag_only) return finish("flagged");
-  auto ex = s.command("UID EXPUNGE " + id, dl, Stage::cleanup);
-  if (!ex) return finish("failed", ex.error().reply_text);
+  for (const auto& set : sets) {
+    auto ex = s.command("UID EXPUNGE " + set, dl, Stage::cleanup);
+    if (!ex) return finish("failed", ex.error().reply_text);
+  }
   return finish("expunged");
 }
 

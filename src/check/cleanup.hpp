@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "imap/session.hpp"
@@ -26,6 +27,16 @@ struct CleanupResult {
 /// Else: flag it \Deleted and leave it for the user's client.
 CleanupResult delete_probe(imap::Session& s, std::uint32_t uid, const std::set<std::string>& caps,
                            const Deadline& dl);
+
+/// delete_probe for several UIDs at once, same plan and same guarantees:
+/// only the listed UIDs are flagged, expunged or moved. UIDs go out as a
+/// compact sequence set (RFC 3501 §9 sequence-set), in commands of at most
+/// 500 UIDs. An empty list does nothing and reports "none".
+CleanupResult delete_probes(imap::Session& s, const std::vector<std::uint32_t>& uids,
+                            const std::set<std::string>& caps, const Deadline& dl);
+
+/// "3:5,9" for {3, 4, 5, 9} (sorted, duplicates dropped).
+std::string uid_set(std::vector<std::uint32_t> uids);
 
 /// Which cleanup delete_probe would choose (pure, for tests and docs).
 enum class CleanupPlan { uid_expunge, move_to_trash, flag_only };
