@@ -1,0 +1,229 @@
+#include "probe/options.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <cxxopts.hpp>
+
+namespace mailprobe::probe {
+
+namespace {
+
+Failure usage(std::string msg) { return Failure(Stage::config, Result::internal_error, std::move(msg)); }
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string local_hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  // Strip exactly one trailing newline (ecosystem.md §6.1).
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+bool valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char ch : host) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7F) return false;
+    if (ch == '/' || ch == '@' || ch == '?' || ch == '#' || ch == '%' || ch == '\\' || ch == '"')
+      return false;
+  }
+  return true;
+}
+
+std::optional<int> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  int v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 1 || v > 65535) return std::nullopt;
+  return v;
+}
+
+TlsMode default_tls(Mode mode, int port) {
+  if (mode == Mode::imap) return port == 993 ? TlsMode::tls : TlsMode::starttls;
+  return port == 465 ? TlsMode::tls : TlsMode::starttls;
+}
+
+int default_port(Mode mode, TlsMode tls) {
+  if (mode == Mode::imap) return tls == TlsMode::tls ? 993 : 143;
+  return tls == TlsMode::tls ? 465 : 25;
+}
+
+std::optional<bool> parse_flag(std::string_view text) {
+  std::string t = lower(std::string(text));
+  if (t == "true" || t == "1" || t == "yes") return true;
+  if (t == "false" || t == "0" || t == "no") return false;
+  return std::nullopt;
+}
+
+Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
+  Options o;
+  cxxopts::Options spec("mailprobe probe",
+                        "SMTP/IMAP service health with TLS and certificate facts, and MX ranking.\n"
+                        "  mailprobe probe smtp --host H [--port P] [--tls none|tls|starttls]\n"
+                        "  mailprobe probe imap --host H [--port P] [--tls none|tls|starttls]\n"
+                        "  mailprobe probe mx DOMAIN");
+  // clang-format off
+  spec.add_options()
+    ("mode", "smtp, imap or mx", cxxopts::value<std::string>())
+    ("target", "mx: the domain", cxxopts::value<std::string>())
+    ("H,host", "target host name or IP address", cxxopts::value<std::string>())
+    ("target-host", "alias of --host (seed input name)", cxxopts::value<std::string>())
+    ("p,port", "target port (SMTP 25, IMAP 143 by default; 465/993 for --tls tls)", cxxopts::value<std::string>())
+    ("target-port", "alias of --port (seed input name)", cxxopts::value<std::string>())
+    ("tls", "none, tls (implicit) or starttls; default by port", cxxopts::value<std::string>())
+    ("t,timeout", "seconds for the connect and for each server reply", cxxopts::value<double>()->default_value("5"))
+    ("ca-file", "PEM file of CAs to verify the server certificate against", cxxopts::value<std::string>())
+    ("insecure", "report but do not fail on an unverifiable certificate")
+    ("warn-days", "fail with cert_expiring when the certificate expires within N days (0 = off)", cxxopts::value<int>()->default_value("14"))
+    ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
+    ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
+    ("username", "IMAP: log in as this user (timed LOGIN); never sent unverified", cxxopts::value<std::string>())
+    ("password-file", "file holding the password (else $MAILPROBE_PASSWORD)", cxxopts::value<std::string>())
+    ("send-email-flag", "true: after the health steps send one probe message (seed input)", cxxopts::value<std::string>()->default_value("false"))
+    ("email-from", "envelope/header From for --send-email-flag", cxxopts::value<std::string>())
+    ("email-to", "envelope/header To for --send-email-flag", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  // clang-format on
+  spec.parse_positional({"mode", "target"});
+  spec.positional_help("smtp|imap|mx [DOMAIN]");
+  cxxopts::ParseResult args;
+  try {
+    args = spec.parse(argc, argv);
+  } catch (const std::exception& e) {
+    return usage(e.what());
+  }
+  if (args.count("help")) {
+    o.help = true;
+    o.help_text = spec.help();
+    return o;
+  }
+  if (!args.count("mode")) return usage("missing mode: smtp, imap or mx");
+  std::string mode = args["mode"].as<std::string>();
+  if (mode == "smtp") o.mode = Mode::smtp;
+  else if (mode == "imap") o.mode = Mode::imap;
+  else if (mode == "mx") o.mode = Mode::mx;
+  else return usage("unknown mode '" + mode + "' (smtp, imap or mx)");
+
+  if (args.count("host") && args.count("target-host")) return usage("give --host or --target-host, not both");
+  if (o.mode == Mode::mx) {
+    if (!args.count("target")) return usage("mx needs a domain: mailprobe probe mx DOMAIN");
+    o.host = args["target"].as<std::string>();
+  } else {
+    if (args.count("target")) return usage("unexpected argument '" + args["target"].as<std::string>() + "'");
+    if (args.count("host")) o.host = args["host"].as<std::string>();
+    else if (args.count("target-host")) o.host = args["target-host"].as<std::string>();
+    else return usage("missing --host");
+  }
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+  if (!valid_host(o.host)) return usage("invalid host name: empty, too long, or contains spaces or control characters");
+
+  std::optional<TlsMode> tls;
+  if (args.count("tls")) {
+    std::string t = args["tls"].as<std::string>();
+    if (t == "none") tls = TlsMode::none;
+    else if (t == "tls") tls = TlsMode::tls;
+    else if (t == "starttls") tls = TlsMode::starttls;
+    else return usage("--tls must be none, tls or starttls");
+  }
+  if (args.count("port") && args.count("target-port")) return usage("give --port or --target-port, not both");
+  std::optional<int> port;
+  for (const char* key : {"port", "target-port"}) {
+    if (!args.count(key)) continue;
+    port = parse_port(args[key].as<std::string>());
+    if (!port) return usage("port must be a number from 1 to 65535");
+  }
+  if (o.mode == Mode::mx) {
+    if (port || tls) return usage("mx probes port 25 with STARTTLS; --port and --tls do not apply");
+    o.port = 25;
+    o.tls = TlsMode::starttls;
+  } else {
+    o.tls = tls ? *tls : default_tls(o.mode, port.value_or(o.mode == Mode::imap ? 143 : 25));
+    o.port = port ? *port : default_port(o.mode, o.tls);
+  }
+
+  double t = args["timeout"].as<double>();
+  if (!(t > 0 && t <= 600)) return usage("--timeout must be between 0 and 600 seconds");
+  o.timeout = std::chrono::milliseconds(static_cast<long>(t * 1000));
+  if (args.count("ca-file")) {
+    o.ca_file = args["ca-file"].as<std::string>();
+    if (access(o.ca_file.c_str(), R_OK) != 0) return usage("cannot read --ca-file " + o.ca_file);
+  }
+  o.insecure = args.count("insecure") > 0;
+  o.warn_days = args["warn-days"].as<int>();
+  if (o.warn_days < 0 || o.warn_days > 3650) return usage("--warn-days must be 0..3650");
+
+  o.format = stdout_is_tty ? OutputFormat::text : OutputFormat::json;
+  if (args.count("output-format")) {
+    std::string f = args["output-format"].as<std::string>();
+    if (f == "json") o.format = OutputFormat::json;
+    else if (f == "influx") o.format = OutputFormat::influx;
+    else if (f == "text") o.format = OutputFormat::text;
+    else if (f == "prometheus") o.format = OutputFormat::prometheus;
+    else return usage("--output-format must be json, influx, text or prometheus");
+  }
+  std::string schema = args["schema"].as<std::string>();
+  if (schema == "seed") {
+    if (o.mode != Mode::smtp) return usage("--schema seed applies to probe smtp only");
+    if (args.count("output-format") && o.format != OutputFormat::json)
+      return usage("--schema seed is JSON only");
+    o.schema = Schema::seed;
+    o.format = OutputFormat::json;
+  } else if (schema != "standard") {
+    return usage("--schema must be standard or seed");
+  }
+
+  o.ehlo_name = args.count("ehlo-name") ? args["ehlo-name"].as<std::string>() : local_hostname();
+  if (!valid_host(o.ehlo_name)) return usage("invalid --ehlo-name");
+
+  if (args.count("username")) {
+    if (o.mode != Mode::imap) return usage("--username applies to probe imap only (read-only SMTP health never authenticates)");
+    o.username = args["username"].as<std::string>();
+    if (args.count("password-file")) {
+      auto pw = read_secret_file(args["password-file"].as<std::string>());
+      if (!pw) return usage("cannot read --password-file");
+      o.password = *pw;
+    } else if (const char* env = std::getenv("MAILPROBE_PASSWORD")) {
+      o.password = env;
+    } else {
+      return usage("--username needs --password-file or $MAILPROBE_PASSWORD");
+    }
+  }
+
+  auto send = parse_flag(args["send-email-flag"].as<std::string>());
+  if (!send) return usage("--send-email-flag must be true or false");
+  o.send_email = *send;
+  if (o.send_email) {
+    if (o.mode != Mode::smtp) return usage("--send-email-flag applies to probe smtp only");
+    if (!args.count("email-from") || !args.count("email-to"))
+      return usage("--send-email-flag true needs --email-from and --email-to");
+    o.email_from = args["email-from"].as<std::string>();
+    o.email_to = args["email-to"].as<std::string>();
+  }
+  return o;
+}
+
+}  // namespace mailprobe::probe
