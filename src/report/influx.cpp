@@ -16,13 +16,24 @@ namespace {
 
 constexpr std::size_t kMaxStringField = 64 * 1024 - 1;
 
+/// Escapes `specials` with a backslash. Parsers read `\X` as one unit for
+/// any X, so a run of literal backslashes must not swallow the escape that
+/// follows it or the separator after the element: an odd run before a
+/// special character loses one backslash, a trailing run is dropped.
 std::string escape_chars(std::string_view s, std::string_view specials) {
   std::string clean = without_controls(s);
-  while (!clean.empty() && clean.back() == '\\') clean.pop_back();
   std::string out;
   out.reserve(clean.size() + 8);
+  std::size_t run = 0;  // backslashes seen and not yet written
   for (char c : clean) {
-    if (specials.find(c) != std::string_view::npos) out += '\\';
+    if (c == '\\') {
+      ++run;
+      continue;
+    }
+    bool special = specials.find(c) != std::string_view::npos;
+    out.append(special ? run - run % 2 : run, '\\');
+    run = 0;
+    if (special) out += '\\';
     out += c;
   }
   return out;

@@ -24,13 +24,13 @@ namespace mailprobe::report {
 /// line protocol requires both, and an empty output is a valid "no metric".
 std::string to_influx(const Record& record);
 
-/// A measurement name: controls removed, trailing backslashes dropped,
-/// comma and space escaped.
+/// A measurement name: controls removed, comma and space escaped, trailing
+/// backslashes dropped, and an odd run of backslashes before comma/space
+/// shortened by one (parsers read `\X` as a unit, so `\\,` would end the name).
 std::string escape_measurement(std::string_view s);
 
-/// A tag key, tag value or field key: controls removed, trailing backslashes
-/// dropped (they would escape the next separator), comma, '=' and space
-/// escaped. "" means the tag must be left out.
+/// A tag key, tag value or field key: as escape_measurement() with comma,
+/// '=' and space as the special characters. "" means: leave the tag out.
 std::string escape_tag(std::string_view s);
 
 /// A string field value with its quotes: controls removed, '"' and '\'

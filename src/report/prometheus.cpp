@@ -41,12 +41,15 @@ std::string help_text(std::string_view s) {
 struct Metric {
   std::string name;
   std::string_view help;
+  std::string_view fallback_help;
   double value;
 };
 
 void append_metric(std::string& out, const Metric& m, const std::string& labels) {
+  // promtool lints a metric without HELP; the key is a better help than none.
   std::string help = help_text(m.help);
-  if (!help.empty()) out += "# HELP " + m.name + ' ' + help + '\n';
+  if (help.empty()) help = m.fallback_help;
+  out += "# HELP " + m.name + ' ' + help + '\n';
   out += "# TYPE " + m.name + " gauge\n";
   out += m.name + labels + ' ' + sample_value(m.value) + '\n';
 }
@@ -114,12 +117,12 @@ std::string to_prometheus(const Record& record) {
     if (cell.spec->role != Role::field || !(cell.spec->formats & kPrometheus)) continue;
     std::optional<double> v = as_number(cell.value);
     if (!v) continue;
-    emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, *v});
+    emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, cell.spec->key, *v});
   }
-  emit({std::string(kPrefix) + "success", "1 if the last run succeeded, else 0.",
+  emit({std::string(kPrefix) + "success", "1 if the last run succeeded, else 0.", {},
         record.success ? 1.0 : 0.0});
   emit({std::string(kPrefix) + "last_run_timestamp_seconds",
-        "Unix time at which the last run started.", unix_seconds(record.time)});
+        "Unix time at which the last run started.", {}, unix_seconds(record.time)});
   return out;
 }
 

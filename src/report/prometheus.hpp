@@ -3,9 +3,10 @@
 // The Prometheus text-format rendering of a Record for node_exporter's
 // textfile collector (ecosystem.md §5.1). Naming:
 //   - every kPrometheus field cell with a numeric or boolean value becomes a
-//     gauge `mailprobe_<key>` (booleans 0/1, timestamps unix seconds); string
-//     fields are skipped; absent/NaN values print no lines at all (no HELP or
-//     TYPE either, so no empty metric family);
+//     gauge `mailprobe_<key>` (booleans 0/1, timestamps unix seconds) with
+//     the column help as HELP (the key when help is empty); string fields are
+//     skipped; absent/NaN values print no lines at all (no HELP or TYPE
+//     either, so no empty metric family);
 //   - labels: `measurement="<Record.measurement>"` first, then the kPrometheus
 //     tag cells sorted by key (empty values left out). The measurement label
 //     keeps series of different commands apart when they share one textfile

@@ -1,0 +1,181 @@
+#include "check/check_fields.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace mailprobe::check {
+
+namespace {
+
+using report::Column;
+using report::Role;
+using report::Type;
+using report::Value;
+using R = CheckReport;
+
+constexpr unsigned kJ = report::kJson;
+constexpr unsigned kAll = report::kAll;
+constexpr unsigned kLP = report::kInflux | report::kJson | report::kText;  // not Prometheus
+constexpr unsigned kPerf = report::kNagiosPerf;
+
+Value secs(const std::optional<std::int64_t>& us) {
+  if (!us) return {};
+  return static_cast<double>(*us) / 1e6;
+}
+Value text(const std::string& s) {
+  if (s.empty()) return {};
+  return s;
+}
+Value when(const Stamp& s) {
+  if (!s.set()) return {};
+  return s.wall;
+}
+std::optional<std::int64_t> span(const Stamp& a, const Stamp& b) {
+  if (!a.set() || !b.set()) return std::nullopt;
+  return micros_between(a, b);
+}
+// Seed 002 durations: integer microseconds, 0 when a stage never ran.
+Value seed_us(const Stamp& a, const Stamp& b) { return static_cast<std::int64_t>(micros_between(a, b)); }
+
+const std::array<Column<R>, 49> kTable = {{
+    // --- seed 002 keys, same names and meaning (JSON) ---
+    {{"success", Type::boolean, Role::field, "", kAll, "the probe was found in the mailbox in time", true},
+     [](const R& r) -> Value { return r.success; }},
+    {{"hash", Type::string, Role::field, "", kJ, "the probe's random token (seed 002 name)", true},
+     [](const R& r) -> Value { return text(r.token); }},
+    {{"start", Type::timestamp, Role::field, "", kJ | report::kText, "run started", true},
+     [](const R& r) { return when(r.start); }},
+    {{"start_time_smtp", Type::timestamp, Role::field, "", kJ, "SMTP leg started", true},
+     [](const R& r) { return when(r.start_smtp); }},
+    {{"start_time_imap", Type::timestamp, Role::field, "", kJ, "SMTP leg ended, IMAP leg started", true},
+     [](const R& r) { return when(r.start_imap); }},
+    {{"start_time_imap_search", Type::timestamp, Role::field, "", kJ, "the search for the probe started", true},
+     [](const R& r) { return when(r.start_imap_search); }},
+    {{"end", Type::timestamp, Role::field, "", kJ, "the probe was found (or the wait ended)", true},
+     [](const R& r) { return when(r.end); }},
+    {{"tries", Type::integer, Role::field, "", kAll, "mailbox checks until found (or given up)", true},
+     [](const R& r) -> Value { return static_cast<std::int64_t>(r.tries); }},
+    {{"total_duration", Type::integer, Role::field, "us", kJ, "end - start (seed 002)", true},
+     [](const R& r) { return seed_us(r.start, r.end); }},
+    {{"smtp_duration", Type::integer, Role::field, "us", kJ, "start_time_imap - start_time_smtp (seed 002)", true},
+     [](const R& r) { return seed_us(r.start_smtp, r.start_imap); }},
+    {{"imap_duration", Type::integer, Role::field, "us", kJ, "end - start_time_imap_search (seed 002)", true},
+     [](const R& r) { return seed_us(r.start_imap_search, r.end); }},
+
+    // --- outcome ---
+    {{"result", Type::string, Role::tag, "", kAll, "outcome token (see the result table)"},
+     [](const R& r) -> Value { return std::string(to_string(r.failure.result)); }},
+    {{"result_code", Type::integer, Role::field, "", kAll, "outcome as a stable integer; 0 = success"},
+     [](const R& r) -> Value { return static_cast<std::int64_t>(result_code(r.failure.result)); }},
+    {{"stage", Type::string, Role::tag, "", kAll, "stage the run ended in (done on success)"},
+     [](const R& r) -> Value { return std::string(to_string(r.failure.stage)); }},
+    {{"reply_code", Type::integer, Role::field, "", kLP, "SMTP reply code of the failure (0 = none)"},
+     [](const R& r) -> Value { return static_cast<std::int64_t>(r.failure.reply_code); }},
+    {{"error", Type::string, Role::field, "", kLP, "what the server said / what went wrong"},
+     [](const R& r) -> Value { return r.success ? Value{} : text(r.failure.reply_text); }},
+
+    // --- route identity ---
+    {{"email_from", Type::string, Role::tag, "", kAll, "envelope sender"},
+     [](const R& r) { return text(r.email_from); }},
+    {{"email_to", Type::string, Role::tag, "", kAll, "envelope recipient"},
+     [](const R& r) { return text(r.email_to); }},
+    {{"smtp_server", Type::string, Role::tag, "", kAll, "SMTP host:port"},
+     [](const R& r) { return text(r.smtp_server); }},
+    {{"imap_server", Type::string, Role::tag, "", kAll, "IMAP host:port"},
+     [](const R& r) { return text(r.imap_server); }},
+    {{"smtp_tls", Type::string, Role::tag, "", kAll, "SMTP TLS mode: none, tls, starttls"},
+     [](const R& r) { return text(r.smtp_tls); }},
+    {{"imap_tls", Type::string, Role::tag, "", kAll, "IMAP TLS mode: none, tls, starttls"},
+     [](const R& r) { return text(r.imap_tls); }},
+    {{"mailbox", Type::string, Role::tag, "", kAll, "watched IMAP mailbox"},
+     [](const R& r) { return text(r.mailbox); }},
+
+    // --- timings (float seconds, monotonic clock) ---
+    {{"total_seconds", Type::number, Role::field, "s", kAll | kPerf, "start to found (or given up)"},
+     [](const R& r) { return secs(r.total_us); }},
+    {{"delivery_seconds", Type::number, Role::field, "s", kAll | kPerf, "SMTP accepted (final 250) to first seen in the mailbox"},
+     [](const R& r) { return secs(r.delivery_us); }},
+    {{"smtp_seconds", Type::number, Role::field, "s", kAll | kPerf, "whole SMTP leg, connect to QUIT"},
+     [](const R& r) { return secs(span(r.start_smtp, r.start_imap)); }},
+    {{"smtp_dns_seconds", Type::number, Role::field, "s", kAll, "SMTP name resolution"},
+     [](const R& r) { return secs(r.smtp_dns_us); }},
+    {{"smtp_connect_seconds", Type::number, Role::field, "s", kAll, "SMTP DNS + TCP connect"},
+     [](const R& r) { return secs(r.smtp_connect_us); }},
+    {{"smtp_tls_seconds", Type::number, Role::field, "s", kAll, "SMTP TLS handshake (implicit, or after STARTTLS)"},
+     [](const R& r) { return secs(r.smtp_tls_us); }},
+    {{"smtp_greeting_seconds", Type::number, Role::field, "s", kAll, "connected to the 220 greeting"},
+     [](const R& r) { return secs(r.smtp_greeting_us); }},
+    {{"smtp_auth_seconds", Type::number, Role::field, "s", kAll, "AUTH to its 235"},
+     [](const R& r) { return secs(r.smtp_auth_us); }},
+    {{"smtp_transaction_seconds", Type::number, Role::field, "s", kAll, "MAIL FROM to the final 250"},
+     [](const R& r) { return secs(r.smtp_transaction_us); }},
+    {{"smtp_data_seconds", Type::number, Role::field, "s", kAll, "DATA's 354 to the final 250 (upload + queueing)"},
+     [](const R& r) { return secs(r.smtp_data_us); }},
+    {{"imap_connect_seconds", Type::number, Role::field, "s", kAll, "IMAP DNS + TCP connect"},
+     [](const R& r) { return secs(r.imap_connect_us); }},
+    {{"imap_login_seconds", Type::number, Role::field, "s", kAll, "IMAP connect + TLS + login"},
+     [](const R& r) { return secs(r.imap_login_us); }},
+    {{"imap_select_seconds", Type::number, Role::field, "s", kAll, "CAPABILITY + SELECT of the mailbox"},
+     [](const R& r) { return secs(r.imap_select_us); }},
+    {{"imap_wait_seconds", Type::number, Role::field, "s", kAll, "search start to found (or given up)"},
+     [](const R& r) { return secs(span(r.start_imap_search, r.end)); }},
+    {{"imap_fetch_seconds", Type::number, Role::field, "s", kAll, "fetching the header that confirms the match"},
+     [](const R& r) { return secs(r.imap_fetch_us); }},
+    {{"cleanup_seconds", Type::number, Role::field, "s", kAll, "deleting the probe"},
+     [](const R& r) { return secs(r.cleanup_us); }},
+
+    // --- details ---
+    {{"method", Type::string, Role::field, "", kLP, "how the probe was noticed: idle or poll"},
+     [](const R& r) { return text(r.method); }},
+    {{"queue_id", Type::string, Role::field, "", kLP, "SMTP queue id from \"250 ... queued as X\""},
+     [](const R& r) { return text(r.queue_id); }},
+    {{"smtp_reply_code", Type::integer, Role::field, "", kLP, "final reply code to DATA (250 = accepted; 0 = none)"},
+     [](const R& r) -> Value { return static_cast<std::int64_t>(r.smtp_reply_code); }},
+    {{"smtp_reply", Type::string, Role::field, "", kLP, "final reply text to DATA"},
+     [](const R& r) { return text(r.smtp_reply); }},
+    {{"cleanup", Type::string, Role::field, "", kLP, "what cleanup did: expunged, moved_to_trash, flagged, skipped, failed, none"},
+     [](const R& r) { return text(r.cleanup); }},
+    {{"token", Type::string, Role::field, "", report::kInflux | report::kText, "the probe's random token"},
+     [](const R& r) { return text(r.token); }},
+    {{"smtp_tls_version", Type::string, Role::field, "", kLP, "negotiated TLS protocol on the SMTP leg"},
+     [](const R& r) { return text(r.smtp_tls_version); }},
+    {{"imap_tls_version", Type::string, Role::field, "", kLP, "negotiated TLS protocol on the IMAP leg"},
+     [](const R& r) { return text(r.imap_tls_version); }},
+    {{"smtp_ip", Type::string, Role::field, "", kLP, "address the SMTP leg connected to"},
+     [](const R& r) { return text(r.smtp_ip); }},
+    {{"imap_ip", Type::string, Role::field, "", kLP, "address the IMAP leg connected to"},
+     [](const R& r) { return text(r.imap_ip); }},
+}};
+
+std::string seconds_text(const std::optional<std::int64_t>& us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", us ? static_cast<double>(*us) / 1e6 : 0.0);
+  return buf;
+}
+
+}  // namespace
+
+std::span<const Column<CheckReport>> check_table() { return kTable; }
+
+report::Record to_record(const CheckReport& r) {
+  report::Record rec;
+  rec.measurement = kMeasurement;
+  rec.time = r.start.wall;
+  rec.success = r.success;
+  rec.result = r.failure.result;
+  rec.stage = r.failure.stage;
+  if (r.success) {
+    rec.summary = "delivered " + r.email_from + " -> " + r.email_to + " in " +
+                  seconds_text(r.delivery_us) + " (" + r.method + ", " + std::to_string(r.tries) +
+                  (r.tries == 1 ? " try)" : " tries)");
+  } else {
+    rec.summary = "failed at " + std::string(to_string(r.failure.stage)) + ": " +
+                  std::string(to_string(r.failure.result));
+    if (r.failure.reply_code) rec.summary += " " + std::to_string(r.failure.reply_code);
+    if (!r.failure.reply_text.empty()) rec.summary += " " + r.failure.reply_text;
+  }
+  rec.cells = report::build_cells(check_table(), r);
+  return rec;
+}
+
+}  // namespace mailprobe::check

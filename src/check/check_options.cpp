@@ -1,0 +1,230 @@
+#include "check/check_options.hpp"
+
+#include <cxxopts.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "message/address.hpp"
+
+namespace mailprobe::check {
+
+namespace {
+
+struct UsageError {
+  std::string what;
+};
+
+std::string read_secret_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError{std::string("cannot read ") + what + " '" + path + "'"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  // Strip exactly one trailing newline (LF or CRLF), as `echo secret > file` adds one.
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  if (s.empty()) throw UsageError{std::string(what) + " '" + path + "' is empty"};
+  if (message::has_line_break(s)) throw UsageError{std::string(what) + " '" + path + "' has more than one line"};
+  return s;
+}
+
+int port_of(const cxxopts::ParseResult& r, const char* name) {
+  int p = r[name].as<int>();
+  if (p < 1 || p > 65535) throw UsageError{std::string("--") + name + " must be 1-65535, got " + std::to_string(p)};
+  return p;
+}
+
+net::TlsMode tls_of(const cxxopts::ParseResult& r, const char* name) {
+  auto m = net::parse_tls_mode(r[name].as<std::string>());
+  if (!m) throw UsageError{std::string("--") + name + " must be none, tls or starttls, got '" +
+                           r[name].as<std::string>() + "'"};
+  return *m;
+}
+
+std::string host_of(const cxxopts::ParseResult& r, const char* name) {
+  if (!r.count(name)) throw UsageError{std::string("--") + name + " is required"};
+  std::string h = r[name].as<std::string>();
+  if (auto p = net::host_problem(h); !p.empty()) throw UsageError{std::string("--") + name + " " + p};
+  return h;
+}
+
+std::string address_of(const cxxopts::ParseResult& r, const char* name) {
+  if (!r.count(name)) throw UsageError{std::string("--") + name + " is required"};
+  std::string a = r[name].as<std::string>();
+  if (auto p = message::address_problem(a); !p.empty()) throw UsageError{std::string("--") + name + " " + p};
+  return a;
+}
+
+/// Password precedence (documented in --help and README):
+/// --X-password-file > --X-password (argv; warns) > MAILPROBE_X_PASSWORD_FILE > MAILPROBE_X_PASSWORD.
+std::string password_of(const cxxopts::ParseResult& r, const std::string& leg, const char* (*env)(const char*),
+                        std::vector<std::string>& warnings) {
+  std::string file_opt = leg + "-password-file";
+  std::string arg_opt = leg + "-password";
+  std::string upper = leg == "smtp" ? "SMTP" : "IMAP";
+  if (r.count(file_opt) && r.count(arg_opt))
+    throw UsageError{"give only one of --" + arg_opt + " and --" + file_opt};
+  if (r.count(file_opt)) return read_secret_file(r[file_opt].as<std::string>(), ("--" + file_opt).c_str());
+  if (r.count(arg_opt)) {
+    warnings.push_back("--" + arg_opt + " puts the password on the command line where `ps` shows it; use --" +
+                       file_opt + " or MAILPROBE_" + upper + "_PASSWORD_FILE");
+    return r[arg_opt].as<std::string>();
+  }
+  std::string env_file = "MAILPROBE_" + upper + "_PASSWORD_FILE";
+  if (const char* f = env(env_file.c_str()); f && *f) return read_secret_file(f, env_file.c_str());
+  std::string env_pw = "MAILPROBE_" + upper + "_PASSWORD";
+  if (const char* p = env(env_pw.c_str()); p && *p) return p;
+  return {};
+}
+
+std::chrono::milliseconds seconds_opt(const cxxopts::ParseResult& r, const char* name, double min, double max) {
+  double v = r[name].as<double>();
+  if (!std::isfinite(v) || v < min || v > max)
+    throw UsageError{std::string("--") + name + " must be between " + std::to_string(static_cast<long>(min * 1000)) +
+                     " ms and " + std::to_string(static_cast<long>(max)) + " s"};
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(v * 1000)));
+}
+
+const char* real_getenv(const char* n) { return std::getenv(n); }
+
+}  // namespace
+
+std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& error,
+                                            const char* (*getenv_fn)(const char*), bool stdout_is_tty,
+                                            bool stderr_is_tty) {
+  if (!getenv_fn) getenv_fn = real_getenv;
+  cxxopts::Options o("mailprobe check",
+                     "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
+                     "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
+                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)");
+  // clang-format off
+  o.add_options("Probe (seed 002)")
+    ("email-from", "envelope and header sender", cxxopts::value<std::string>())
+    ("email-to", "envelope and header recipient", cxxopts::value<std::string>())
+    ("prefix", "subject prefix", cxxopts::value<std::string>()->default_value("[e2e email monitoring] "))
+    ("check-frequency", "longest pause between mailbox checks, seconds (fractions allowed)",
+        cxxopts::value<double>()->default_value("2"))
+    ("max-checks", "give up after check-frequency x max-checks", cxxopts::value<int>()->default_value("30"))
+    ("output-format", "json, influx, text, prometheus or nagios (default: text on a terminal, else json)",
+        cxxopts::value<std::string>());
+  o.add_options("SMTP")
+    ("smtp-host", "SMTP server", cxxopts::value<std::string>())
+    ("smtp-port", "SMTP port", cxxopts::value<int>()->default_value("587"))
+    ("smtp-tls", "none, tls (implicit) or starttls (required)", cxxopts::value<std::string>()->default_value("starttls"))
+    ("smtp-username", "SMTP AUTH user (no AUTH when empty)", cxxopts::value<std::string>())
+    ("smtp-password", "SMTP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
+    ("smtp-password-file", "file holding the SMTP password", cxxopts::value<std::string>())
+    ("helo", "EHLO name (default: this host's name)", cxxopts::value<std::string>());
+  o.add_options("IMAP")
+    ("imap-host", "IMAP server", cxxopts::value<std::string>())
+    ("imap-port", "IMAP port", cxxopts::value<int>()->default_value("143"))
+    ("imap-tls", "none, tls (implicit) or starttls (required)", cxxopts::value<std::string>()->default_value("starttls"))
+    ("imap-username", "IMAP login", cxxopts::value<std::string>())
+    ("imap-password", "IMAP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
+    ("imap-password-file", "file holding the IMAP password", cxxopts::value<std::string>())
+    ("imap-mailbox", "mailbox to watch", cxxopts::value<std::string>()->default_value("INBOX"));
+  o.add_options("Run")
+    ("ca-file", "PEM CA bundle to verify both servers with", cxxopts::value<std::string>())
+    ("insecure", "do NOT verify certificates (dangerous)")
+    ("timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
+    ("no-cleanup", "leave the probe in the mailbox")
+    ("schema", "influx schema: standard or legacy (seed 002's mail-e2e line)",
+        cxxopts::value<std::string>()->default_value("standard"))
+    ("textfile", "prometheus: write atomically to this .prom file", cxxopts::value<std::string>())
+    ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
+    ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
+    ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
+    ("h,help", "show this help");
+  // clang-format on
+
+  ParsedCheck out;
+  try {
+    auto r = o.parse(argc, argv);
+    if (!r.unmatched().empty()) throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
+    if (r.count("help")) {
+      out.help = true;
+      out.help_text = o.help();
+      return out;
+    }
+    CheckConfig& c = out.config;
+    c.email_from = address_of(r, "email-from");
+    c.email_to = address_of(r, "email-to");
+    c.prefix = r["prefix"].as<std::string>();
+    if (message::has_line_break(c.prefix)) throw UsageError{"--prefix contains a line break"};
+    if (c.prefix.size() > 200) throw UsageError{"--prefix is longer than 200 characters"};
+    c.check_frequency = seconds_opt(r, "check-frequency", 0.01, 3600);
+    c.max_checks = r["max-checks"].as<int>();
+    if (c.max_checks < 1 || c.max_checks > 100000) throw UsageError{"--max-checks must be 1-100000"};
+
+    c.smtp = {host_of(r, "smtp-host"), port_of(r, "smtp-port"), tls_of(r, "smtp-tls")};
+    c.imap = {host_of(r, "imap-host"), port_of(r, "imap-port"), tls_of(r, "imap-tls")};
+    if (r.count("smtp-username")) c.smtp_creds.username = r["smtp-username"].as<std::string>();
+    c.smtp_creds.password = password_of(r, "smtp", getenv_fn, out.warnings);
+    if (!r.count("imap-username") || r["imap-username"].as<std::string>().empty())
+      throw UsageError{"--imap-username is required"};
+    c.imap_creds.username = r["imap-username"].as<std::string>();
+    c.imap_creds.password = password_of(r, "imap", getenv_fn, out.warnings);
+    if (c.imap_creds.password.empty())
+      throw UsageError{"no IMAP password: give --imap-password-file, MAILPROBE_IMAP_PASSWORD_FILE or MAILPROBE_IMAP_PASSWORD"};
+    if (c.smtp_creds.present() && c.smtp_creds.password.empty())
+      throw UsageError{"--smtp-username given but no SMTP password"};
+    for (const auto* cr : {&c.smtp_creds, &c.imap_creds})
+      if (message::has_line_break(cr->username) || message::has_line_break(cr->password))
+        throw UsageError{"a username or password contains a line break"};
+    if (c.smtp.tls == net::TlsMode::none && c.smtp_creds.present())
+      out.warnings.push_back("SMTP credentials will cross the network unencrypted (--smtp-tls none)");
+    if (c.imap.tls == net::TlsMode::none)
+      out.warnings.push_back("IMAP credentials will cross the network unencrypted (--imap-tls none)");
+
+    c.mailbox = r["imap-mailbox"].as<std::string>();
+    if (c.mailbox.empty() || message::has_line_break(c.mailbox)) throw UsageError{"--imap-mailbox is empty or has a line break"};
+    if (r.count("ca-file")) {
+      c.tls.ca_file = r["ca-file"].as<std::string>();
+      if (!std::ifstream(c.tls.ca_file)) throw UsageError{"cannot read --ca-file '" + c.tls.ca_file + "'"};
+    }
+    c.tls.insecure = r.count("insecure") > 0;
+    if (c.tls.insecure) out.warnings.push_back("--insecure: server certificates are NOT verified");
+    if (r.count("helo")) {
+      c.helo = r["helo"].as<std::string>();
+      if (auto p = net::host_problem(c.helo); !p.empty()) throw UsageError{"--helo " + p};
+    }
+    c.timeout = seconds_opt(r, "timeout", 0.1, 86400);
+    c.cleanup = r.count("no-cleanup") == 0;
+
+    std::string fmt = r.count("output-format") ? r["output-format"].as<std::string>() : (stdout_is_tty ? "text" : "json");
+    if (fmt == "json") c.format = OutputFormat::json;
+    else if (fmt == "influx") c.format = OutputFormat::influx;
+    else if (fmt == "text") c.format = OutputFormat::text;
+    else if (fmt == "prometheus") c.format = OutputFormat::prometheus;
+    else if (fmt == "nagios") c.format = OutputFormat::nagios;
+    else throw UsageError{"--output-format must be json, influx, text, prometheus or nagios, got '" + fmt + "'"};
+    std::string schema = r["schema"].as<std::string>();
+    if (schema == "standard") c.schema = Schema::standard;
+    else if (schema == "legacy") c.schema = Schema::legacy;
+    else throw UsageError{"--schema must be standard or legacy, got '" + schema + "'"};
+    if (c.schema == Schema::legacy && c.format != OutputFormat::influx)
+      throw UsageError{"--schema legacy applies to --output-format influx only"};
+    if (r.count("textfile")) {
+      c.textfile = r["textfile"].as<std::string>();
+      if (c.format != OutputFormat::prometheus) throw UsageError{"--textfile needs --output-format prometheus"};
+      if (c.textfile.size() < 6 || c.textfile.substr(c.textfile.size() - 5) != ".prom")
+        throw UsageError{"--textfile must end in .prom (node_exporter reads only *.prom)"};
+    }
+    if (r.count("warning")) c.warning = r["warning"].as<std::string>();
+    if (r.count("critical")) c.critical = r["critical"].as<std::string>();
+    out.execd = r.count("execd") > 0;
+    c.live_progress = stderr_is_tty && !out.execd;
+  } catch (const UsageError& e) {
+    error = e.what;
+    return std::nullopt;
+  } catch (const cxxopts::exceptions::exception& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace mailprobe::check

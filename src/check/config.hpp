@@ -1,0 +1,40 @@
+#pragma once
+
+// A validated `check` configuration: plain data, built once by
+// check_options.cpp before any network I/O.
+
+#include <chrono>
+#include <string>
+
+#include "net/endpoint.hpp"
+
+namespace mailprobe::check {
+
+enum class OutputFormat { json, influx, text, prometheus, nagios };
+enum class Schema { standard, legacy };
+
+struct CheckConfig {
+  std::string email_from, email_to;
+  std::string prefix = "[e2e email monitoring] ";
+  std::chrono::milliseconds check_frequency{2000};
+  int max_checks = 30;
+
+  net::Endpoint smtp{"", 587, net::TlsMode::starttls};
+  net::Credentials smtp_creds;
+  net::Endpoint imap{"", 143, net::TlsMode::starttls};
+  net::Credentials imap_creds;
+  std::string mailbox = "INBOX";
+  net::TlsPolicy tls;
+  std::string helo;  // EHLO name; default: this host's name
+
+  std::chrono::milliseconds timeout{60000};
+  bool cleanup = true;
+  bool live_progress = false;  // a progress line on stderr (stderr is a TTY)
+
+  OutputFormat format = OutputFormat::json;
+  Schema schema = Schema::standard;
+  std::string textfile;  // prometheus: write here atomically instead of stdout
+  std::string warning, critical;  // nagios ranges on delivery_seconds
+};
+
+}  // namespace mailprobe::check

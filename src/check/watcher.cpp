@@ -1,0 +1,158 @@
+#include "check/watcher.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <thread>
+
+#include "message/probe_message.hpp"
+
+namespace mailprobe::check {
+
+using std::chrono::milliseconds;
+
+milliseconds poll_interval(milliseconds elapsed, milliseconds check_frequency) {
+  milliseconds fast{50};
+  milliseconds v = elapsed < milliseconds(3000) ? fast : std::max(milliseconds(250), elapsed / 10);
+  return std::min(v, check_frequency);
+}
+
+std::string search_command(const std::string& token, std::uint32_t uid_from) {
+  // RFC 3501 §6.4.4: HEADER/SUBJECT match substrings case-insensitively; the
+  // token is 32 hex characters, so a hit is ours. SUBJECT covers servers that
+  // do not index custom X- headers.
+  return "UID SEARCH UID " + std::to_string(uid_from ? uid_from : 1) + ":* OR HEADER " +
+         std::string(message::kTokenHeader) + " " + token + " SUBJECT " + token;
+}
+
+bool header_has_token(std::string_view header, std::string_view token) {
+  // Unfold: CRLF followed by WSP continues the previous line.
+  std::string unfolded;
+  unfolded.reserve(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    char c = header[i];
+    if (c == '\r') continue;
+    if (c == '\n' && i + 1 < header.size() && (header[i + 1] == ' ' || header[i + 1] == '\t')) continue;
+    unfolded.push_back(c);
+  }
+  std::size_t pos = 0;
+  while (pos < unfolded.size()) {
+    auto eol = unfolded.find('\n', pos);
+    std::string_view line(unfolded.data() + pos, (eol == std::string::npos ? unfolded.size() : eol) - pos);
+    pos = eol == std::string::npos ? unfolded.size() : eol + 1;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string name(line.substr(0, colon));
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if ((name == "x-mailprobe-token" || name == "subject" || name == "message-id") &&
+        line.substr(colon + 1).find(token) != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+namespace {
+
+struct Watch {
+  imap::Session& s;
+  const WaitPlan& plan;
+  std::set<std::uint32_t> rejected;  // hits whose header did not carry the token
+
+  // One UID SEARCH; returns the first candidate UID, or 0.
+  Outcome<std::uint32_t> search() {
+    auto rs = s.command(search_command(plan.token, plan.uid_from), plan.deadline, Stage::imap_wait);
+    if (!rs) return rs.error();
+    for (const auto& r : rs.value())
+      if (auto uids = imap::search_result(r))
+        for (auto uid : *uids)
+          if (uid >= plan.uid_from && !rejected.count(uid)) return uid;
+    return std::uint32_t{0};
+  }
+
+  // Fetches the header of uid and checks the token; BODY.PEEK leaves \Seen alone.
+  Outcome<std::string> confirm(std::uint32_t uid) {
+    auto rs = s.command("UID FETCH " + std::to_string(uid) + " (UID BODY.PEEK[HEADER])", plan.deadline,
+                        Stage::imap_fetch);
+    if (!rs) return rs.error();
+    for (const auto& r : rs.value())
+      if (imap::fetch_uid(r) == uid && !r.literals.empty() && header_has_token(r.literals.front(), plan.token))
+        return r.literals.front();
+    rejected.insert(uid);
+    return std::string();
+  }
+};
+
+}  // namespace
+
+Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
+                                    const std::atomic<bool>* stop) {
+  Watch w{s, plan, {}};
+  WaitOutcome out;
+  const auto started = SteadyClock::now();
+  auto last_search = started;
+  std::string method = "poll";
+
+  auto try_search = [&](const std::string& how) -> Outcome<bool> {
+    auto uid = w.search();
+    last_search = SteadyClock::now();
+    if (!uid) return uid.error();
+    if (uid.value() == 0) return false;
+    Stamp seen = Stamp::now();
+    auto t0 = SteadyClock::now();
+    auto header = w.confirm(uid.value());
+    if (!header) return header.error();
+    if (header.value().empty()) return false;
+    out.found = true;
+    out.uid = uid.value();
+    out.seen = seen;
+    out.method = how;
+    out.header = header.value();
+    out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+    return true;
+  };
+
+  // The probe may already be there (fast local delivery): look once at once.
+  ++out.tries;
+  if (auto r = try_search("poll"); !r) return r.error();
+  else if (r.value()) return out;
+
+  while (true) {
+    if (stop && stop->load()) return Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting");
+    auto now = SteadyClock::now();
+    if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
+    auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
+    auto until_tp = std::min(now + poll_interval(elapsed, plan.check_frequency), plan.wait_until);
+    until_tp = std::min(until_tp, plan.deadline.at);
+    Deadline until{until_tp};
+
+    bool pushed = false;
+    if (plan.idle) {
+      if (auto st = s.idle_start(plan.deadline); !st) return st.error();
+      auto r = s.idle_wait(until);
+      if (!r) return r.error();
+      pushed = r.value();
+      if (auto st = s.idle_done(plan.deadline); !st) return st.error();
+    } else {
+      while (!until.expired() && !(stop && stop->load()))
+        std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
+    }
+    bool polled = false;
+    if (!pushed) {
+      // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
+      auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
+      if (!r) return r.error();
+      polled = s.take_new_mail();
+    }
+    ++out.tries;
+    if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries,
+                           plan.idle ? "idle+poll" : "poll");
+    bool safety = SteadyClock::now() - last_search >= plan.check_frequency;
+    if (pushed || polled || safety) {
+      auto r = try_search(pushed ? "idle" : "poll");
+      if (!r) return r.error();
+      if (r.value()) return out;
+    }
+  }
+}
+
+}  // namespace mailprobe::check

@@ -1,0 +1,56 @@
+#pragma once
+
+// Waiting for the probe in a selected mailbox, as fast as the server allows:
+// IDLE (RFC 2177) when offered, plus a NOOP poll (RFC 3501 §6.1.2) because
+// Dovecot pushes IDLE notifications ~0.5 s late and some servers answer
+// SEARCH from a stale view until NOOP. Polls are fast right after sending
+// (when delivery usually happens) and back off to --check-frequency.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "check/run_check.hpp"
+#include "imap/session.hpp"
+
+namespace mailprobe::check {
+
+struct WaitPlan {
+  std::string token;
+  std::uint32_t uid_from = 1;    // UIDNEXT seen before sending
+  bool idle = false;             // server advertises IDLE
+  std::chrono::milliseconds check_frequency{2000};
+  SteadyClock::time_point wait_until{};  // give up after this
+  Deadline deadline;             // overall run deadline (I/O bound)
+};
+
+struct WaitOutcome {
+  bool found = false;
+  std::uint32_t uid = 0;
+  Stamp seen;           // when the search that found it returned
+  std::string method;   // idle | poll
+  int tries = 0;
+  std::string header;   // the confirmed header block (unfolded lines kept raw)
+  std::optional<std::int64_t> fetch_us;
+};
+
+/// Interval before the next mailbox check, given the time waited so far:
+/// 50 ms for the first 3 s, then a tenth of the elapsed time (at least
+/// 250 ms), never more than check_frequency. Pure.
+std::chrono::milliseconds poll_interval(std::chrono::milliseconds elapsed,
+                                        std::chrono::milliseconds check_frequency);
+
+/// "UID SEARCH UID <from>:* OR HEADER X-Mailprobe-Token <t> SUBJECT <t>".
+std::string search_command(const std::string& token, std::uint32_t uid_from);
+
+/// True if the header block really carries the token (X-Mailprobe-Token,
+/// Subject or Message-ID, after unfolding RFC 5322 §2.2.3 folded lines).
+bool header_has_token(std::string_view header, std::string_view token);
+
+/// Waits until the probe is found and confirmed, the plan's wait ends
+/// (found=false), or an IMAP failure / stop request (Failure at imap_wait).
+Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
+                                    const std::atomic<bool>* stop);
+
+}  // namespace mailprobe::check

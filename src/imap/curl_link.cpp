@@ -1,0 +1,173 @@
+#include "imap/curl_link.hpp"
+
+#include <openssl/ssl.h>
+#include <poll.h>
+
+#include <cctype>
+
+namespace mailprobe::imap {
+
+namespace {
+
+struct LoginTrace {
+  std::vector<std::string>* lines;
+  std::string partial;
+  Stage stage = Stage::imap_greeting;
+  bool greeted = false;
+  std::string last_status_text;  // text of the last tagged response
+};
+
+size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
+  auto* t = static_cast<LoginTrace*>(userp);
+  size_t n = size * nitems;
+  t->partial.append(data, n);
+  std::size_t pos;
+  while ((pos = t->partial.find('\n')) != std::string::npos) {
+    std::string line = t->partial.substr(0, pos);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    t->partial.erase(0, pos + 1);
+    t->greeted = true;
+    if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
+      auto sp = line.find(' ');
+      t->last_status_text = sp == std::string::npos ? line : line.substr(sp + 1);
+      if (t->stage == Stage::imap_starttls && t->last_status_text.rfind("OK", 0) == 0)
+        t->stage = Stage::imap_tls;  // the handshake follows the tagged OK
+    }
+    t->lines->push_back(std::move(line));
+  }
+  return n;
+}
+
+int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
+  if (type != CURLINFO_HEADER_OUT) return 0;
+  auto* t = static_cast<LoginTrace*>(userp);
+  std::string_view cmd(data, size);
+  auto sp = cmd.find(' ');
+  std::string verb(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
+  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (verb.rfind("STARTTLS", 0) == 0) t->stage = Stage::imap_starttls;
+  else if (verb.rfind("LOGIN", 0) == 0 || verb.rfind("AUTHENTICATE", 0) == 0) t->stage = Stage::imap_login;
+  return 0;
+}
+
+std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(h, what, &v) != CURLE_OK || v <= 0) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const net::TlsPolicy& tls,
+                                                  const net::Credentials& creds, const Deadline& dl,
+                                                  LinkInfo& info) {
+  net::CurlPtr h(curl_easy_init());
+  if (!h) return Failure(Stage::imap_connect, Result::internal_error, "curl_easy_init failed");
+  CURL* c = h.get();
+  std::string url = net::make_url(ep.tls == net::TlsMode::tls ? "imaps" : "imap", ep, "");
+  LoginTrace trace;
+  trace.lines = &info.login_lines;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  net::apply_common(c, ep, tls, creds, dl);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);  // the transfer timeout would also bound our own I/O
+  curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &trace);
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &trace);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+  auto t0 = SteadyClock::now();
+  CURLcode rc = curl_easy_perform(c);
+  info.connect_us = info_us(c, CURLINFO_CONNECT_TIME_T);
+  if (auto app = info_us(c, CURLINFO_APPCONNECT_TIME_T); app && info.connect_us)
+    info.tls_us = *app - *info.connect_us;
+  char* ip = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
+  if (rc != CURLE_OK) {
+    Stage current = trace.greeted ? trace.stage
+                    : !info.connect_us ? Stage::imap_connect
+                    : (ep.tls == net::TlsMode::tls ? Stage::imap_tls : Stage::imap_greeting);
+    if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current)) return *f;
+    std::string text = trace.last_status_text.empty() ? curl_easy_strerror(rc) : trace.last_status_text;
+    switch (rc) {
+      case CURLE_USE_SSL_FAILED:
+        return Failure(Stage::imap_starttls, Result::starttls_unavailable,
+                       trace.stage == Stage::imap_starttls
+                           ? text
+                           : "server does not offer STARTTLS (required by --imap-tls starttls)");
+      case CURLE_LOGIN_DENIED:
+      case CURLE_AUTH_ERROR:
+        return Failure(Stage::imap_login, Result::auth_failed, text);
+      case CURLE_WEIRD_SERVER_REPLY:
+        return Failure(current, Result::protocol_error, text);
+      default:
+        return Failure(current, trace.greeted ? Result::connection_closed : Result::connection_failed,
+                       curl_easy_strerror(rc));
+    }
+  }
+  info.login_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
+    return Failure(Stage::imap_login, Result::internal_error, "no active socket after login");
+  // Our own callbacks must not fire during send/recv: clear them.
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, nullptr);
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, nullptr);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+  return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock)));
+}
+
+bool CurlLink::wait(bool for_read, const Deadline& dl) {
+  pollfd p{static_cast<int>(sock_), static_cast<short>(for_read ? POLLIN : POLLOUT), 0};
+  int ms = static_cast<int>(dl.remaining_ms(60'000));
+  return ::poll(&p, 1, ms) > 0;
+}
+
+Status CurlLink::send(std::string_view data, const Deadline& dl, Stage stage) {
+  while (!data.empty()) {
+    size_t sent = 0;
+    CURLcode rc = curl_easy_send(h_.get(), data.data(), data.size(), &sent);
+    if (rc == CURLE_AGAIN) {
+      if (dl.expired()) return Failure(stage, Result::timeout, "timed out sending to the IMAP server");
+      wait(false, dl);
+      continue;
+    }
+    if (rc != CURLE_OK) return Failure(stage, Result::connection_closed, curl_easy_strerror(rc));
+    data.remove_prefix(sent);
+  }
+  return ok();
+}
+
+Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
+  char buf[16384];
+  while (true) {
+    // Drain until AGAIN before polling: TLS may hold decrypted bytes the
+    // socket no longer shows as readable (curl_easy_recv.3).
+    size_t n = 0;
+    CURLcode rc = curl_easy_recv(h_.get(), buf, sizeof buf, &n);
+    if (rc == CURLE_OK) {
+      if (n == 0) return Failure(stage, Result::connection_closed, "the IMAP server closed the connection");
+      return std::string(buf, n);
+    }
+    if (rc != CURLE_AGAIN) return Failure(stage, Result::connection_closed, curl_easy_strerror(rc));
+    if (dl.expired()) return std::string();
+    wait(true, dl);
+    if (dl.expired()) {
+      // One last non-blocking read so a reply that arrived at the deadline counts.
+      rc = curl_easy_recv(h_.get(), buf, sizeof buf, &n);
+      if (rc == CURLE_OK && n > 0) return std::string(buf, n);
+      return std::string();
+    }
+  }
+}
+
+std::pair<std::string, std::string> CurlLink::tls_details() {
+  curl_tlssessioninfo* tsi = nullptr;
+  if (curl_easy_getinfo(h_.get(), CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK || !tsi ||
+      tsi->backend != CURLSSLBACKEND_OPENSSL || !tsi->internals)
+    return {};
+  SSL* ssl = static_cast<SSL*>(tsi->internals);
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  return {SSL_get_version(ssl), c ? SSL_CIPHER_get_name(c) : ""};
+}
+
+}  // namespace mailprobe::imap

@@ -1,0 +1,55 @@
+#pragma once
+
+// The IMAP byte pipe: libcurl with CURLOPT_CONNECT_ONLY does DNS, TCP, TLS
+// or STARTTLS (RFC 2595 §3.1) and LOGIN/AUTHENTICATE, then hands us the
+// connection; from there our own command layer (session.hpp) talks IMAP
+// through curl_easy_send/recv (docs/libcurl-mail.md §2.5; curl test 677).
+// libcurl has no IDLE, which is why this exists.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/failure.hpp"
+#include "net/curl_handle.hpp"
+#include "imap/transport.hpp"
+#include "net/endpoint.hpp"
+
+namespace mailprobe::imap {
+
+struct LinkInfo {
+  std::vector<std::string> login_lines;  // every server line seen while logging in
+  std::string ip;
+  std::optional<std::int64_t> connect_us, tls_us, login_us;  // login_us: connect start → logged in
+};
+
+class CurlLink final : public Transport {
+ public:
+  /// Connects, secures and logs in. Failures carry imap_connect, imap_tls,
+  /// imap_greeting, imap_starttls or imap_login.
+  static Outcome<std::unique_ptr<CurlLink>> open(const net::Endpoint& ep, const net::TlsPolicy& tls,
+                                                 const net::Credentials& creds, const Deadline& dl,
+                                                 LinkInfo& info);
+
+  /// Writes all of data before the deadline.
+  Status send(std::string_view data, const Deadline& dl, Stage stage) override;
+  /// Returns whatever bytes are available, waiting until some arrive or the
+  /// deadline passes. An empty string means the deadline passed (not an error);
+  /// a closed connection is a connection_closed Failure.
+  Outcome<std::string> recv(const Deadline& dl, Stage stage) override;
+
+  /// TLS protocol and cipher ("" on plaintext). Valid after the first recv().
+  std::pair<std::string, std::string> tls_details();
+
+ private:
+  explicit CurlLink(net::CurlPtr h, long sock) : h_(std::move(h)), sock_(sock) {}
+  bool wait(bool for_read, const Deadline& dl);
+
+  net::CurlPtr h_;
+  long sock_;
+};
+
+}  // namespace mailprobe::imap

@@ -1,0 +1,212 @@
+#include "smtp/sender.hpp"
+
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+
+#include <cstring>
+
+#include "net/curl_handle.hpp"
+#include "smtp/progress.hpp"
+
+namespace mailprobe::smtp {
+
+namespace {
+
+struct Context {
+  Context(const SendRequest* r, SteadyClock::time_point started) : req(r), progress(started) {}
+  const SendRequest* req;
+  Progress progress;
+  std::size_t offset = 0;  // upload position in req->message
+  std::string partial;     // header bytes not yet terminated by LF
+  CURL* handle = nullptr;
+  std::string tls_version, tls_cipher;
+  bool aborted_no_auth = false;
+};
+
+size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
+  auto* ctx = static_cast<Context*>(userp);
+  const std::string& m = ctx->req->message;
+  size_t room = size * nitems;
+  size_t n = std::min(room, m.size() - ctx->offset);
+  std::memcpy(buf, m.data() + ctx->offset, n);
+  ctx->offset += n;
+  return n;
+}
+
+void capture_tls(Context* ctx) {
+  if (!ctx->tls_version.empty()) return;
+  curl_tlssessioninfo* tsi = nullptr;
+  // Only valid inside a callback (docs/libcurl-mail.md §1.7).
+  if (curl_easy_getinfo(ctx->handle, CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK || !tsi) return;
+  if (tsi->backend != CURLSSLBACKEND_OPENSSL || !tsi->internals) return;
+  SSL* ssl = static_cast<SSL*>(tsi->internals);
+  ctx->tls_version = SSL_get_version(ssl);
+  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) ctx->tls_cipher = SSL_CIPHER_get_name(c);
+}
+
+// libcurl hands every server line of a non-HTTP protocol to the header
+// callback (CURLOPT_HEADERFUNCTION.3).
+size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
+  auto* ctx = static_cast<Context*>(userp);
+  size_t n = size * nitems;
+  auto now = SteadyClock::now();
+  ctx->partial.append(data, n);
+  std::size_t pos;
+  while ((pos = ctx->partial.find('\n')) != std::string::npos) {
+    std::string line = ctx->partial.substr(0, pos);
+    ctx->partial.erase(0, pos + 1);
+    ctx->progress.on_line(line, now);
+  }
+  capture_tls(ctx);
+  // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
+  // credentials configured that would send the probe unauthenticated: stop
+  // at the MAIL FROM reply, before any recipient or data goes out.
+  if (ctx->req->creds.present() && ctx->progress.stage() == Stage::smtp_mail &&
+      !ctx->progress.auth_succeeded()) {
+    ctx->aborted_no_auth = true;
+    return 0;
+  }
+  return n;
+}
+
+int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
+  if (type != CURLINFO_HEADER_OUT) return 0;
+  auto* ctx = static_cast<Context*>(userp);
+  ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
+  return 0;
+}
+
+std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(h, what, &v) != CURLE_OK || v <= 0) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+Result reject_kind(int code) {
+  if (code >= 400 && code < 500) return Result::temp_reject;
+  if (code >= 500) return Result::perm_reject;
+  return Result::protocol_error;
+}
+
+/// Maps libcurl's outcome plus the dialogue so far to a Failure.
+Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
+  const Progress& p = ctx.progress;
+  const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
+  Stage current = p.stage();
+  if (!p.greeting()) {
+    bool connected = info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
+    bool tls_done = info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
+    current = !connected ? Stage::smtp_connect
+              : (implicit && !tls_done) ? Stage::smtp_tls
+                                        : Stage::smtp_greeting;
+  }
+  // Handshake failures belong to smtp_tls whether implicit or after STARTTLS.
+  if (auto f = net::classify_transport(h, rc, Stage::smtp_connect, Stage::smtp_tls, current))
+    return *f;
+  const auto& last = p.last_reply();
+  std::string text = last ? last->joined() : std::string(curl_easy_strerror(rc));
+  int code = last ? last->code : 0;
+  if (ctx.aborted_no_auth)
+    return Failure(Stage::smtp_auth, Result::auth_failed,
+                   "credentials given but the server offered no AUTH mechanism");
+  if (rc == CURLE_USE_SSL_FAILED) {
+    if (p.stage() == Stage::smtp_starttls && last && !p.awaiting_reply())
+      return Failure(Stage::smtp_starttls, Result::starttls_unavailable, text, code);
+    return Failure(Stage::smtp_starttls, Result::starttls_unavailable,
+                   "server does not offer STARTTLS (required by --smtp-tls starttls)");
+  }
+  if (rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR)
+    return Failure(Stage::smtp_auth, Result::auth_failed, last ? text : curl_easy_strerror(rc), code);
+  if (p.awaiting_reply() || !last) {
+    // The server went away without answering the last command.
+    std::string why = curl_easy_strerror(rc);
+    return Failure(current, Result::connection_closed, why);
+  }
+  if (code >= 400) return Failure(current, reject_kind(code), text, code);
+  return Failure(current, Result::protocol_error, std::string(curl_easy_strerror(rc)) + ": " + text, code);
+}
+
+}  // namespace
+
+SendReport send_message(const SendRequest& req) {
+  SendReport out;
+  out.started = Stamp::now();
+  net::CurlPtr h(curl_easy_init());
+  if (!h) {
+    out.failure = Failure(Stage::smtp_connect, Result::internal_error, "curl_easy_init failed");
+    out.finished = Stamp::now();
+    return out;
+  }
+  Context ctx(&req, out.started.steady);
+  ctx.handle = h.get();
+
+  std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
+  std::string url = net::make_url(scheme, req.server, req.helo);
+  net::SlistPtr rcpt(curl_slist_append(nullptr, ("<" + req.to + ">").c_str()));
+  std::string from = "<" + req.from + ">";
+
+  CURL* c = h.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
+  curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);  // QUIT inside the transfer
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+  curl_easy_setopt(c, CURLOPT_READDATA, &ctx);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.message.size()));
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &ctx);
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &ctx);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // needed for HEADER_OUT; nothing is printed
+
+  CURLcode rc = curl_easy_perform(c);
+  out.finished = Stamp::now();
+
+  const Progress& p = ctx.progress;
+  if (p.greeting()) out.greeting = p.greeting()->joined();
+  out.caps = p.caps();
+  out.tls_version = ctx.tls_version;
+  out.tls_cipher = ctx.tls_cipher;
+  char* ip = nullptr;
+  if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out.ip = ip;
+  out.dns_us = info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
+  out.connect_us = info_us(c, CURLINFO_CONNECT_TIME_T);
+  if (req.server.tls == net::TlsMode::tls) {
+    auto app = info_us(c, CURLINFO_APPCONNECT_TIME_T);
+    if (app && out.connect_us) out.tls_us = *app - *out.connect_us;
+  } else if (req.server.tls == net::TlsMode::starttls) {
+    out.tls_us = p.starttls_tls_us();
+  }
+  if (out.connect_us) {
+    // The greeting follows the TCP connect (plain, STARTTLS) or the handshake (implicit TLS).
+    auto connected = out.started.steady + Micros(*out.connect_us);
+    if (req.server.tls == net::TlsMode::tls && out.tls_us) connected += Micros(*out.tls_us);
+    out.greeting_us = p.greeting_us(connected);
+  }
+  out.auth_us = p.auth_us();
+  out.transaction_us = p.transaction_us();
+  out.data_us = p.data_us();
+  if (const auto& fr = p.final_reply()) {
+    out.final_code = fr->code;
+    out.final_text = fr->joined();
+    out.queue_id = queue_id_from(out.final_text);
+  }
+  if (auto at = p.accepted_at()) {
+    // Pair the monotonic instant with the matching wall-clock label.
+    out.accepted = Stamp{*at, out.started.wall + std::chrono::duration_cast<WallClock::duration>(
+                                                     *at - out.started.steady)};
+  }
+  if (out.accepted) {
+    // The final 250 arrived: the probe is on its way even if QUIT then failed.
+  } else if (rc != CURLE_OK) {
+    out.failure = classify(c, rc, ctx);
+  } else {
+    out.failure = Failure(Stage::smtp_data, Result::protocol_error,
+                          "transfer ended without a final 250 reply");
+  }
+  return out;
+}
+
+}  // namespace mailprobe::smtp

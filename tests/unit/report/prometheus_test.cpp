@@ -1,0 +1,149 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "report/prometheus.hpp"
+#include "sample_table.hpp"
+#include "temp_dir.hpp"
+
+using namespace mailprobe;
+using namespace mailprobe::report;
+using testing::make_record;
+using testing::Sample;
+
+namespace {
+
+const std::string kLabels = R"({measurement="mail_delivery",probe="relay1",result="success"})";
+
+/// Gauge lines for one metric, as to_prometheus() writes them.
+std::string gauge(const std::string& name, const std::string& help, const std::string& labels,
+                  const std::string& value) {
+  std::string out = "# HELP mailprobe_" + name + " " + help + "\n";
+  out += "# TYPE mailprobe_" + name + " gauge\n";
+  out += "mailprobe_" + name + labels + " " + value + "\n";
+  return out;
+}
+
+/// promtool's verdict on `text`, or -1 when promtool is not installed.
+int promtool_check(const std::string& text) {
+  if (::access("/usr/bin/promtool", X_OK) != 0) return -1;
+  testing::TempDir dir;
+  std::string file = dir.path() + "/metrics.prom";
+  REQUIRE(write_textfile(file, text));
+  std::string cmd = "/usr/bin/promtool check metrics < " + file + " > " + dir.path() + "/out 2>&1";
+  return std::system(cmd.c_str());
+}
+
+}  // namespace
+
+TEST_SUITE("report::prometheus") {
+  TEST_CASE("numeric fields become gauges with tags as labels, then success and last run") {
+    CHECK(to_prometheus(make_record(Sample{})) ==
+          gauge("delivered", "Message delivered", kLabels, "1") +
+              gauge("result_code", "Result code", kLabels, "0") +
+              gauge("delivery_seconds", "Delivery time", kLabels, "7.93") +
+              gauge("send_seconds", "SMTP submission time", kLabels, "0.412") +
+              gauge("connect_us", "TCP connect time", kLabels, "12345") +
+              gauge("message_bytes", "Message size", kLabels, "2048") +
+              gauge("clock_skew_seconds", "clock_skew_seconds", kLabels, "-0.25") +
+              gauge("success", "1 if the last run succeeded, else 0.", kLabels, "1") +
+              gauge("last_run_timestamp_seconds", "Unix time at which the last run started.",
+                    kLabels, "1755800000.5"));
+  }
+
+  TEST_CASE("absent and NaN values print no metric family at all") {
+    Sample s;
+    s.delivered = false;
+    s.result = "not_delivered";
+    s.delivery_seconds = std::nan("");
+    s.connect_us.reset();
+    std::string text = to_prometheus(make_record(s));
+    CHECK(text.find("delivery_seconds") == std::string::npos);
+    CHECK(text.find("connect_us") == std::string::npos);
+    CHECK(text.find("NaN") == std::string::npos);
+    const std::string labels =
+        R"({measurement="mail_delivery",probe="relay1",result="not_delivered"})";
+    CHECK(text.find(gauge("delivered", "Message delivered", labels, "0")) == 0);
+    CHECK(text.find("mailprobe_success" + labels + " 0\n") != std::string::npos);
+  }
+
+  TEST_CASE("hostile label values are escaped and controls removed") {
+    Sample s;
+    s.probe = "relay 1,\"eu\"\\west\nx=y";
+    s.server = "\xC3\xBC.example";
+    std::string text = to_prometheus(make_record(s));
+    CHECK(text.find(R"(mailprobe_success{measurement="mail_delivery",probe="relay 1,\"eu\"\\west x=y",)"
+                    R"(result="success",server=")"
+                    "\xC3\xBC"
+                    R"(.example"} 1)") != std::string::npos);
+  }
+
+  TEST_CASE("a success cell of the table replaces the built-in one") {
+    static const FieldSpec kSuccess{"success", Type::boolean, Role::field, "", kAll, "Custom"};
+    Record r;
+    r.measurement = "smtp_probe";
+    r.success = false;
+    r.cells = {{&kSuccess, Value{true}}};
+    CHECK(to_prometheus(r) == gauge("success", "Custom", R"({measurement="smtp_probe"})", "1") +
+                                  gauge("last_run_timestamp_seconds",
+                                        "Unix time at which the last run started.",
+                                        R"({measurement="smtp_probe"})", "0"));
+  }
+
+  TEST_CASE("large, tiny and negative values and timestamps use Go-parsable floats") {
+    static const FieldSpec kBig{"big", Type::integer, Role::field, "", kPrometheus, ""};
+    static const FieldSpec kTiny{"tiny", Type::number, Role::field, "", kPrometheus, ""};
+    static const FieldSpec kHuge{"huge", Type::number, Role::field, "", kPrometheus, ""};
+    static const FieldSpec kWhen{"sent_timestamp_seconds", Type::timestamp, Role::field, "s",
+                                 kPrometheus, ""};
+    static const FieldSpec kText{"error", Type::string, Role::field, "", kPrometheus, ""};
+    Record r;
+    r.cells = {{&kBig, Value{std::numeric_limits<std::int64_t>::min()}},
+               {&kTiny, Value{-1e-9}},
+               {&kHuge, Value{1e300}},
+               {&kWhen, Value{testing::sample_time()}},
+               {&kText, Value{std::string("not a number")}}};
+    const std::string labels;
+    CHECK(to_prometheus(r) ==
+          gauge("big", "big", labels, "-9223372036854775808") + gauge("tiny", "tiny", labels, "-1e-09") +
+              gauge("huge", "huge", labels, "1e+300") +
+              gauge("sent_timestamp_seconds", "sent_timestamp_seconds", labels, "1755800000.5") +
+              gauge("success", "1 if the last run succeeded, else 0.", labels, "0") +
+              gauge("last_run_timestamp_seconds", "Unix time at which the last run started.",
+                    labels, "0"));
+  }
+
+  TEST_CASE("help text escapes backslashes and loses newlines") {
+    static const FieldSpec kOdd{"odd", Type::integer, Role::field, "", kPrometheus,
+                                "a\\b\nc"};
+    Record r;
+    r.cells = {{&kOdd, Value{std::int64_t{1}}}};
+    CHECK(to_prometheus(r).find("# HELP mailprobe_odd a\\\\b c\n") == 0);
+  }
+
+  TEST_CASE("metric and label names are reduced to [a-zA-Z0-9_]") {
+    CHECK(metric_name("mailprobe_", "smtp-connect.time:s") == "mailprobe_smtp_connect_time_s");
+    CHECK(metric_name("", "9lives") == "_9lives");
+    CHECK(metric_name("", "\xC3\xBC") == "__");
+  }
+
+  TEST_CASE("label values escape backslash, quote and newline") {
+    CHECK(escape_label_value("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
+  }
+
+  TEST_CASE("promtool accepts the output (skipped without promtool)") {
+    Sample s;
+    s.probe = "relay 1,\"eu\"\\west\nx=y";
+    s.server = "\xC3\xBC.example\xFF";
+    s.connect_us.reset();
+    int rc = promtool_check(to_prometheus(make_record(s)));
+    if (rc == -1) return;
+    CHECK(rc == 0);
+  }
+}
