@@ -112,7 +112,11 @@ void body(Writer& w, const ProbeResult& r) {
 
 }  // namespace
 
-std::string python_bytes_repr(std::string_view s) { return "b" + py_str_repr(s); }
+std::string python_bytes_repr(std::string_view s) {
+  std::string out = "b";
+  out += py_str_repr(s);
+  return out;
+}
 
 std::string python_list_repr(const std::vector<std::string>& items) {
   std::string out = "[";
