@@ -22,6 +22,7 @@ struct Capture {
   std::string host;
   Transcript transcript;
   std::optional<tls::TlsFacts> tls;
+  tls::PeerChain chain;
   std::string partial_out;
 };
 
@@ -34,6 +35,8 @@ void capture_tls(Capture& cap) {
   const SSL* ssl = static_cast<const SSL*>(info->internals);
   if (!SSL_is_init_finished(ssl)) return;
   cap.tls = tls::tls_facts(*ssl, cap.host);
+  // Verification is done after the transfer so it does not skew the timings.
+  cap.chain = tls::PeerChain(*ssl);
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
@@ -196,6 +199,11 @@ ProbeResult run_session(const SessionConfig& c) {
     greeting_from = r.start.steady + Micros(app);
   }
   r.tls = cap.tls;
+  if (r.tls) {
+    // libcurl did not verify (read-only mode) or did with the same CA file:
+    // verify the captured chain ourselves against --ca-file or the system store.
+    r.tls->verify_code = cap.chain.verify(c.ca_file, r.tls->verify_error);
+  }
   if (c.protocol == Protocol::smtp) {
     r.smtp = analyze_smtp(cap.transcript, greeting_from);
     if (c.tls == TlsMode::starttls) r.tls_handshake_us = r.smtp->tls_handshake_us;

@@ -152,4 +152,55 @@ TlsFacts tls_facts(const SSL& ssl, std::string_view host, WallClock::time_point 
   return t;
 }
 
+PeerChain::PeerChain(const SSL& ssl) {
+  // Client side: SSL_get_peer_cert_chain includes the leaf (OpenSSL docs).
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(&ssl);
+  if (chain != nullptr) chain_ = X509_chain_up_ref(chain);
+}
+
+PeerChain::PeerChain(PeerChain&& o) noexcept : chain_(o.chain_) { o.chain_ = nullptr; }
+
+PeerChain& PeerChain::operator=(PeerChain&& o) noexcept {
+  if (this != &o) {
+    if (chain_) sk_X509_pop_free(static_cast<STACK_OF(X509)*>(chain_), X509_free);
+    chain_ = o.chain_;
+    o.chain_ = nullptr;
+  }
+  return *this;
+}
+
+PeerChain::~PeerChain() {
+  if (chain_) sk_X509_pop_free(static_cast<STACK_OF(X509)*>(chain_), X509_free);
+}
+
+bool PeerChain::empty() const {
+  return chain_ == nullptr || sk_X509_num(static_cast<STACK_OF(X509)*>(chain_)) == 0;
+}
+
+long PeerChain::verify(const std::string& ca_file, std::string& error) const {
+  error.clear();
+  if (empty()) {
+    error = "no peer certificate";
+    return X509_V_ERR_UNSPECIFIED;
+  }
+  auto* chain = static_cast<STACK_OF(X509)*>(chain_);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), X509_STORE_free);
+  if (!store) return X509_V_ERR_OUT_OF_MEM;
+  int loaded = ca_file.empty() ? X509_STORE_set_default_paths(store.get())
+                               : X509_STORE_load_file(store.get(), ca_file.c_str());
+  if (loaded != 1) {
+    error = "cannot load CA certificates";
+    return X509_V_ERR_UNSPECIFIED;
+  }
+  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
+                                                                     X509_STORE_CTX_free);
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), sk_X509_value(chain, 0), chain) != 1)
+    return X509_V_ERR_OUT_OF_MEM;
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
+  if (X509_verify_cert(ctx.get()) == 1) return X509_V_OK;
+  long code = X509_STORE_CTX_get_error(ctx.get());
+  error = X509_verify_cert_error_string(code);
+  return code == X509_V_OK ? X509_V_ERR_UNSPECIFIED : code;
+}
+
 }  // namespace mailprobe::tls

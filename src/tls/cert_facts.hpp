@@ -57,4 +57,26 @@ struct TlsFacts {
 TlsFacts tls_facts(const SSL& ssl, std::string_view host,
                    WallClock::time_point now = WallClock::now());
 
+/// The peer's certificate chain (leaf first), copied out of a live SSL* so it
+/// can be verified after the connection is gone. Move-only owner.
+class PeerChain {
+ public:
+  PeerChain() = default;
+  explicit PeerChain(const SSL& ssl);
+  PeerChain(PeerChain&& o) noexcept;
+  PeerChain& operator=(PeerChain&& o) noexcept;
+  PeerChain(const PeerChain&) = delete;
+  PeerChain& operator=(const PeerChain&) = delete;
+  ~PeerChain();
+  bool empty() const;
+
+  /// Verifies the chain for TLS server use against `ca_file` (PEM), or the
+  /// system store when empty. Returns the X509_V_* code (0 = ok) and fills
+  /// `error` with OpenSSL's text when not ok.
+  long verify(const std::string& ca_file, std::string& error) const;
+
+ private:
+  void* chain_ = nullptr;  // STACK_OF(X509)*, leaf first
+};
+
 }  // namespace mailprobe::tls
