@@ -101,7 +101,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
     ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
     ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
-    ("username", "IMAP: log in as this user (timed LOGIN); never sent unverified", cxxopts::value<std::string>())
+    ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Never sent unverified", cxxopts::value<std::string>())
     ("password-file", "file holding the password (else $MAILPROBE_PASSWORD)", cxxopts::value<std::string>())
     ("send-email-flag", "true: after the health steps send one probe message (seed input)", cxxopts::value<std::string>()->default_value("false"))
     ("email-from", "envelope/header From for --send-email-flag", cxxopts::value<std::string>())
@@ -200,7 +200,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
   if (!valid_host(o.ehlo_name)) return usage("invalid --ehlo-name");
 
   if (args.count("username")) {
-    if (o.mode != Mode::imap) return usage("--username applies to probe imap only (read-only SMTP health never authenticates)");
+    if (o.mode == Mode::mx) return usage("--username does not apply to probe mx");
     o.username = args["username"].as<std::string>();
     if (args.count("password-file")) {
       auto pw = read_secret_file(args["password-file"].as<std::string>());
@@ -216,6 +216,8 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
   auto send = parse_flag(args["send-email-flag"].as<std::string>());
   if (!send) return usage("--send-email-flag must be true or false");
   o.send_email = *send;
+  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email)
+    return usage("--username for smtp is only used with --send-email-flag true (health never authenticates)");
   if (o.send_email) {
     if (o.mode != Mode::smtp) return usage("--send-email-flag applies to probe smtp only");
     if (!args.count("email-from") || !args.count("email-to"))

@@ -51,8 +51,12 @@ probe::SessionConfig session_config(const Options& o) {
   c.insecure = o.insecure;
   c.timeout = o.timeout;
   c.ehlo_name = o.ehlo_name;
-  c.username = o.username;
-  c.password = o.password;
+  // SMTP credentials are for the probe message only: the health dialogue stays
+  // unauthenticated (read-only).
+  if (c.protocol == probe::Protocol::imap) {
+    c.username = o.username;
+    c.password = o.password;
+  }
   c.warn_days = o.warn_days;
   return c;
 }
@@ -70,6 +74,8 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
   req.tls.ca_file = o.ca_file;
   req.tls.insecure = o.insecure;
   req.helo = o.ehlo_name;
+  req.creds.username = o.username;
+  req.creds.password = o.password;
   req.from = o.email_from;
   req.to = o.email_to;
   auto token = random_token();
