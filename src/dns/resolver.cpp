@@ -12,8 +12,23 @@
 
 namespace mailprobe::dns {
 
+bool parse_dns_server(const std::string& text, std::string& address, int& port) {
+  auto colon = text.find(':');
+  address = text.substr(0, colon);
+  port = 53;
+  if (colon != std::string::npos) {
+    std::string p = text.substr(colon + 1);
+    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+    port = std::stoi(p);
+    if (port < 1 || port > 65535) return false;
+  }
+  in_addr a{};
+  return inet_pton(AF_INET, address.c_str(), &a) == 1;
+}
+
 Outcome<std::vector<MxRecord>> lookup_mx(const std::string& domain,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout,
+                                         const std::string& server) {
   struct __res_state state;
   std::memset(&state, 0, sizeof state);
   if (res_ninit(&state) != 0)
@@ -21,6 +36,20 @@ Outcome<std::vector<MxRecord>> lookup_mx(const std::string& domain,
   long secs = (timeout.count() + 999) / 1000;
   state.retrans = static_cast<int>(std::max(1L, secs));
   state.retry = 1;
+  if (!server.empty()) {
+    std::string addr;
+    int port = 53;
+    if (!parse_dns_server(server, addr, port)) {
+      res_nclose(&state);
+      return Failure(Stage::none, Result::dns_error, "invalid DNS server " + server);
+    }
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+    state.nscount = 1;
+    state.nsaddr_list[0] = sa;
+  }
   unsigned char answer[NS_MAXMSG];
   int n = res_nquery(&state, domain.c_str(), ns_c_in, ns_t_mx, answer, sizeof answer);
   int herr = state.res_h_errno;

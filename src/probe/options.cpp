@@ -11,6 +11,8 @@
 
 #include <cxxopts.hpp>
 
+#include "dns/resolver.hpp"
+
 namespace mailprobe::probe {
 
 namespace {
@@ -106,6 +108,8 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("send-email-flag", "true: after the health steps send one probe message (seed input)", cxxopts::value<std::string>()->default_value("false"))
     ("email-from", "envelope/header From for --send-email-flag", cxxopts::value<std::string>())
     ("email-to", "envelope/header To for --send-email-flag", cxxopts::value<std::string>())
+    ("dns-server", "mx: ask this DNS server (IPv4[:port]) instead of /etc/resolv.conf", cxxopts::value<std::string>())
+    ("mx-port", "mx: SMTP port probed on each exchange", cxxopts::value<std::string>()->default_value("25"))
     ("h,help", "show this help");
   // clang-format on
   spec.parse_positional({"mode", "target"});
@@ -157,13 +161,26 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     if (!port) return usage("port must be a number from 1 to 65535");
   }
   if (o.mode == Mode::mx) {
-    if (port || tls) return usage("mx probes port 25 with STARTTLS; --port and --tls do not apply");
+    if (port || tls) return usage("mx probes each exchange with STARTTLS on --mx-port (25); --port and --tls do not apply");
     o.port = 25;
     o.tls = TlsMode::starttls;
   } else {
     o.tls = tls ? *tls : default_tls(o.mode, port.value_or(o.mode == Mode::imap ? 143 : 25));
     o.port = port ? *port : default_port(o.mode, o.tls);
   }
+
+  if (args.count("dns-server") || args["mx-port"].as<std::string>() != "25") {
+    if (o.mode != Mode::mx) return usage("--dns-server and --mx-port apply to probe mx only");
+  }
+  if (args.count("dns-server")) {
+    o.dns_server = args["dns-server"].as<std::string>();
+    std::string addr;
+    int dport = 0;
+    if (!dns::parse_dns_server(o.dns_server, addr, dport)) return usage("--dns-server must be IPv4[:port]");
+  }
+  if (auto mp = parse_port(args["mx-port"].as<std::string>())) o.mx_port = *mp;
+  else return usage("--mx-port must be a number from 1 to 65535");
+  if (o.mode == Mode::mx) o.port = o.mx_port;
 
   double t = args["timeout"].as<double>();
   if (!(t > 0 && t <= 600)) return usage("--timeout must be between 0 and 600 seconds");

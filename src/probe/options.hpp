@@ -31,6 +31,8 @@ struct Options {
   std::string username, password;
   bool send_email = false;
   std::string email_from, email_to;
+  std::string dns_server;       // mx: resolver to ask instead of /etc/resolv.conf
+  int mx_port = 25;             // mx: port probed on every exchange
   bool help = false;
   std::string help_text;
 };

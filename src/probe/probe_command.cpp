@@ -121,7 +121,7 @@ int run_service(const Options& o) {
 
 int run_mx(const Options& o) {
   auto start = WallClock::now();
-  auto mxs = dns::lookup_mx(o.host, o.timeout);
+  auto mxs = dns::lookup_mx(o.host, o.timeout, o.dns_server);
   std::vector<probe::MxTarget> targets;
   std::optional<Failure> lookup_failure;
   if (!mxs) {
@@ -134,7 +134,7 @@ int run_mx(const Options& o) {
       if (!addrs) {
         probe::MxTarget t{mx, "", {}};
         t.probe.host = mx.host;
-        t.probe.port = 25;
+        t.probe.port = o.mx_port;
         t.probe.stage = Stage::smtp_connect;
         t.probe.result = Result::dns_error;
         t.probe.error = addrs.error().reply_text;
@@ -151,7 +151,7 @@ int run_mx(const Options& o) {
         probe::SessionConfig c;
         c.protocol = probe::Protocol::smtp;
         c.host = t.mx.host;
-        c.port = 25;
+        c.port = o.mx_port;
         c.tls = probe::TlsMode::starttls;
         c.connect_ip = t.address;
         c.ca_file = o.ca_file;

@@ -129,5 +129,36 @@ if qid:
     log = open(env["MS_POSTFIX_LOG"], errors="replace").read()
     check("send-email: queue id appears in the Postfix log", qid in log)
 
+# MX ranking end to end: a fake DNS server gives two MX records; the first
+# resolves (localhost: the mailstack STARTTLS port), the second does not.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_dns import FakeDns  # noqa: E402
+
+dns = FakeDns({"mx.mailprobe.test": [(20, "nonexistent.invalid"), (10, "localhost")]})
+p = subprocess.run([BIN, "probe", "mx", "mx.mailprobe.test", "--dns-server", "127.0.0.1:%d" % dns.port,
+                    "--mx-port", env["MS_SMTP_STARTTLS_PORT"], "--ca-file", env["MS_CA_FILE"],
+                    "--output-format", "json", "--timeout", "2"], capture_output=True, text=True, timeout=60)
+rows = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+check("mx: exit 0 when an exchange is healthy", p.returncode == 0, (p.returncode, p.stderr))
+check("mx: one record per address, ranked 1..n", [r.get("rank") for r in rows] == list(range(1, len(rows) + 1)), rows)
+best = rows[0] if rows else {}
+check("mx: rank 1 is the preferred, healthy localhost 127.0.0.1",
+      best.get("mx_host") == "localhost" and best.get("preference") == 10 and best.get("address") == "127.0.0.1"
+      and best.get("success") is True and best.get("starttls_offered") is True
+      and best.get("cert_verified") is True and "cert_days_until_expiry" in best and "connect_seconds" in best, best)
+last = rows[-1] if rows else {}
+check("mx: the unresolvable exchange is last with dns_error",
+      last.get("mx_host") == "nonexistent.invalid" and last.get("preference") == 20
+      and last.get("result") == "dns_error", last)
+check("mx: the fake server saw the MX query", ("mx.mailprobe.test", 15) in dns.queries, dns.queries)
+
+dns2 = FakeDns({})
+p = subprocess.run([BIN, "probe", "mx", "nope.mailprobe.test", "--dns-server", "127.0.0.1:%d" % dns2.port,
+                    "--output-format", "json"], capture_output=True, text=True, timeout=30)
+rows = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+check("mx: NXDOMAIN is one dns_error record at stage dns_mx",
+      p.returncode == 1 and len(rows) == 1 and rows[0].get("result") == "dns_error"
+      and rows[0].get("stage") == "dns_mx", rows)
+
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

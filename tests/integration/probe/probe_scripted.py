@@ -249,5 +249,18 @@ check("influx: one line, measurement smtp_probe, result tag, integer codes",
       p.stdout.count("\n") == 1 and p.stdout.startswith("smtp_probe,") and "result=success" in p.stdout
       and "result_code=0i" in p.stdout, p.stdout)
 
+# 13. MX with an unreachable DNS server: one dns_error record, quickly.
+closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+closed.bind(("127.0.0.1", 0))
+dns_port = closed.getsockname()[1]
+closed.close()
+p, elapsed = run(["mx", "example.org", "--dns-server", "127.0.0.1:%d" % dns_port, "--timeout", "1",
+                  "--output-format", "json"])
+rows = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+check("mx, DNS unreachable: one dns_error record at dns_mx, exit 1",
+      p.returncode == 1 and len(rows) == 1 and rows[0].get("result") == "dns_error"
+      and rows[0].get("stage") == "dns_mx", (p.returncode, rows, p.stderr))
+check("mx, DNS unreachable: within the timeout", elapsed < 5, elapsed)
+
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
