@@ -4,12 +4,14 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 
 #include <unistd.h>
 
 #include <cxxopts.hpp>
+#include <rapidjson/document.h>
 
 #include "dns/resolver.hpp"
 
@@ -40,6 +42,54 @@ std::optional<std::string> read_secret_file(const std::string& path) {
   if (!s.empty() && s.back() == '\n') s.pop_back();
   if (!s.empty() && s.back() == '\r') s.pop_back();
   return s;
+}
+
+struct SeedInput {
+  std::string target_host, target_port, send_email_flag;
+};
+
+/// Seed 000's input object: every value is a string in the seed; a port may
+/// also be an integer and the flag a boolean. Anything else is a usage error.
+Outcome<SeedInput> read_seed_input(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return usage("cannot read --seed-input " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError()) return usage("seed input is not valid JSON");
+  if (!doc.IsObject()) return usage("seed input must be a JSON object");
+  SeedInput out;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    std::string key(it->name.GetString(), it->name.GetStringLength());
+    const auto& v = it->value;
+    if (key == "target_host") {
+      if (!v.IsString()) return usage("seed input target_host must be a string");
+      out.target_host.assign(v.GetString(), v.GetStringLength());
+      if (out.target_host.empty()) return usage("seed input target_host is empty");
+    } else if (key == "target_port") {
+      if (v.IsString()) out.target_port.assign(v.GetString(), v.GetStringLength());
+      else if (v.IsInt()) out.target_port = std::to_string(v.GetInt());
+      else return usage("seed input target_port must be a string (or an integer)");
+      if (out.target_port.empty()) return usage("seed input target_port is empty");
+    } else if (key == "send_email_flag") {
+      if (v.IsString()) out.send_email_flag.assign(v.GetString(), v.GetStringLength());
+      else if (v.IsBool()) out.send_email_flag = v.GetBool() ? "true" : "false";
+      else return usage("seed input send_email_flag must be \"True\" or \"False\"");
+    } else {
+      return usage("seed input has an unknown key '" + key + "'");
+    }
+  }
+  if (out.target_host.empty()) return usage("seed input lacks target_host");
+  return out;
 }
 
 }  // namespace
@@ -110,6 +160,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("email-to", "envelope/header To for --send-email-flag", cxxopts::value<std::string>())
     ("dns-server", "mx: ask this DNS server (IPv4[:port]) instead of /etc/resolv.conf", cxxopts::value<std::string>())
     ("mx-port", "mx: SMTP port probed on each exchange", cxxopts::value<std::string>()->default_value("25"))
+    ("seed-input", "read target_host, target_port, send_email_flag from a seed input JSON file ('-' = stdin)", cxxopts::value<std::string>())
     ("h,help", "show this help");
   // clang-format on
   spec.parse_positional({"mode", "target"});
@@ -126,6 +177,15 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     return o;
   }
   if (!args.count("mode")) return usage("missing mode: smtp, imap or mx");
+  SeedInput seed;
+  if (args.count("seed-input")) {
+    auto in = read_seed_input(args["seed-input"].as<std::string>());
+    if (!in) return in.error();
+    seed = in.value();
+    for (const char* k : {"host", "target-host", "port", "target-port", "send-email-flag"})
+      if (args.count(k) && !(std::string(k) == "send-email-flag" && seed.send_email_flag.empty()))
+        return usage(std::string("--") + k + " conflicts with --seed-input");
+  }
   std::string mode = args["mode"].as<std::string>();
   if (mode == "smtp") o.mode = Mode::smtp;
   else if (mode == "imap") o.mode = Mode::imap;
@@ -138,9 +198,10 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     o.host = args["target"].as<std::string>();
   } else {
     if (args.count("target")) return usage("unexpected argument '" + args["target"].as<std::string>() + "'");
-    if (args.count("host")) o.host = args["host"].as<std::string>();
+    if (!seed.target_host.empty()) o.host = seed.target_host;
+    else if (args.count("host")) o.host = args["host"].as<std::string>();
     else if (args.count("target-host")) o.host = args["target-host"].as<std::string>();
-    else return usage("missing --host");
+    else if (!args.count("seed-input")) return usage("missing --host");
   }
   if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
   if (!valid_host(o.host)) return usage("invalid host name: empty, too long, or contains spaces or control characters");
@@ -155,6 +216,10 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
   }
   if (args.count("port") && args.count("target-port")) return usage("give --port or --target-port, not both");
   std::optional<int> port;
+  if (!seed.target_port.empty()) {
+    port = parse_port(seed.target_port);
+    if (!port) return usage("seed input target_port must be a port number from 1 to 65535");
+  }
   for (const char* key : {"port", "target-port"}) {
     if (!args.count(key)) continue;
     port = parse_port(args[key].as<std::string>());
@@ -230,7 +295,8 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     }
   }
 
-  auto send = parse_flag(args["send-email-flag"].as<std::string>());
+  auto send = parse_flag(seed.send_email_flag.empty() ? args["send-email-flag"].as<std::string>()
+                                                      : seed.send_email_flag);
   if (!send) return usage("--send-email-flag must be true or false");
   o.send_email = *send;
   if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email)

@@ -249,6 +249,22 @@ check("influx: one line, measurement smtp_probe, result tag, integer codes",
       p.stdout.count("\n") == 1 and p.stdout.startswith("smtp_probe,") and "result=success" in p.stdout
       and "result_code=0i" in p.stdout, p.stdout)
 
+# 14. seed input JSON: accepted as the seed writes it, wrong types rejected.
+s = Server(smtp_loop(["220 mx.test"], ["250 mx.test"]))
+p = subprocess.run([BIN, "probe", "smtp", "--seed-input", "-", "--tls", "none", "--schema", "seed"],
+                   input=json.dumps({"target_host": "127.0.0.1", "target_port": str(s.port),
+                                     "send_email_flag": "False"}), capture_output=True, text=True, timeout=30)
+s.thread.join(5)
+check("seed input: runs the probe", p.returncode == 0 and json.loads(p.stdout)["output"]["target_port"] == str(s.port),
+      (p.returncode, p.stdout, p.stderr))
+for bad in ({"target_host": 5}, {"target_host": "x", "target_port": [25]}, {"target_host": "x", "send_email_flag": 1},
+            {"target_port": "25"}, {"target_host": "x", "target_port": "0"}, [1], "not json"):
+    text = bad if isinstance(bad, str) else json.dumps(bad)
+    p = subprocess.run([BIN, "probe", "smtp", "--seed-input", "-"], input=text, capture_output=True, text=True,
+                       timeout=30)
+    check("seed input rejected: %s" % text, p.returncode == 2 and p.stdout == "" and p.stderr.count("\n") == 1,
+          (p.returncode, p.stdout, p.stderr))
+
 # 13. MX with an unreachable DNS server: one dns_error record, quickly.
 closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 closed.bind(("127.0.0.1", 0))
