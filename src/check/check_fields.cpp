@@ -103,7 +103,7 @@ const std::array<Column<R>, 49> kTable = {{
      [](const R& r) { return secs(r.smtp_connect_us); }},
     {{"smtp_tls_seconds", Type::number, Role::field, "s", kAll, "SMTP TLS handshake (implicit, or after STARTTLS)"},
      [](const R& r) { return secs(r.smtp_tls_us); }},
-    {{"smtp_greeting_seconds", Type::number, Role::field, "s", kAll, "connected to the 220 greeting"},
+    {{"smtp_greeting_seconds", Type::number, Role::field, "s", kAll, "SMTP leg start to the 220 greeting (DNS, connect, TLS if implicit, banner delay)"},
      [](const R& r) { return secs(r.smtp_greeting_us); }},
     {{"smtp_auth_seconds", Type::number, Role::field, "s", kAll, "AUTH to its 235"},
      [](const R& r) { return secs(r.smtp_auth_us); }},
@@ -148,8 +148,12 @@ const std::array<Column<R>, 49> kTable = {{
 }};
 
 std::string seconds_text(const std::optional<std::int64_t>& us) {
+  double s = us ? static_cast<double>(*us) / 1e6 : 0.0;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", us ? static_cast<double>(*us) / 1e6 : 0.0);
+  if (s < 1.0)
+    std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.3f s", s);
   return buf;
 }
 

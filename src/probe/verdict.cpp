@@ -95,6 +95,12 @@ std::optional<V> judge_smtp(const ProbeResult& r) {
       return V{Stage::smtp_starttls, Result::starttls_unavailable, 0,
                "server does not offer STARTTLS"};
     }
+    if (d.starttls.answered && d.starttls.code != 220) {
+      // RFC 3207 §4: 454/501 refuse the upgrade. Same token as "not offered"
+      // (the README's contract for check), the code says which.
+      return V{Stage::smtp_starttls, Result::starttls_unavailable, d.starttls.code,
+               std::to_string(d.starttls.code) + " " + d.starttls.text()};
+    }
     if (auto v = check_step(d.starttls, Stage::smtp_starttls, r, true)) return v;
     if (!r.tls || r.transport == Transport::tls)
       return V{Stage::smtp_starttls, Result::tls_error, 0,
@@ -127,6 +133,9 @@ std::optional<V> judge_imap(const ProbeResult& r) {
   if (r.tls_mode == TlsMode::starttls) {
     if (!d.caps || !d.caps->has("STARTTLS"))
       return V{Stage::imap_starttls, Result::starttls_unavailable, 0, "server does not offer STARTTLS"};
+    if (d.starttls.answered && d.starttls.status != "OK")
+      return V{Stage::imap_starttls, Result::starttls_unavailable, 0,
+               d.starttls.status + " " + d.starttls.text()};
     if (auto v = check_step(d.starttls, Stage::imap_starttls, r, false)) return v;
     if (!r.tls || r.transport == Transport::tls)
       return V{Stage::imap_starttls, Result::tls_error, 0,

@@ -53,13 +53,18 @@ std::string field_value(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::int64_t>) return format_integer(x) + "i";
-        else if constexpr (std::is_same_v<T, double>) return format_float_field(x);
-        else if constexpr (std::is_same_v<T, std::string>) return quote_field_string(x);
+        if constexpr (std::is_same_v<T, bool>)
+          return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return format_integer(x) + "i";
+        else if constexpr (std::is_same_v<T, double>)
+          return format_float_field(x);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return quote_field_string(x);
         else if constexpr (std::is_same_v<T, WallClock::time_point>)
           return format_float_field(unix_seconds(x));
-        else return {};
+        else
+          return {};
       },
       v);
 }

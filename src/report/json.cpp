@@ -1,9 +1,9 @@
 #include "report/json.hpp"
 
-#include <type_traits>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <type_traits>
 
 #include "report/cell_value.hpp"
 #include "report/text_clean.hpp"
@@ -23,12 +23,18 @@ void write_value(Writer& w, const Value& v) {
   std::visit(
       [&w](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) w.Bool(x);
-        else if constexpr (std::is_same_v<T, std::int64_t>) w.Int64(x);
-        else if constexpr (std::is_same_v<T, double>) w.Double(x);
-        else if constexpr (std::is_same_v<T, std::string>) write_string(w, x);
-        else if constexpr (std::is_same_v<T, WallClock::time_point>) write_string(w, iso8601_utc(x));
-        else w.Null();
+        if constexpr (std::is_same_v<T, bool>)
+          w.Bool(x);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          w.Int64(x);
+        else if constexpr (std::is_same_v<T, double>)
+          w.Double(x);
+        else if constexpr (std::is_same_v<T, std::string>)
+          write_string(w, x);
+        else if constexpr (std::is_same_v<T, WallClock::time_point>)
+          write_string(w, iso8601_utc(x));
+        else
+          w.Null();
       },
       v);
 }
@@ -44,8 +50,10 @@ std::string to_json(const Record& record) {
     bool absent = is_absent(cell.value);
     if (absent && !cell.spec->json_always) continue;
     write_string(w, cell.spec->key);
-    if (absent) w.Null();
-    else write_value(w, cell.value);
+    if (absent)
+      w.Null();
+    else
+      write_value(w, cell.value);
   }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

@@ -30,19 +30,24 @@ std::string code(std::string_view s) {
 std::string_view influx_type(const FieldSpec& spec) {
   if (spec.role == Role::tag) return "string";
   switch (spec.type) {
-    case Type::boolean: return "boolean";
-    case Type::integer: return "integer";
-    case Type::number: return "float";
-    case Type::string: return "string";
-    case Type::timestamp: return "float";
+    case Type::boolean:
+      return "boolean";
+    case Type::integer:
+      return "integer";
+    case Type::number:
+      return "float";
+    case Type::string:
+      return "string";
+    case Type::timestamp:
+      return "float";
   }
   return "string";
 }
 
 std::string formats_of(unsigned formats) {
   static constexpr std::pair<unsigned, std::string_view> kNames[] = {
-      {kJson, "json"},   {kInflux, "influx"}, {kPrometheus, "prometheus"},
-      {kText, "text"},   {kNagiosPerf, "nagios"},
+      {kJson, "json"}, {kInflux, "influx"},     {kPrometheus, "prometheus"},
+      {kText, "text"}, {kNagiosPerf, "nagios"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {

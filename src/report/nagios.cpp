@@ -14,10 +14,14 @@ enum State { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
 
 std::string_view state_name(int s) {
   switch (s) {
-    case kOk: return "OK";
-    case kWarning: return "WARNING";
-    case kCritical: return "CRITICAL";
-    default: return "UNKNOWN";
+    case kOk:
+      return "OK";
+    case kWarning:
+      return "WARNING";
+    case kCritical:
+      return "CRITICAL";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -36,10 +40,14 @@ std::string perf_value(const Cell& cell) {
       [&cell](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
         std::string_view u = uom(cell.spec->unit);
-        if constexpr (std::is_same_v<T, bool>) return x ? "1" : "0";
-        else if constexpr (std::is_same_v<T, std::int64_t>) return format_integer(x) += u;
-        else if constexpr (std::is_same_v<T, double>) return format_plain(x) += u;
-        else return "U";  // a value of the wrong type for its column
+        if constexpr (std::is_same_v<T, bool>)
+          return x ? "1" : "0";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return format_integer(x) += u;
+        else if constexpr (std::is_same_v<T, double>)
+          return format_plain(x) += u;
+        else
+          return "U";  // a value of the wrong type for its column
       },
       cell.value);
 }

@@ -37,8 +37,10 @@ bool Range::alerts(double x) const {
 
 std::string Range::to_string() const {
   std::string out = inside ? "@" : "";
-  if (std::isinf(start)) out += "~:";
-  else if (start != 0 || std::isinf(end)) out += format_plain(start) + ':';
+  if (std::isinf(start))
+    out += "~:";
+  else if (start != 0 || std::isinf(end))
+    out += format_plain(start) + ':';
   if (!std::isinf(end)) out += format_plain(end);
   return out;
 }

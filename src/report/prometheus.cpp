@@ -97,10 +97,14 @@ std::string escape_label_value(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -119,10 +123,14 @@ std::string to_prometheus(const Record& record) {
     if (!v) continue;
     emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, cell.spec->key, *v});
   }
-  emit({std::string(kPrefix) + "success", "1 if the last run succeeded, else 0.", {},
+  emit({std::string(kPrefix) + "success",
+        "1 if the last run succeeded, else 0.",
+        {},
         record.success ? 1.0 : 0.0});
   emit({std::string(kPrefix) + "last_run_timestamp_seconds",
-        "Unix time at which the last run started.", {}, unix_seconds(record.time)});
+        "Unix time at which the last run started.",
+        {},
+        unix_seconds(record.time)});
   return out;
 }
 

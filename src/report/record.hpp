@@ -33,7 +33,7 @@ enum Format : unsigned {
 };
 
 /// A value; monostate = absent (omitted from influx/prometheus, null in JSON
-/// only for columns flagged json_null_when_absent, omitted otherwise).
+/// only for columns flagged json_always, omitted otherwise).
 using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string,
                            WallClock::time_point>;
 

@@ -38,7 +38,8 @@ std::string with_unit(std::string number, std::string_view unit) {
 }
 
 std::string seconds_or_micros(double v, std::string_view unit) {
-  if (unit == "s") return format_fixed(v, 3) + " s";
+  // Sub-second stages read better in milliseconds.
+  if (unit == "s") return v < 1.0 ? format_fixed(v * 1000.0, 1) + " ms" : format_fixed(v, 3) + " s";
   if (unit == "us") return format_fixed(v / 1000.0, 1) + " ms";
   return with_unit(format_shortest(v), unit);
 }
@@ -48,14 +49,19 @@ std::string display_value(const Cell& cell) {
   return std::visit(
       [unit](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return x ? "yes" : "no";
+        if constexpr (std::is_same_v<T, bool>)
+          return x ? "yes" : "no";
         else if constexpr (std::is_same_v<T, std::int64_t>) {
           if (unit == "s" || unit == "us") return seconds_or_micros(static_cast<double>(x), unit);
           return with_unit(format_integer(x), unit);
-        } else if constexpr (std::is_same_v<T, double>) return seconds_or_micros(x, unit);
-        else if constexpr (std::is_same_v<T, std::string>) return without_controls(x);
-        else if constexpr (std::is_same_v<T, WallClock::time_point>) return iso8601_utc(x);
-        else return {};
+        } else if constexpr (std::is_same_v<T, double>)
+          return seconds_or_micros(x, unit);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return without_controls(x);
+        else if constexpr (std::is_same_v<T, WallClock::time_point>)
+          return iso8601_utc(x);
+        else
+          return {};
       },
       cell.value);
 }
@@ -67,8 +73,8 @@ std::string to_text(const Record& record) {
   std::size_t width = 0;
   for (const Cell& cell : record.cells) {
     if (!(cell.spec->formats & kText) || is_absent(cell.value)) continue;
-    std::string_view name = cell.spec->help.empty() ? cell.spec->key : cell.spec->help;
-    std::string label = fit(without_controls(name), kMaxLabel);
+    // The key, as in every other format, so a line here maps to a field there.
+    std::string label = fit(without_controls(cell.spec->key), kMaxLabel);
     width = std::max(width, code_points(label));
     rows.emplace_back(std::move(label), display_value(cell));
   }

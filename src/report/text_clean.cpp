@@ -25,8 +25,7 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
   if (c >= 0xF0 && c <= 0xF4) {
     unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
     unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
-    return at(1) >= lo && at(1) <= hi && is_continuation(at(2)) && is_continuation(at(3)) ? 4
-                                                                                           : 0;
+    return at(1) >= lo && at(1) <= hi && is_continuation(at(2)) && is_continuation(at(3)) ? 4 : 0;
   }
   return 0;
 }

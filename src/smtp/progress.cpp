@@ -26,6 +26,10 @@ std::optional<std::int64_t> span_us(const std::optional<SteadyClock::time_point>
 void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
   std::string verb = verb_of(line);
   if (verb.empty()) return;
+  if (verb == "QUIT") {
+    quitting_ = true;  // the stage and the last reply stay those of the real dialogue
+    return;
+  }
   if (last_verb_ == "STARTTLS" && starttls_ok_at_ && !tls_done_at_) tls_done_at_ = at;
   last_verb_ = verb;
   awaiting_ = true;
@@ -50,7 +54,8 @@ void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
 }
 
 void Progress::on_line(std::string_view line, SteadyClock::time_point at) {
-  if (auto r = assembler_.feed(line)) on_reply(*r, at);
+  auto r = assembler_.feed(line);
+  if (r && !quitting_) on_reply(*r, at);
 }
 
 void Progress::on_reply(const Reply& r, SteadyClock::time_point at) {

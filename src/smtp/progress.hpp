@@ -60,6 +60,7 @@ class Progress {
   bool awaiting_ = true;  // the greeting is the first awaited reply
   bool auth_ok_ = false;
   bool in_data_ = false;  // 354 seen, the final reply is next
+  bool quitting_ = false; // QUIT sent: its 221 must not mask the reply that ended the dialogue
   ReplyAssembler assembler_;
   std::optional<Reply> last_reply_, greeting_, final_reply_;
   EhloCaps caps_;

@@ -179,12 +179,8 @@ SendReport send_message(const SendRequest& req) {
   } else if (req.server.tls == net::TlsMode::starttls) {
     out.tls_us = p.starttls_tls_us();
   }
-  if (out.connect_us) {
-    // The greeting follows the TCP connect (plain, STARTTLS) or the handshake (implicit TLS).
-    auto connected = out.started.steady + Micros(*out.connect_us);
-    if (req.server.tls == net::TlsMode::tls && out.tls_us) connected += Micros(*out.tls_us);
-    out.greeting_us = p.greeting_us(connected);
-  }
+  // From the start of the leg: DNS + connect (+ implicit TLS) + the server's banner delay.
+  out.greeting_us = p.greeting_us(out.started.steady);
   out.auth_us = p.auth_us();
   out.transaction_us = p.transaction_us();
   out.data_us = p.data_us();

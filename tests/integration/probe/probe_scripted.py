@@ -139,8 +139,8 @@ check("close after greeting: connection_closed at smtp_ehlo",
 # 4. STARTTLS advertised, then refused with 454.
 s = Server(smtp_loop(["220 mx.test"], ["250-mx.test", "250 STARTTLS"], starttls=("454 4.7.0 TLS not available",)))
 rc, rec, _ = probe_json(s, "--tls", "starttls")
-check("STARTTLS 454: temp_reject at smtp_starttls with code",
-      rc == 1 and rec.get("stage") == "smtp_starttls" and rec.get("result") == "temp_reject"
+check("STARTTLS 454: starttls_unavailable at smtp_starttls with code",
+      rc == 1 and rec.get("stage") == "smtp_starttls" and rec.get("result") == "starttls_unavailable"
       and rec.get("reply_code") == 454, rec)
 check("STARTTLS 454: nothing after STARTTLS but QUIT",
       all(c.split(" ")[0].upper() in ("EHLO", "STARTTLS", "QUIT") for c in s.commands), s.commands)

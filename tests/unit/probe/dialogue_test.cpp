@@ -106,12 +106,12 @@ TEST_SUITE("probe::smtp_dialogue") {
     CHECK(r.reply_code == 554);
   }
 
-  TEST_CASE("an advertised STARTTLS answered 454 fails at smtp_starttls") {
+  TEST_CASE("an advertised STARTTLS answered 454 is starttls_unavailable with the code") {
     auto t = script({"S: 220 mx.test", "C: EHLO probe.example", "S: 250-mx.test", "S: 250 STARTTLS",
                      "C: STARTTLS", "S: 454 4.7.0 TLS not available"});
     auto r = smtp_result(TlsMode::starttls, t, Transport::starttls_failed);
     CHECK(r.stage == Stage::smtp_starttls);
-    CHECK(r.result == Result::temp_reject);
+    CHECK(r.result == Result::starttls_unavailable);
     CHECK(r.reply_code == 454);
   }
 

@@ -1,10 +1,11 @@
+#include "report/cell_value.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "report/cell_value.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe::report;

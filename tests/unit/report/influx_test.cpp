@@ -1,3 +1,5 @@
+#include "report/influx.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -5,7 +7,6 @@
 #include <limits>
 #include <string>
 
-#include "report/influx.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe;

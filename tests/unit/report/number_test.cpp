@@ -1,9 +1,10 @@
+#include "report/number.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <limits>
 
-#include "report/number.hpp"
 #include "sample_table.hpp"
 
 using namespace mailprobe::report;

@@ -34,6 +34,8 @@ Value optional_value(const std::optional<T>& o) {
   return o ? Value(*o) : Value();
 }
 
+// One row per column, as in the real command tables.
+// clang-format off
 inline const Column<Sample> kSampleTable[] = {
     {{.key = "probe", .type = Type::string, .role = Role::tag, .unit = "",
       .formats = kAll, .help = "Probe name"},
@@ -75,12 +77,13 @@ inline const Column<Sample> kSampleTable[] = {
       .formats = kJson, .help = "Probe token"},
      [](const Sample& s) -> Value { return s.token; }},
 };
+// clang-format on
 
 /// 2025-08-21T18:13:20.5Z, the run start of every sample record.
 inline WallClock::time_point sample_time() {
   using namespace std::chrono;
-  return WallClock::time_point{duration_cast<WallClock::duration>(seconds(1'755'800'000) +
-                                                                  milliseconds(500))};
+  return WallClock::time_point{
+      duration_cast<WallClock::duration>(seconds(1'755'800'000) + milliseconds(500))};
 }
 
 inline Record make_record(const Sample& s, std::string summary = "relay1 delivered in 7.9 s") {

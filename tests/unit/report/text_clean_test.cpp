@@ -1,8 +1,8 @@
+#include "report/text_clean.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "report/text_clean.hpp"
 
 using namespace mailprobe::report;
 using namespace std::string_literals;
@@ -19,11 +19,11 @@ TEST_SUITE("report::text_clean") {
   }
 
   TEST_CASE("each byte of an ill-formed sequence becomes one U+FFFD") {
-    CHECK(valid_utf8("a\x80z") == "a" + kFffd + "z");                      // stray continuation
-    CHECK(valid_utf8("\xC0\xAF") == kFffd + kFffd);                        // overlong '/'
-    CHECK(valid_utf8("\xED\xA0\x80") == kFffd + kFffd + kFffd);            // surrogate D800
+    CHECK(valid_utf8("a\x80z") == "a" + kFffd + "z");                        // stray continuation
+    CHECK(valid_utf8("\xC0\xAF") == kFffd + kFffd);                          // overlong '/'
+    CHECK(valid_utf8("\xED\xA0\x80") == kFffd + kFffd + kFffd);              // surrogate D800
     CHECK(valid_utf8("\xF4\x90\x80\x80") == kFffd + kFffd + kFffd + kFffd);  // above U+10FFFF
-    CHECK(valid_utf8("ok\xE2\x82") == "ok" + kFffd + kFffd);               // truncated at the end
+    CHECK(valid_utf8("ok\xE2\x82") == "ok" + kFffd + kFffd);                 // truncated at the end
     CHECK(valid_utf8("\xFF") == kFffd);
   }
 
@@ -42,8 +42,10 @@ TEST_SUITE("report::text_clean") {
 
   TEST_CASE("escape sequences lose their ESC/CSI so they cannot drive a terminal") {
     CHECK(without_controls("a\x1b[31mb") == "a [31mb");
-    CHECK(without_controls("a\x7f" "b") == "a b");
-    CHECK(without_controls("a\xC2\x9B" "31mb") == "a 31mb");  // C1 CSI U+009B
+    CHECK(without_controls("a\x7f"
+                           "b") == "a b");
+    CHECK(without_controls("a\xC2\x9B"
+                           "31mb") == "a 31mb");  // C1 CSI U+009B
   }
 
   TEST_CASE("without_controls keeps non-control non-ASCII and repairs bad UTF-8") {

@@ -1,5 +1,6 @@
-#include <doctest/doctest.h>
+#include "report/textfile.hpp"
 
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -7,7 +8,6 @@
 #include <sstream>
 #include <string>
 
-#include "report/textfile.hpp"
 #include "temp_dir.hpp"
 
 using namespace mailprobe;

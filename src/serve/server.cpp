@@ -1,0 +1,265 @@
+#include "serve/server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "serve/connection.hpp"
+#include "serve/delivery.hpp"
+#include "serve/tls.hpp"
+
+namespace mailprobe::serve {
+
+namespace {
+
+struct Listener {
+  int fd = -1;
+  int port = -1;
+  Protocol protocol = Protocol::smtp;
+  bool implicit_tls = false;
+};
+
+Outcome<Listener> bind_listener(const std::string& addr, int port, Protocol p, bool tls) {
+  Listener l;
+  l.protocol = p;
+  l.implicit_tls = tls;
+  bool v6 = addr.find(':') != std::string::npos;
+  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Failure(Stage::none, Result::connection_failed, std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<std::uint16_t>(port));
+    if (::inet_pton(AF_INET6, addr.c_str(), &a->sin6_addr) != 1) {
+      ::close(fd);
+      return Failure(Stage::config, Result::internal_error, "invalid listen address " + addr);
+    }
+    len = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::inet_pton(AF_INET, addr.c_str(), &a->sin_addr) != 1) {
+      ::close(fd);
+      return Failure(Stage::config, Result::internal_error, "invalid listen address " + addr);
+    }
+    len = sizeof *a;
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 512) != 0) {
+    std::string e = "cannot listen on " + addr + ":" + std::to_string(port) + ": " + std::strerror(errno);
+    ::close(fd);
+    return Failure(Stage::none, Result::connection_failed, e);
+  }
+  len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  l.port = v6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+              : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  l.fd = fd;
+  return l;
+}
+
+std::string peer_address(const sockaddr_storage& ss) {
+  char buf[INET6_ADDRSTRLEN] = "unknown";
+  if (ss.ss_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
+  if (ss.ss_family == AF_INET6)
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, buf, sizeof buf);
+  return buf;
+}
+
+struct Conn {
+  int wake_fd = -1;
+  std::thread thread;
+  std::atomic<bool> done{false};
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opts;
+  std::unique_ptr<MailStore> store;
+  std::shared_ptr<TlsContext> tls;
+  std::unique_ptr<StoreSink> sink;
+  ConnectionContext ctx;
+  std::vector<Listener> listeners;
+  Ports ports;
+  std::atomic<bool> stopping{false};
+  int accept_wake = -1;
+  std::thread acceptor;
+  std::mutex conns_mu;
+  std::list<Conn> conns;
+  std::mutex stop_mu;
+  bool stopped = false;
+
+  void accept_loop();
+  void reap(bool all);
+};
+
+void Server::Impl::reap(bool all) {
+  std::lock_guard<std::mutex> lock(conns_mu);
+  for (auto it = conns.begin(); it != conns.end();) {
+    if (all || it->done.load()) {
+      if (it->thread.joinable()) it->thread.join();
+      ::close(it->wake_fd);
+      it = conns.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Server::Impl::accept_loop() {
+  std::vector<pollfd> fds;
+  for (const auto& l : listeners) fds.push_back({l.fd, POLLIN, 0});
+  fds.push_back({accept_wake, POLLIN, 0});
+  while (!stopping.load()) {
+    int n = ::poll(fds.data(), fds.size(), 500);
+    reap(false);
+    if (n <= 0) continue;
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      while (!stopping.load()) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        int c = ::accept4(listeners[i].fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (c < 0) break;
+        int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (wake < 0) {
+          ::close(c);
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(conns_mu);
+        Conn& conn = conns.emplace_back();
+        conn.wake_fd = wake;
+        Listener l = listeners[i];
+        std::string peer = peer_address(ss);
+        conn.thread = std::thread([this, c, wake, l, peer, &conn] {
+          run_connection(c, wake, l.protocol, l.implicit_tls, peer, ctx);
+          conn.done.store(true);
+        });
+      }
+    }
+  }
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+Outcome<std::unique_ptr<Server>> Server::start(ServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->opts = std::move(options);
+  ServerOptions& o = impl->opts;
+  std::vector<std::string> names;
+  for (const auto& u : o.users.all()) names.push_back(u.name);
+  if (names.empty()) return Failure(Stage::config, Result::internal_error, "no users configured");
+  if (o.maildir.empty()) {
+    impl->store = MailStore::in_memory(names);
+  } else {
+    auto s = MailStore::open_maildir(o.maildir, names);
+    if (!s) return s.error();
+    impl->store = std::move(s.value());
+  }
+  if (o.tls) {
+    if (o.tls_cert.empty() != o.tls_key.empty())
+      return Failure(Stage::config, Result::internal_error, "--tls-cert and --tls-key go together");
+    auto t = o.tls_cert.empty() ? TlsContext::self_signed(o.tls_cert_out, o.cert_validity)
+                                : TlsContext::from_files(o.tls_cert, o.tls_key);
+    if (!t) return t.error();
+    impl->tls = t.value();
+  }
+  if (o.require_tls && !impl->tls)
+    return Failure(Stage::config, Result::internal_error, "--require-tls needs TLS enabled");
+  impl->sink = std::make_unique<StoreSink>(*impl->store, o.faults, o.debug_out, o.log);
+
+  ConnectionContext& c = impl->ctx;
+  c.hostname = o.hostname;
+  c.max_message_size = o.max_message_size;
+  c.require_tls = o.require_tls;
+  c.require_auth = o.require_auth;
+  c.idle_timeout = o.idle_timeout;
+  c.users = &o.users;
+  c.faults = &o.faults;
+  c.store = impl->store.get();
+  c.sink = impl->sink.get();
+  c.tls = impl->tls;
+  c.stopping = &impl->stopping;
+
+  struct Want {
+    int port;
+    Protocol p;
+    bool tls;
+    int* out;
+  };
+  Want wants[] = {{o.smtp_port, Protocol::smtp, false, &impl->ports.smtp},
+                  {o.smtps_port, Protocol::smtp, true, &impl->ports.smtps},
+                  {o.imap_port, Protocol::imap, false, &impl->ports.imap},
+                  {o.imaps_port, Protocol::imap, true, &impl->ports.imaps}};
+  auto close_all = [&] {
+    for (auto& l : impl->listeners) ::close(l.fd);
+  };
+  for (const auto& w : wants) {
+    if (w.port < 0 || (w.tls && !impl->tls)) continue;
+    auto l = bind_listener(o.listen, w.port, w.p, w.tls);
+    if (!l) {
+      close_all();
+      return l.error();
+    }
+    *w.out = l->port;
+    impl->listeners.push_back(l.value());
+  }
+  impl->accept_wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (impl->accept_wake < 0) {
+    close_all();
+    return Failure(Stage::none, Result::internal_error, "eventfd failed");
+  }
+  Impl* raw = impl.get();
+  impl->acceptor = std::thread([raw] { raw->accept_loop(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Ports Server::ports() const { return impl_->ports; }
+
+std::string Server::ca_file() const { return impl_->tls ? impl_->tls->ca_file() : std::string(); }
+
+MailStore& Server::store() { return *impl_->store; }
+
+void Server::stop() {
+  std::lock_guard<std::mutex> guard(impl_->stop_mu);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->stopping.store(true);
+  std::uint64_t one = 1;
+  ssize_t w = ::write(impl_->accept_wake, &one, sizeof one);
+  (void)w;
+  if (impl_->acceptor.joinable()) impl_->acceptor.join();
+  for (auto& l : impl_->listeners) ::close(l.fd);
+  {
+    std::lock_guard<std::mutex> lock(impl_->conns_mu);
+    for (auto& c : impl_->conns) {
+      w = ::write(c.wake_fd, &one, sizeof one);
+      (void)w;
+    }
+  }
+  impl_->reap(true);
+  ::close(impl_->accept_wake);
+  // Mail accepted with a delay still reaches the store (and the Maildir) before we return.
+  impl_->sink->flush_and_stop();
+}
+
+}  // namespace mailprobe::serve

@@ -1,0 +1,122 @@
+"""`mailprobe check` and `mailprobe demo` against `mailprobe serve`, across
+every fault-injection case: each fault must surface as the right stage and
+result in the record (issue 3, "check against serve")."""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_harness import Serve, binary  # noqa: E402
+
+
+def check(srv, smtp_tls="starttls", imap_tls="starttls", extra=(), to="bob@localhost", timeout=15):
+    smtp_port = srv.port("smtps" if smtp_tls == "tls" else "smtp")
+    imap_port = srv.port("imaps" if imap_tls == "tls" else "imap")
+    args = [binary(), "check", "--email-from", "alice@localhost", "--email-to", to,
+            "--smtp-host", "localhost", "--smtp-port", str(smtp_port), "--smtp-tls", smtp_tls,
+            "--smtp-username", "alice", "--imap-host", "localhost", "--imap-port", str(imap_port),
+            "--imap-tls", imap_tls, "--imap-username", "bob", "--ca-file", srv.info["ca_file"],
+            "--timeout", "8", "--check-frequency", "0.2", "--max-checks", "10", "--output-format", "json",
+            *extra]
+    env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
+    t0 = time.monotonic()
+    p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    lines = p.stdout.splitlines()
+    assert len(lines) == 1, (p.stdout, p.stderr)
+    return p.returncode, json.loads(lines[0]), time.monotonic() - t0
+
+
+class CheckAgainstServe(unittest.TestCase):
+    def test_demo_round_trip_succeeds(self):
+        p = subprocess.run([binary(), "demo", "--output-format", "json"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        d = json.loads(p.stdout)
+        self.assertTrue(d["success"])
+        self.assertEqual(d["smtp_tls"], "starttls")
+        self.assertEqual(d["cleanup"], "expunged")
+        p = subprocess.run([binary(), "demo"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("OK: delivered", p.stdout)
+
+    def test_all_tls_modes_succeed_with_verification(self):
+        with Serve() as srv:
+            for smtp_tls in ("none", "starttls", "tls"):
+                for imap_tls in ("none", "starttls", "tls"):
+                    with self.subTest(smtp=smtp_tls, imap=imap_tls):
+                        rc, d, _ = check(srv, smtp_tls, imap_tls)
+                        self.assertEqual(rc, 0, d)
+                        self.assertEqual(d["cleanup"], "expunged")
+
+    def test_idle_push_is_the_detection_method_when_delivery_is_delayed(self):
+        with Serve("--delay-delivery", "400") as srv:
+            rc, d, _ = check(srv, extra=["--check-frequency", "2"])
+            self.assertEqual(rc, 0, d)
+            self.assertGreaterEqual(d["delivery_seconds"], 0.39)
+            self.assertIn(d["method"], ("idle", "poll"))
+
+    def test_without_idle_the_poll_finds_it(self):
+        with Serve("--no-idle", "--delay-delivery", "300") as srv:
+            rc, d, _ = check(srv)
+            self.assertEqual(rc, 0, d)
+            self.assertEqual(d["method"], "poll")
+
+    def assertFault(self, serve_args, stage, result, code=None, check_kw=None):
+        with Serve(*serve_args) as srv:
+            rc, d, secs = check(srv, **(check_kw or {}))
+        self.assertEqual(rc, 1, d)
+        self.assertEqual((d["stage"], d["result"]), (stage, result), d)
+        if code is not None:
+            self.assertEqual(d["reply_code"], code, d)
+        self.assertLess(secs, 10)
+        return d
+
+    def test_every_smtp_fault_lands_in_its_stage(self):
+        cases = [
+            (["--smtp-reply", "GREETING=554 5.3.2 go away"], "smtp_greeting", "perm_reject", 554),
+            (["--smtp-reply", "EHLO=421 4.3.2 shutting down"], "smtp_ehlo", "temp_reject", 421),
+            (["--smtp-reply", "AUTH=535 5.7.8 no"], "smtp_auth", "auth_failed", 535),
+            (["--smtp-reply", "MAIL=451 4.3.0 try later"], "smtp_mail", "temp_reject", 451),
+            (["--smtp-reply", "RCPT=450 4.2.0 mailbox busy"], "smtp_rcpt", "temp_reject", 450),
+            (["--smtp-reply", "DATA=554 5.5.1 no data"], "smtp_data", "perm_reject", 554),
+            (["--smtp-reply", "DOT=552 5.3.4 too big"], "smtp_data", "perm_reject", 552),
+            (["--smtp-drop", "RCPT"], "smtp_rcpt", "connection_closed", None),
+            (["--smtp-drop", "DOT"], "smtp_data", "connection_closed", None),
+        ]
+        for serve_args, stage, result, code in cases:
+            with self.subTest(fault=serve_args):
+                self.assertFault(serve_args, stage, result, code)
+        # IMAP logs in first, so faults that hit both legs surface there unless
+        # the IMAP leg avoids them (implicit TLS skips STARTTLS).
+        self.assertFault(["--no-starttls"], "imap_starttls", "starttls_unavailable")
+        self.assertFault(["--no-starttls"], "smtp_starttls", "starttls_unavailable", check_kw={"imap_tls": "tls"})
+        self.assertFault(["--refuse-auth"], "imap_login", "auth_failed")
+
+    def test_imap_faults_land_in_their_stage(self):
+        self.assertFault(["--imap-reply", "SELECT=NO no such mailbox"], "imap_select", "imap_no")
+        self.assertFault(["--imap-reply", "UID SEARCH=BAD broken"], "imap_wait", "imap_bad")
+        self.assertFault(["--imap-drop", "SELECT"], "imap_select", "connection_closed")
+
+    def test_slow_greeting_hits_the_deadline_in_the_greeting_stage(self):
+        with Serve("--slow-greeting", "5000") as srv:
+            rc, d, secs = check(srv, extra=["--timeout", "2"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_greeting", "timeout"), d)
+        self.assertLess(secs, 4)
+
+    def test_delivery_slower_than_the_bound_is_not_delivered(self):
+        with Serve("--delay-delivery", "3000") as srv:
+            rc, d, secs = check(srv, extra=["--check-frequency", "0.2", "--max-checks", "5"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_wait", "not_delivered"), d)
+        self.assertTrue(d["queue_id"])
+
+    def test_unknown_recipient_is_refused_at_rcpt(self):
+        with Serve() as srv:
+            rc, d, _ = check(srv, to="nobody@localhost")
+        self.assertEqual((d["stage"], d["result"], d["reply_code"]), ("smtp_rcpt", "perm_reject", 550), d)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

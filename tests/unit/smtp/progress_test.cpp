@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include "smtp/progress.hpp"
+
+using namespace mailprobe;
+using namespace mailprobe::smtp;
+using namespace std::chrono;
+
+namespace {
+struct Transcript {
+  SteadyClock::time_point t0 = SteadyClock::now();
+  Progress p{t0};
+  int ms = 0;
+  void c(std::string_view line) { p.on_command(line, t0 + milliseconds(++ms)); }
+  void s(std::string_view line) { p.on_line(line, t0 + milliseconds(++ms)); }
+};
+}  // namespace
+
+TEST_SUITE("smtp::progress") {
+  TEST_CASE("a full STARTTLS + AUTH dialogue ends accepted with a queue id") {
+    Transcript t;
+    t.s("220 mx ESMTP");
+    CHECK(t.p.stage() == Stage::smtp_greeting);
+    t.c("EHLO probe");
+    t.s("250-mx");
+    t.s("250 STARTTLS");
+    t.c("STARTTLS");
+    t.s("220 2.0.0 Ready");
+    CHECK(t.p.stage() == Stage::smtp_tls);
+    t.c("EHLO probe");
+    t.s("250-mx");
+    t.s("250-AUTH PLAIN LOGIN");
+    t.s("250 SIZE 1000");
+    CHECK(t.p.caps().auth.size() == 2);
+    t.c("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+    t.s("235 2.7.0 ok");
+    CHECK(t.p.auth_succeeded());
+    t.c("MAIL FROM:<a@x> SIZE=100");
+    t.s("250 ok");
+    t.c("RCPT TO:<b@y>");
+    t.s("250 ok");
+    t.c("DATA");
+    t.s("354 go ahead");
+    t.s("250 2.0.0 Ok: queued as ABC123");
+    t.c("QUIT");
+    t.s("221 2.0.0 Bye");
+    REQUIRE(t.p.final_reply());
+    CHECK(t.p.final_reply()->code == 250);
+    CHECK(queue_id_from(t.p.final_reply()->joined()) == "ABC123");
+    CHECK(t.p.accepted_at());
+    CHECK(t.p.starttls_tls_us() == 1000);  // 220 at +7ms, EHLO at +8ms
+    CHECK(t.p.auth_us() == 1000);
+    CHECK(t.p.data_us() == 1000);
+    CHECK(t.p.last_reply()->code == 250);  // QUIT's 221 does not mask it
+  }
+
+  TEST_CASE("a RCPT rejection stays the last reply and the stage, through QUIT") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 mx");
+    t.c("MAIL FROM:<a@x>");
+    t.s("250 ok");
+    t.c("RCPT TO:<nobody@y>");
+    t.s("550 5.1.1 <nobody@y>: User unknown");
+    t.c("QUIT");
+    t.s("221 Bye");
+    CHECK(t.p.stage() == Stage::smtp_rcpt);
+    CHECK(t.p.last_reply()->code == 550);
+    CHECK_FALSE(t.p.awaiting_reply());
+    CHECK_FALSE(t.p.accepted_at());
+  }
+
+  TEST_CASE("AUTH LOGIN continuation lines stay in the auth stage") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 AUTH LOGIN");
+    t.c("AUTH LOGIN");
+    t.s("334 VXNlcm5hbWU6");
+    t.c("YWxpY2U=");
+    t.s("334 UGFzc3dvcmQ6");
+    t.c("c2VjcmV0");
+    CHECK(t.p.stage() == Stage::smtp_auth);
+    t.s("535 5.7.8 bad credentials");
+    CHECK_FALSE(t.p.auth_succeeded());
+    CHECK(t.p.last_reply()->code == 535);
+  }
+
+  TEST_CASE("a server that goes silent after a command leaves the reply awaited") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 mx");
+    t.c("MAIL FROM:<a@x>");
+    CHECK(t.p.awaiting_reply());
+    CHECK(t.p.stage() == Stage::smtp_mail);
+  }
+
+  TEST_CASE("a rejection of the data is the final reply, not an acceptance") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 mx");
+    t.c("MAIL FROM:<a@x>");
+    t.s("250 ok");
+    t.c("RCPT TO:<b@y>");
+    t.s("250 ok");
+    t.c("DATA");
+    t.s("354 go");
+    t.s("554 5.7.1 spam");
+    CHECK(t.p.final_reply()->code == 554);
+    CHECK_FALSE(t.p.accepted_at());
+    CHECK(t.p.stage() == Stage::smtp_data);
+  }
+}
