@@ -1,8 +1,10 @@
 #include "tls/cert_facts.hpp"
 
-#include <cstdio>
 #include <ctime>
 #include <memory>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -50,19 +52,9 @@ std::optional<WallClock::time_point> to_time_point(const ASN1_TIME* t) {
 std::string ip_text(const ASN1_OCTET_STRING* ip) {
   const unsigned char* p = ASN1_STRING_get0_data(ip);
   int n = ASN1_STRING_length(ip);
-  char buf[64];
-  if (n == 4) {
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+  char buf[INET6_ADDRSTRLEN] = {};
+  if ((n == 4 && inet_ntop(AF_INET, p, buf, sizeof buf)) || (n == 16 && inet_ntop(AF_INET6, p, buf, sizeof buf)))
     return buf;
-  }
-  if (n == 16) {
-    std::string out;
-    for (int i = 0; i < 16; i += 2) {
-      std::snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", (p[i] << 8) | p[i + 1]);
-      out += buf;
-    }
-    return out;
-  }
   return "?";
 }
 

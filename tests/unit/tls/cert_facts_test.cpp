@@ -99,6 +99,7 @@ TEST_SUITE("tls::cert_facts") {
     std::time_t t0 = WallClock::to_time_t(WallClock::now());
     auto cert = make_cert("ignored.other.org", "DNS:*.example.org,DNS:localhost,IP:127.0.0.1,IP:::1",
                           t0 - 60, t0 + 86400);
+    CHECK(tls::cert_facts(*cert).sans.back() == "IP:::1");
     CHECK(tls::verifies_for_host(*cert, "mx.example.org"));
     CHECK(tls::verifies_for_host(*cert, "localhost"));
     CHECK(tls::verifies_for_host(*cert, "127.0.0.1"));
