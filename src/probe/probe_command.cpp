@@ -97,6 +97,7 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
   auto rep = smtp::send_message(req);
   r.send_us = micros_between(rep.started, rep.finished);
   if (rep.final_code) r.send_code = rep.final_code;
+  else if (rep.failure && rep.failure->reply_code) r.send_code = rep.failure->reply_code;
   r.send_text = rep.final_text;
   r.queue_id = rep.queue_id;
   if (rep.failure && r.success()) {
