@@ -40,6 +40,13 @@ std::optional<V> check_step(const Step& s, Stage stage, const ProbeResult& r, bo
   return V{stage, res, 0, s.status + " " + s.text()};
 }
 
+/// A handshake that did not complete: libcurl's own verification (credentials
+/// mode) fails closed as tls_verify_failed, anything else is tls_error.
+V handshake_failure(const ProbeResult& r, Stage stage) {
+  return V{stage, r.transport == Transport::tls_verify ? Result::tls_verify_failed : Result::tls_error, 0,
+           r.transport_error.empty() ? "TLS handshake failed" : r.transport_error};
+}
+
 std::optional<V> connect_phase(const ProbeResult& r, Stage connect_stage) {
   switch (r.transport) {
     case Transport::dns: return V{connect_stage, Result::dns_error, 0, r.transport_error};
@@ -81,8 +88,8 @@ std::optional<V> judge_smtp(const ProbeResult& r) {
   const SmtpDialogue empty;
   const SmtpDialogue& d = r.smtp ? *r.smtp : empty;
   if (r.tls_mode == TlsMode::tls) {
-    if (r.transport == Transport::tls && !d.greeting.answered)
-      return V{Stage::smtp_tls, Result::tls_error, 0, r.transport_error};
+    if ((r.transport == Transport::tls || r.transport == Transport::tls_verify) && !d.greeting.answered)
+      return handshake_failure(r, Stage::smtp_tls);
     if (auto v = tls_checks(r, Stage::smtp_tls)) return v;
   }
   if (auto v = check_step(d.greeting, Stage::smtp_greeting, r, true)) return v;
@@ -102,9 +109,8 @@ std::optional<V> judge_smtp(const ProbeResult& r) {
                std::to_string(d.starttls.code) + " " + d.starttls.text()};
     }
     if (auto v = check_step(d.starttls, Stage::smtp_starttls, r, true)) return v;
-    if (!r.tls || r.transport == Transport::tls)
-      return V{Stage::smtp_starttls, Result::tls_error, 0,
-               r.transport_error.empty() ? "TLS handshake failed" : r.transport_error};
+    if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
+      return handshake_failure(r, Stage::smtp_starttls);
     if (auto v = tls_checks(r, Stage::smtp_starttls)) return v;
     if (auto v = check_step(d.ehlo_tls, Stage::smtp_ehlo, r, true)) return v;
   }
@@ -120,8 +126,8 @@ std::optional<V> judge_imap(const ProbeResult& r) {
   const ImapDialogue empty;
   const ImapDialogue& d = r.imap ? *r.imap : empty;
   if (r.tls_mode == TlsMode::tls) {
-    if (r.transport == Transport::tls && !d.greeting.answered)
-      return V{Stage::imap_tls, Result::tls_error, 0, r.transport_error};
+    if ((r.transport == Transport::tls || r.transport == Transport::tls_verify) && !d.greeting.answered)
+      return handshake_failure(r, Stage::imap_tls);
     if (auto v = tls_checks(r, Stage::imap_tls)) return v;
   }
   if (auto v = check_step(d.greeting, Stage::imap_greeting, r, false)) return v;
@@ -137,9 +143,8 @@ std::optional<V> judge_imap(const ProbeResult& r) {
       return V{Stage::imap_starttls, Result::starttls_unavailable, 0,
                d.starttls.status + " " + d.starttls.text()};
     if (auto v = check_step(d.starttls, Stage::imap_starttls, r, false)) return v;
-    if (!r.tls || r.transport == Transport::tls)
-      return V{Stage::imap_starttls, Result::tls_error, 0,
-               r.transport_error.empty() ? "TLS handshake failed" : r.transport_error};
+    if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
+      return handshake_failure(r, Stage::imap_starttls);
     if (auto v = tls_checks(r, Stage::imap_starttls)) return v;
   }
   if (d.login.sent || r.transport == Transport::login_denied) {
