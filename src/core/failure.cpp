@@ -25,6 +25,12 @@ std::string_view to_string(Stage s) {
     case Stage::imap_fetch: return "imap_fetch";
     case Stage::cleanup: return "cleanup";
     case Stage::done: return "done";
+    case Stage::smtp_noop: return "smtp_noop";
+    case Stage::smtp_quit: return "smtp_quit";
+    case Stage::imap_capability: return "imap_capability";
+    case Stage::imap_noop: return "imap_noop";
+    case Stage::imap_logout: return "imap_logout";
+    case Stage::dns_mx: return "dns_mx";
   }
   return "none";
 }
@@ -50,6 +56,7 @@ std::string_view to_string(Result r) {
     case Result::junk: return "junk";
     case Result::bounced: return "bounced";
     case Result::internal_error: return "internal_error";
+    case Result::cert_expiring: return "cert_expiring";
   }
   return "internal_error";
 }
@@ -75,6 +82,7 @@ std::string_view describe(Result r) {
     case Result::junk: return "delivered, but to the junk folder";
     case Result::bounced: return "a bounce (DSN) for the probe came back";
     case Result::internal_error: return "mailprobe itself failed";
+    case Result::cert_expiring: return "a certificate expires within the warning threshold";
   }
   return "";
 }
@@ -82,7 +90,7 @@ std::string_view describe(Result r) {
 const std::vector<Result>& all_results() {
   static const std::vector<Result> all = [] {
     std::vector<Result> v;
-    for (int i = 0; i <= static_cast<int>(Result::internal_error); ++i) v.push_back(static_cast<Result>(i));
+    for (int i = 0; i <= static_cast<int>(Result::cert_expiring); ++i) v.push_back(static_cast<Result>(i));
     return v;
   }();
   return all;

@@ -36,6 +36,12 @@ enum class Stage {
   imap_fetch,      // confirming the match by fetching its header
   cleanup,
   done,
+  smtp_noop,       // health probe: NOOP round trip
+  smtp_quit,       // health probe: QUIT / 221
+  imap_capability, // CAPABILITY before or after STARTTLS
+  imap_noop,
+  imap_logout,
+  dns_mx,          // MX lookup of `probe mx`
 };
 
 /// What kind of failure. `result_code` values are stable integers (Telegraf
@@ -60,6 +66,7 @@ enum class Result {
   junk = 16,              // delivered, but to the junk folder
   bounced = 17,           // a DSN for the probe came back
   internal_error = 18,
+  cert_expiring = 19,     // certificate valid, but expires within the warning threshold
 };
 
 std::string_view to_string(Stage s);

@@ -1,0 +1,314 @@
+#include "probe/options.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <cxxopts.hpp>
+#include <rapidjson/document.h>
+
+#include "dns/resolver.hpp"
+
+namespace mailprobe::probe {
+
+namespace {
+
+Failure usage(std::string msg) { return Failure(Stage::config, Result::internal_error, std::move(msg)); }
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string local_hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  // Strip exactly one trailing newline (ecosystem.md §6.1).
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+struct SeedInput {
+  std::string target_host, target_port, send_email_flag;
+};
+
+/// Seed 000's input object: every value is a string in the seed; a port may
+/// also be an integer and the flag a boolean. Anything else is a usage error.
+Outcome<SeedInput> read_seed_input(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return usage("cannot read --seed-input " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError()) return usage("seed input is not valid JSON");
+  if (!doc.IsObject()) return usage("seed input must be a JSON object");
+  SeedInput out;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    std::string key(it->name.GetString(), it->name.GetStringLength());
+    const auto& v = it->value;
+    if (key == "target_host") {
+      if (!v.IsString()) return usage("seed input target_host must be a string");
+      out.target_host.assign(v.GetString(), v.GetStringLength());
+      if (out.target_host.empty()) return usage("seed input target_host is empty");
+    } else if (key == "target_port") {
+      if (v.IsString()) out.target_port.assign(v.GetString(), v.GetStringLength());
+      else if (v.IsInt()) out.target_port = std::to_string(v.GetInt());
+      else return usage("seed input target_port must be a string (or an integer)");
+      if (out.target_port.empty()) return usage("seed input target_port is empty");
+    } else if (key == "send_email_flag") {
+      if (v.IsString()) out.send_email_flag.assign(v.GetString(), v.GetStringLength());
+      else if (v.IsBool()) out.send_email_flag = v.GetBool() ? "true" : "false";
+      else return usage("seed input send_email_flag must be \"True\" or \"False\"");
+    } else {
+      return usage("seed input has an unknown key '" + key + "'");
+    }
+  }
+  if (out.target_host.empty()) return usage("seed input lacks target_host");
+  return out;
+}
+
+}  // namespace
+
+bool valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char ch : host) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7F) return false;
+    if (ch == '/' || ch == '@' || ch == '?' || ch == '#' || ch == '%' || ch == '\\' || ch == '"')
+      return false;
+  }
+  return true;
+}
+
+std::optional<int> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  int v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 1 || v > 65535) return std::nullopt;
+  return v;
+}
+
+TlsMode default_tls(Mode mode, int port) {
+  if (mode == Mode::imap) return port == 993 ? TlsMode::tls : TlsMode::starttls;
+  return port == 465 ? TlsMode::tls : TlsMode::starttls;
+}
+
+int default_port(Mode mode, TlsMode tls) {
+  if (mode == Mode::imap) return tls == TlsMode::tls ? 993 : 143;
+  return tls == TlsMode::tls ? 465 : 25;
+}
+
+std::optional<bool> parse_flag(std::string_view text) {
+  std::string t = lower(std::string(text));
+  if (t == "true" || t == "1" || t == "yes") return true;
+  if (t == "false" || t == "0" || t == "no") return false;
+  return std::nullopt;
+}
+
+Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
+  Options o;
+  cxxopts::Options spec("mailprobe probe",
+                        "SMTP/IMAP service health with TLS and certificate facts, and MX ranking.\n"
+                        "  mailprobe probe smtp --host H [--port P] [--tls none|tls|starttls]\n"
+                        "  mailprobe probe imap --host H [--port P] [--tls none|tls|starttls]\n"
+                        "  mailprobe probe mx DOMAIN");
+  // clang-format off
+  spec.add_options()
+    ("mode", "smtp, imap or mx", cxxopts::value<std::string>())
+    ("target", "mx: the domain", cxxopts::value<std::string>())
+    ("H,host", "target host name or IP address", cxxopts::value<std::string>())
+    ("target-host", "alias of --host (seed input name)", cxxopts::value<std::string>())
+    ("p,port", "target port (SMTP 25, IMAP 143 by default; 465/993 for --tls tls)", cxxopts::value<std::string>())
+    ("target-port", "alias of --port (seed input name)", cxxopts::value<std::string>())
+    ("tls", "none, tls (implicit) or starttls; default by port", cxxopts::value<std::string>())
+    ("t,timeout", "seconds for the connect and for each server reply", cxxopts::value<double>()->default_value("5"))
+    ("ca-file", "PEM file of CAs to verify the server certificate against", cxxopts::value<std::string>())
+    ("insecure", "report but do not fail on an unverifiable certificate")
+    ("warn-days", "fail with cert_expiring when the certificate expires within N days (0 = off)", cxxopts::value<int>()->default_value("14"))
+    ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
+    ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
+    ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Never sent unverified", cxxopts::value<std::string>())
+    ("password-file", "file holding the password (else $MAILPROBE_PASSWORD)", cxxopts::value<std::string>())
+    ("send-email-flag", "true: after the health steps send one probe message (seed input)", cxxopts::value<std::string>()->default_value("false"))
+    ("email-from", "envelope/header From for --send-email-flag", cxxopts::value<std::string>())
+    ("email-to", "envelope/header To for --send-email-flag", cxxopts::value<std::string>())
+    ("dns-server", "mx: ask this DNS server (IPv4[:port]) instead of /etc/resolv.conf", cxxopts::value<std::string>())
+    ("mx-port", "mx: SMTP port probed on each exchange", cxxopts::value<std::string>()->default_value("25"))
+    ("seed-input", "read target_host, target_port, send_email_flag from a seed input JSON file ('-' = stdin)", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  // clang-format on
+  spec.parse_positional({"mode", "target"});
+  spec.positional_help("smtp|imap|mx [DOMAIN]");
+  cxxopts::ParseResult args;
+  try {
+    args = spec.parse(argc, argv);
+  } catch (const std::exception& e) {
+    return usage(e.what());
+  }
+  if (args.count("help")) {
+    o.help = true;
+    o.help_text = spec.help();
+    return o;
+  }
+  if (!args.count("mode")) return usage("missing mode: smtp, imap or mx");
+  SeedInput seed;
+  if (args.count("seed-input")) {
+    auto in = read_seed_input(args["seed-input"].as<std::string>());
+    if (!in) return in.error();
+    seed = in.value();
+    for (const char* k : {"host", "target-host", "port", "target-port", "send-email-flag"})
+      if (args.count(k) && !(std::string(k) == "send-email-flag" && seed.send_email_flag.empty()))
+        return usage(std::string("--") + k + " conflicts with --seed-input");
+  }
+  std::string mode = args["mode"].as<std::string>();
+  if (mode == "smtp") o.mode = Mode::smtp;
+  else if (mode == "imap") o.mode = Mode::imap;
+  else if (mode == "mx") o.mode = Mode::mx;
+  else return usage("unknown mode '" + mode + "' (smtp, imap or mx)");
+
+  if (args.count("host") && args.count("target-host")) return usage("give --host or --target-host, not both");
+  if (o.mode == Mode::mx) {
+    if (!args.count("target")) return usage("mx needs a domain: mailprobe probe mx DOMAIN");
+    o.host = args["target"].as<std::string>();
+  } else {
+    if (args.count("target")) return usage("unexpected argument '" + args["target"].as<std::string>() + "'");
+    if (!seed.target_host.empty()) o.host = seed.target_host;
+    else if (args.count("host")) o.host = args["host"].as<std::string>();
+    else if (args.count("target-host")) o.host = args["target-host"].as<std::string>();
+    else if (!args.count("seed-input")) return usage("missing --host");
+  }
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+  if (!valid_host(o.host)) return usage("invalid host name: empty, too long, or contains spaces or control characters");
+
+  std::optional<TlsMode> tls;
+  if (args.count("tls")) {
+    std::string t = args["tls"].as<std::string>();
+    if (t == "none") tls = TlsMode::none;
+    else if (t == "tls") tls = TlsMode::tls;
+    else if (t == "starttls") tls = TlsMode::starttls;
+    else return usage("--tls must be none, tls or starttls");
+  }
+  if (args.count("port") && args.count("target-port")) return usage("give --port or --target-port, not both");
+  std::optional<int> port;
+  if (!seed.target_port.empty()) {
+    port = parse_port(seed.target_port);
+    if (!port) return usage("seed input target_port must be a port number from 1 to 65535");
+  }
+  for (const char* key : {"port", "target-port"}) {
+    if (!args.count(key)) continue;
+    port = parse_port(args[key].as<std::string>());
+    if (!port) return usage("port must be a number from 1 to 65535");
+  }
+  if (o.mode == Mode::mx) {
+    if (port || tls) return usage("mx probes each exchange with STARTTLS on --mx-port (25); --port and --tls do not apply");
+    o.port = 25;
+    o.tls = TlsMode::starttls;
+  } else {
+    o.tls = tls ? *tls : default_tls(o.mode, port.value_or(o.mode == Mode::imap ? 143 : 25));
+    o.port = port ? *port : default_port(o.mode, o.tls);
+  }
+
+  if (args.count("dns-server") || args["mx-port"].as<std::string>() != "25") {
+    if (o.mode != Mode::mx) return usage("--dns-server and --mx-port apply to probe mx only");
+  }
+  if (args.count("dns-server")) {
+    o.dns_server = args["dns-server"].as<std::string>();
+    std::string addr;
+    int dport = 0;
+    if (!dns::parse_dns_server(o.dns_server, addr, dport)) return usage("--dns-server must be IPv4[:port]");
+  }
+  if (auto mp = parse_port(args["mx-port"].as<std::string>())) o.mx_port = *mp;
+  else return usage("--mx-port must be a number from 1 to 65535");
+  if (o.mode == Mode::mx) o.port = o.mx_port;
+
+  double t = args["timeout"].as<double>();
+  if (!(t > 0 && t <= 600)) return usage("--timeout must be between 0 and 600 seconds");
+  o.timeout = std::chrono::milliseconds(static_cast<long>(t * 1000));
+  if (args.count("ca-file")) {
+    o.ca_file = args["ca-file"].as<std::string>();
+    if (access(o.ca_file.c_str(), R_OK) != 0) return usage("cannot read --ca-file " + o.ca_file);
+  }
+  o.insecure = args.count("insecure") > 0;
+  o.warn_days = args["warn-days"].as<int>();
+  if (o.warn_days < 0 || o.warn_days > 3650) return usage("--warn-days must be 0..3650");
+
+  o.format = stdout_is_tty ? OutputFormat::text : OutputFormat::json;
+  if (args.count("output-format")) {
+    std::string f = args["output-format"].as<std::string>();
+    if (f == "json") o.format = OutputFormat::json;
+    else if (f == "influx") o.format = OutputFormat::influx;
+    else if (f == "text") o.format = OutputFormat::text;
+    else if (f == "prometheus") o.format = OutputFormat::prometheus;
+    else return usage("--output-format must be json, influx, text or prometheus");
+  }
+  std::string schema = args["schema"].as<std::string>();
+  if (schema == "seed") {
+    if (o.mode != Mode::smtp) return usage("--schema seed applies to probe smtp only");
+    if (args.count("output-format") && o.format != OutputFormat::json)
+      return usage("--schema seed is JSON only");
+    o.schema = Schema::seed;
+    o.format = OutputFormat::json;
+  } else if (schema != "standard") {
+    return usage("--schema must be standard or seed");
+  }
+
+  o.ehlo_name = args.count("ehlo-name") ? args["ehlo-name"].as<std::string>() : local_hostname();
+  if (!valid_host(o.ehlo_name)) return usage("invalid --ehlo-name");
+
+  if (args.count("username")) {
+    if (o.mode == Mode::mx) return usage("--username does not apply to probe mx");
+    o.username = args["username"].as<std::string>();
+    if (args.count("password-file")) {
+      auto pw = read_secret_file(args["password-file"].as<std::string>());
+      if (!pw) return usage("cannot read --password-file");
+      o.password = *pw;
+    } else if (const char* env = std::getenv("MAILPROBE_PASSWORD")) {
+      o.password = env;
+    } else {
+      return usage("--username needs --password-file or $MAILPROBE_PASSWORD");
+    }
+  }
+
+  auto send = parse_flag(seed.send_email_flag.empty() ? args["send-email-flag"].as<std::string>()
+                                                      : seed.send_email_flag);
+  if (!send) return usage("--send-email-flag must be true or false");
+  o.send_email = *send;
+  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email)
+    return usage("--username for smtp is only used with --send-email-flag true (health never authenticates)");
+  if (o.send_email) {
+    if (o.mode != Mode::smtp) return usage("--send-email-flag applies to probe smtp only");
+    if (!args.count("email-from") || !args.count("email-to"))
+      return usage("--send-email-flag true needs --email-from and --email-to");
+    o.email_from = args["email-from"].as<std::string>();
+    o.email_to = args["email-to"].as<std::string>();
+  }
+  return o;
+}
+
+}  // namespace mailprobe::probe
