@@ -1,6 +1,5 @@
 #include "check/check_fields.hpp"
 
-#include <array>
 #include <cstdio>
 
 namespace mailprobe::check {
@@ -37,7 +36,7 @@ std::optional<std::int64_t> span(const Stamp& a, const Stamp& b) {
 // Seed 002 durations: integer microseconds, 0 when a stage never ran.
 Value seed_us(const Stamp& a, const Stamp& b) { return static_cast<std::int64_t>(micros_between(a, b)); }
 
-const std::array<Column<R>, 52> kTable = {{
+const Column<R> kTable[] = {
     // --- seed 002 keys, same names and meaning (JSON) ---
     {{"success", Type::boolean, Role::field, "", kAll, "the probe was found in the mailbox in time", true},
      [](const R& r) -> Value { return r.success; }},
@@ -151,7 +150,43 @@ const std::array<Column<R>, 52> kTable = {{
      [](const R& r) { return text(r.smtp_ip); }},
     {{"imap_ip", Type::string, Role::field, "", kLP, "address the IMAP leg connected to"},
      [](const R& r) { return text(r.imap_ip); }},
-}};
+
+    // --- delivery insight: the probe's own header (RFC 5321 §4.4, RFC 8601) ---
+    {{"hop_count", Type::integer, Role::field, "", kAll, "Received: hops the probe went through"},
+     [](const R& r) -> Value { return r.hop_count ? Value{*r.hop_count} : Value{}; }},
+    {{"slowest_hop_seconds", Type::number, Role::field, "s", kAll, "delay of the slowest hop (Received dates have 1 s resolution)"},
+     [](const R& r) { return secs(r.slowest_hop_us); }},
+    {{"slowest_hop", Type::string, Role::field, "", kLP, "the host (Received: by) of the slowest hop"},
+     [](const R& r) { return text(r.slowest_hop); }},
+    {{"clock_skew", Type::boolean, Role::field, "", kAll, "a hop's Received date is before the previous hop's"},
+     [](const R& r) -> Value { return r.clock_skew ? Value{*r.clock_skew} : Value{}; }},
+    {{"receiving_queue_ids", Type::string, Role::field, "", kLP, "queue ids from the Received headers, oldest first (join with queue_id in the logs)"},
+     [](const R& r) { return text(r.receiving_ids); }},
+    {{"spf", Type::string, Role::field, "", kLP, "SPF result from Authentication-Results"},
+     [](const R& r) { return text(r.spf); }},
+    {{"dkim", Type::string, Role::field, "", kLP, "DKIM result from Authentication-Results"},
+     [](const R& r) { return text(r.dkim); }},
+    {{"dmarc", Type::string, Role::field, "", kLP, "DMARC result from Authentication-Results"},
+     [](const R& r) { return text(r.dmarc); }},
+    {{"spam_score", Type::number, Role::field, "", kAll, "spam score (X-Spam-Status, X-Spam-Score, X-Rspamd-Score)"},
+     [](const R& r) -> Value { return r.spam_score ? Value{*r.spam_score} : Value{}; }},
+    {{"spam_flag", Type::boolean, Role::field, "", kAll, "the receiving side flagged the probe as spam"},
+     [](const R& r) -> Value { return r.spam_flag ? Value{*r.spam_flag} : Value{}; }},
+    {{"bounce_status", Type::string, Role::field, "", kLP, "status code of the bounce (DSN) that came back"},
+     [](const R& r) { return text(r.bounce_status); }},
+
+    // --- late and lost probes across runs (--state-file) ---
+    {{"late_count", Type::integer, Role::field, "", kAll, "earlier probes that arrived after their run gave up"},
+     [](const R& r) -> Value { return r.late_count ? Value{*r.late_count} : Value{}; }},
+    {{"late_max_seconds", Type::number, Role::field, "s", kAll, "largest send-to-arrival delay among those late probes"},
+     [](const R& r) { return secs(r.late_max_us); }},
+    {{"lost_count", Type::integer, Role::field, "", kAll, "earlier probes given up for lost (older than --lost-after)"},
+     [](const R& r) -> Value { return r.lost_count ? Value{*r.lost_count} : Value{}; }},
+    {{"pending_count", Type::integer, Role::field, "", kAll, "probes still awaited in the state file"},
+     [](const R& r) -> Value { return r.pending_count ? Value{*r.pending_count} : Value{}; }},
+    {{"state_error", Type::string, Role::field, "", kLP, "why the state file could not be used"},
+     [](const R& r) { return text(r.state_error); }},
+};
 
 std::string seconds_text(const std::optional<std::int64_t>& us) {
   double s = us ? static_cast<double>(*us) / 1e6 : 0.0;

@@ -75,7 +75,14 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("imap-mailbox", "mailbox to watch", cxxopts::value<std::string>()->default_value("INBOX"))
     ("junk-mailbox", "junk folder watched too: auto (\\Junk special-use or a common name), a name, or none",
         cxxopts::value<std::string>()->default_value("auto"))
-    ("junk-is-failure", "a probe delivered to the junk folder fails the run");
+    ("junk-is-failure", "a probe delivered to the junk folder fails the run")
+    ("bounce-imap-username", "also watch this (the sender's) mailbox on the IMAP server for a bounce of the probe",
+        cxxopts::value<std::string>())
+    ("bounce-imap-password", "its password (visible in ps; prefer the file)", cxxopts::value<std::string>())
+    ("bounce-imap-password-file", "file holding its password", cxxopts::value<std::string>())
+    ("state-file", "remember unfound probes here; later runs count them late or lost and clean them up",
+        cxxopts::value<std::string>())
+    ("lost-after", "a remembered probe older than this is lost, seconds", cxxopts::value<double>()->default_value("86400"));
   o.add_options("Run")
     ("ca-file", "PEM CA bundle to verify both servers with", cxxopts::value<std::string>())
     ("insecure", "do NOT verify certificates (dangerous)")
@@ -141,6 +148,19 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     if (c.junk_mailbox.empty() || message::has_line_break(c.junk_mailbox))
       throw UsageError{"--junk-mailbox is empty or has a line break (use none to disable)"};
     c.junk_is_failure = r.count("junk-is-failure") > 0;
+    if (r.count("bounce-imap-username")) {
+      c.bounce_creds.username = r["bounce-imap-username"].as<std::string>();
+      c.bounce_creds.password = password_of(r, "bounce-imap", getenv_fn, out.warnings);
+      if (c.bounce_creds.username.empty() || c.bounce_creds.password.empty())
+        throw UsageError{"--bounce-imap-username needs a password (--bounce-imap-password-file or MAILPROBE_BOUNCE_IMAP_PASSWORD_FILE)"};
+      if (message::has_line_break(c.bounce_creds.username) || message::has_line_break(c.bounce_creds.password))
+        throw UsageError{"a username or password contains a line break"};
+    }
+    if (r.count("state-file")) {
+      c.state_file = r["state-file"].as<std::string>();
+      if (c.state_file.empty()) throw UsageError{"--state-file is empty"};
+    }
+    c.lost_after = std::chrono::duration_cast<std::chrono::seconds>(seconds_opt(r, "lost-after", 1, 86400.0 * 365));
     if (r.count("ca-file")) {
       c.tls.ca_file = r["ca-file"].as<std::string>();
       if (!std::ifstream(c.tls.ca_file)) throw UsageError{"cannot read --ca-file '" + c.tls.ca_file + "'"};

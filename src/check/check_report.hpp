@@ -54,6 +54,24 @@ struct CheckReport {
   std::string cleanup_error;
 
   std::optional<std::int64_t> total_us;  // start → end (found, or gave up)
+
+  // Delivery insight from the probe's own header (RFC 5321 §4.4, RFC 8601).
+  std::optional<std::int64_t> hop_count;
+  std::optional<std::int64_t> slowest_hop_us;
+  std::string slowest_hop;            // "by" host of the slowest hop
+  std::optional<bool> clock_skew;     // some hop's delay is negative
+  std::string receiving_ids;          // queue ids from Received headers, oldest first, comma-separated
+  std::string spf, dkim, dmarc;       // Authentication-Results verdicts
+  std::optional<double> spam_score;
+  std::optional<bool> spam_flag;
+
+  // Bounce fast-fail (a DSN for the probe in the sender's mailbox).
+  std::string bounce_status;          // RFC 3463 code from the DSN, e.g. 5.1.1
+
+  // Late and lost probes across runs (--state-file).
+  std::optional<std::int64_t> late_count, lost_count, pending_count;
+  std::optional<std::int64_t> late_max_us;  // the latest late probe's delay
+  std::string state_error;
 };
 
 }  // namespace mailprobe::check

@@ -26,6 +26,9 @@ struct CheckConfig {
   std::string mailbox = "INBOX";
   std::string junk_mailbox = "auto";  // auto = \Junk special-use or a common name; none = off
   bool junk_is_failure = false;       // delivered-to-junk fails the run (exit 1)
+  net::Credentials bounce_creds;      // the sender's mailbox (same IMAP server) to watch for DSNs
+  std::string state_file;             // late/lost accounting across runs; empty = off
+  std::chrono::seconds lost_after{86400};
   net::TlsPolicy tls;
   std::string helo;  // EHLO name; default: this host's name
 

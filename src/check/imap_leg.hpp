@@ -28,9 +28,11 @@ struct ImapLeg {
 };
 
 /// Connects, secures, logs in and reads CAPABILITY.
-/// A set `stop` flag aborts the login with result=timeout.
+/// A set `stop` flag aborts the login with result=timeout. `creds` overrides
+/// the IMAP login (the bounce watcher logs in as the sender).
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
-                                           const std::atomic<bool>* stop = nullptr);
+                                           const std::atomic<bool>* stop = nullptr,
+                                           const net::Credentials* creds = nullptr);
 
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);

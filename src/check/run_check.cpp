@@ -5,9 +5,12 @@
 #include <thread>
 
 #include "check/cleanup.hpp"
+#include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
+#include "check/late_probes.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
+#include "insight/dsn.hpp"
 #include "message/probe_message.hpp"
 #include "smtp/sender.hpp"
 
@@ -53,38 +56,56 @@ void copy_imap(CheckReport& r, const ImapLeg& leg) {
   r.imap_idle_supported = leg.caps.count("IDLE") > 0;
 }
 
-/// The junk folder's own connection, opened and selected in parallel with the
-/// watched mailbox so that watching it adds no latency to the inbox case.
-struct JunkWatch {
+/// A second connection (the junk folder, or the sender's mailbox for
+/// bounces), logged in and selected in parallel with the watched mailbox so
+/// that watching it adds no latency to the inbox case. Optional: if it cannot
+/// be opened the run goes on without it and says why.
+struct SideLeg {
   std::unique_ptr<ImapLeg> leg;
   std::string error;
   std::thread opener;
 
-  void start(const CheckConfig& cfg, const Deadline& dl, const std::atomic<bool>* stop) {
-    opener = std::thread([this, &cfg, dl, stop] {
-      auto l = open_leg(cfg, dl, stop);
+  void start(const CheckConfig& cfg, const Deadline& dl, const std::atomic<bool>* stop,
+             const net::Credentials* creds = nullptr) {
+    opener = std::thread([this, &cfg, dl, stop, creds] {
+      auto l = open_leg(cfg, dl, stop, creds);
       if (l) leg = std::move(l.value());
       else error = l.error().reply_text;
     });
   }
-  /// Waits for the login, then selects `name` ("" = no junk folder).
+  /// Waits for the login, then selects `name` ("" = not wanted after all).
   void select(const std::string& name, const Deadline& dl) {
     if (opener.joinable()) opener.join();
     if (!leg) return;
-    if (name.empty()) {
-      logout(*leg, dl);
-      leg.reset();
-      return;
+    if (!name.empty()) {
+      if (auto st = select_mailbox(*leg, name, dl)) return;
+      else error = st.error().reply_text;
     }
-    if (auto st = select_mailbox(*leg, name, dl); !st) {
-      error = st.error().reply_text;
-      logout(*leg, dl);
-      leg.reset();
-    }
+    logout(*leg, dl);
+    leg.reset();
   }
   void finish(const Deadline& dl) {
     if (opener.joinable()) opener.join();
     if (leg) logout(*leg, dl);
+  }
+};
+
+/// Runs one watcher on its own thread; `found` turns true when it finds.
+struct SideWait {
+  std::optional<Outcome<WaitOutcome>> result;
+  std::thread thread;
+
+  void start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop) {
+    thread = std::thread([this, &leg, plan = std::move(plan), &found, stop = std::move(stop)] {
+      result = wait_for_probe(*leg.session, plan, {}, stop);
+      if (result->has_value() && result->value().found) found = true;
+    });
+  }
+  void join() {
+    if (thread.joinable()) thread.join();
+  }
+  const WaitOutcome* found() const {
+    return result && result->has_value() && result->value().found ? &result->value() : nullptr;
   }
 };
 
@@ -120,12 +141,17 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // IMAP first: a wrong password or missing mailbox must fail the run before
   // a probe is sent that nobody could find or clean up, and a mailbox that is
   // already selected sees the probe the moment it lands.
-  JunkWatch junk;
+  SideLeg junk, bounce;
   const bool want_junk = cfg.junk_mailbox != "none";
   if (want_junk) junk.start(cfg, dl, stop);
+  if (cfg.bounce_creds.present()) bounce.start(cfg, dl, stop, &cfg.bounce_creds);
+  auto finish_sides = [&] {
+    junk.finish(dl);
+    bounce.finish(dl);
+  };
   auto opened = open_leg(cfg, dl, stop);
   if (!opened) {
-    junk.finish(dl);
+    finish_sides();
     fail(r, opened.error());
     return finish();
   }
@@ -133,25 +159,35 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   std::string junk_name;
   if (want_junk) junk_name = cfg.junk_mailbox == "auto" ? find_junk(*inbox.session, dl) : cfg.junk_mailbox;
   if (junk_name == cfg.mailbox) junk_name.clear();
-  if (auto st = select_mailbox(inbox, cfg.mailbox, dl); !st) {
-    copy_imap(r, inbox);
-    junk.finish(dl);
+  auto st = select_mailbox(inbox, cfg.mailbox, dl);
+  copy_imap(r, inbox);
+  if (!st) {
+    finish_sides();
     fail(r, st.error());
     logout(inbox, dl);
     return finish();
   }
-  copy_imap(r, inbox);
   if (want_junk) {
     junk.select(junk_name, dl);
     if (junk.leg) r.junk_mailbox = junk_name;
     else if (!junk.error.empty()) r.junk_error = junk.error;
   }
+  bool accepted = false;
   auto abandon = [&](Failure f) -> CheckReport& {
+    // A probe that was accepted but not seen may still arrive: remember it.
+    bool pending = accepted && f.stage == Stage::imap_wait &&
+                   (f.result == Result::not_delivered || f.result == Result::timeout);
     fail(r, std::move(f));
-    junk.finish(dl);
+    settle_late_probes(r, cfg, &inbox, junk.leg.get(), pending ? r.token : std::string(), dl);
+    finish_sides();
     logout(inbox, dl);
     return finish();
   };
+  if (cfg.bounce_creds.present()) {
+    bounce.select("INBOX", dl);
+    if (!bounce.leg) return abandon(Failure(Stage::imap_login, Result::auth_failed,
+                                            "bounce mailbox: " + bounce.error));
+  }
 
   // SMTP: send the probe.
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, local_hostname(), WallClock::now()};
@@ -162,10 +198,11 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   r.start_imap = Stamp::now();
   copy_smtp(r, sent);
   if (sent.failure) return abandon(*sent.failure);
+  accepted = true;
 
-  // Wait for delivery in both folders at once: bounded by --check-frequency x
-  // --max-checks (seed 002) and by the overall deadline minus a reserve for
-  // fetch, cleanup and logout. Whichever finds the probe stops the other.
+  // Wait for delivery in every watched folder at once: bounded by
+  // --check-frequency x --max-checks (seed 002) and by the overall deadline
+  // minus a reserve for fetch, cleanup and logout. Whichever finds stops the rest.
   r.start_imap_search = Stamp::now();
   auto reserve = std::min<SteadyClock::duration>(std::chrono::seconds(2), cfg.timeout / 5);
   WaitPlan plan;
@@ -176,39 +213,53 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   plan.wait_until = std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve);
   plan.deadline = dl;
 
-  std::atomic<bool> in_inbox{false}, in_junk{false};
+  std::atomic<bool> in_inbox{false}, in_junk{false}, bounced{false};
   auto signalled = [stop] { return stop && stop->load(); };
-  std::optional<Outcome<WaitOutcome>> junk_wait;
-  std::thread junk_thread;
+  auto any_found = [&] { return in_inbox.load() || in_junk.load() || bounced.load() || signalled(); };
+  SideWait junk_wait, bounce_wait;
   if (junk.leg) {
     WaitPlan jp = plan;
     jp.uid_from = junk.leg->uidnext;
     jp.idle = junk.leg->caps.count("IDLE") > 0;
-    junk_thread = std::thread([&, jp] {
-      junk_wait = wait_for_probe(*junk.leg->session, jp, {}, [&] { return in_inbox.load() || signalled(); });
-      if (junk_wait->has_value() && junk_wait->value().found) in_junk = true;
-    });
+    junk_wait.start(*junk.leg, jp, in_junk, any_found);
   }
-  auto waited = wait_for_probe(*inbox.session, plan, progress, [&] { return in_junk.load() || signalled(); });
+  if (bounce.leg) {
+    // RFC 3464: the DSN quotes the probe's header, so its text carries the token.
+    WaitPlan bp = plan;
+    bp.uid_from = bounce.leg->uidnext;
+    bp.idle = bounce.leg->caps.count("IDLE") > 0;
+    bp.criteria = "TEXT " + r.token;
+    bp.fetch_item = "BODY.PEEK[]";
+    bp.accept = [token = r.token](std::string_view raw) { return insight::bounce_for_token(raw, token).has_value(); };
+    bounce_wait.start(*bounce.leg, bp, bounced, any_found);
+  }
+  auto waited = wait_for_probe(*inbox.session, plan, progress, any_found);
   if (waited && waited.value().found) in_inbox = true;
-  if (junk_thread.joinable()) junk_thread.join();
+  junk_wait.join();
+  bounce_wait.join();
+  if (waited) r.tries = waited.value().tries;
 
   ImapLeg* where = &inbox;
   const WaitOutcome* w = nullptr;
   if (waited && waited.value().found) {
     w = &waited.value();
     r.placement = cfg.mailbox == "INBOX" ? "inbox" : "other";
-  } else if (junk_wait && junk_wait->has_value() && junk_wait->value().found) {
-    w = &junk_wait->value();
+  } else if ((w = junk_wait.found())) {
     where = junk.leg.get();
     r.placement = "junk";
+  } else if (const WaitOutcome* b = bounce_wait.found()) {
+    r.end = b->seen;
+    auto dsn = insight::bounce_for_token(b->header, r.token);
+    if (cfg.cleanup) (void)delete_probe(*bounce.leg->session, b->uid, bounce.leg->caps, dl);  // the DSN
+    std::string why = dsn ? (!dsn->diagnostic_code.empty() ? dsn->diagnostic_code : dsn->status) : "bounced";
+    if (dsn) r.bounce_status = dsn->status;
+    return abandon(Failure(Stage::imap_wait, Result::bounced, why, dsn ? dsn->smtp_code.value_or(0) : 0));
   }
-  if (waited) r.tries = waited.value().tries;
   if (!w) {
     r.end = Stamp::now();
     if (signalled()) return abandon(Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting for delivery"));
     if (!waited) return abandon(waited.error());
-    if (junk_wait && !junk_wait->has_value()) r.junk_error = junk_wait->error().reply_text;
+    if (junk_wait.result && !junk_wait.result->has_value()) r.junk_error = junk_wait.result->error().reply_text;
     double waited_s = std::chrono::duration<double>(r.end.steady - r.start_imap_search.steady).count();
     char buf[200];
     std::snprintf(buf, sizeof buf, "probe not found in %s%s%s after %d checks in %.1f s", cfg.mailbox.c_str(),
@@ -220,6 +271,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   r.method = w->method;
   r.imap_fetch_us = w->fetch_us;
   if (sent.accepted) r.delivery_us = micros_between(*sent.accepted, w->seen);
+  analyse_header(r, w->header, r.start_smtp.wall);
 
   if (cfg.cleanup) {
     auto c = delete_probe(*where->session, w->uid, where->caps, dl);
@@ -229,7 +281,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   } else {
     r.cleanup = "skipped";
   }
-  junk.finish(dl);
+  settle_late_probes(r, cfg, &inbox, junk.leg.get(), std::string(), dl);
+  finish_sides();
   logout(inbox, dl);
   if (r.placement == "junk") {
     // Delivered, but filed as spam: its own result so users can alert on it.

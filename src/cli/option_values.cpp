@@ -1,5 +1,7 @@
 #include "cli/option_values.hpp"
 
+#include <cctype>
+
 #include <fstream>
 #include <sstream>
 
@@ -45,7 +47,8 @@ std::string password_of(const cxxopts::ParseResult& r, const std::string& leg, c
                         std::vector<std::string>& warnings) {
   std::string file_opt = leg + "-password-file";
   std::string arg_opt = leg + "-password";
-  std::string upper = leg == "smtp" ? "SMTP" : "IMAP";
+  std::string upper;  // "bounce-imap" -> "BOUNCE_IMAP"
+  for (char c : leg) upper.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   if (r.count(file_opt) && r.count(arg_opt))
     throw UsageError{"give only one of --" + arg_opt + " and --" + file_opt};
   if (r.count(file_opt)) return read_secret_file(r[file_opt].as<std::string>(), ("--" + file_opt).c_str());
