@@ -144,6 +144,11 @@ Walk walk(std::string_view raw) {
     if (iequals(f.name, "Content-Type") && ct.empty()) ct = f.value;
     if (iequals(f.name, "Subject") && subject.empty()) subject = f.value;
   }
+  // The probe itself (same account watched for bounces, or a prefix that
+  // reads like a bounce subject) carries the token header at the top; a
+  // bounce only quotes it inside its body.
+  for (const auto& f : top)
+    if (iequals(f.name, "X-Mailprobe-Token")) return w;
   bool standard = media_type(ct) == "multipart/report" && iequals(content_type_param(ct, "report-type"), "delivery-status");
   if (!standard && !bounce_subject(subject)) return w;
   Bounce b;          // from message/delivery-status

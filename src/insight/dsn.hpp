@@ -33,7 +33,9 @@ struct Bounce {
 /// unquoted boundaries, base64 and quoted-printable parts, nested
 /// message/rfc822 and text/rfc822-headers), takes the first recipient's
 /// message/delivery-status fields, and falls back to scanning the text for
-/// "550 5.1.1"-style replies. nullopt if the message is not a bounce.
+/// "550 5.1.1"-style replies. nullopt if the message is not a bounce, and
+/// for any message with an X-Mailprobe-Token field at its top level (that is
+/// a probe, never a bounce, whatever its Subject says).
 std::optional<Bounce> parse_bounce(std::string_view raw_message);
 
 /// parse_bounce, but only for a bounce that mentions `token` (case-insensitive)

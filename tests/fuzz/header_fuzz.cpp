@@ -1,7 +1,8 @@
 // libFuzzer harness: one input feeds every insight header parser (Received
 // hops, Authentication-Results and spam headers, bounces, the state file).
-// Build: CXX=clang++ meson setup build-fuzz -Dfuzz=true -Dtests=false
-// Run:   build-fuzz/tests/fuzz/header_fuzz -max_total_time=300 tests/fuzz/corpus
+// Build and run: tests/fuzz/run.sh [seconds]  (clang-14 + libclang-rt-14-dev), i.e.
+//   CXX=clang++-14 meson setup build-fuzz -Dfuzz=true -Dtests=false
+//   build-fuzz/tests/fuzz/header_fuzz -max_total_time=300 build-fuzz/corpus tests/fuzz/corpus
 
 #include <chrono>
 #include <cstddef>

@@ -144,6 +144,9 @@ TEST_CASE("dsn: ordinary mail mentioning the token is not a bounce") {
   std::string raw = "Subject: [e2e email monitoring] 0123456789abcdef0123456789abcdef\r\n\r\n550 5.1.1 lookalike\r\n";
   CHECK_FALSE(parse_bounce(raw));
   CHECK_FALSE(bounce_for_token(raw, kToken));
+  std::string probe_like = "Subject: Mail delivery failed 0123456789abcdef0123456789abcdef\r\n"
+                           "X-Mailprobe-Token: 0123456789abcdef0123456789abcdef\r\n\r\n550 5.1.1 x\r\n";
+  CHECK_FALSE(bounce_for_token(probe_like, kToken));  // the probe itself, whatever its prefix says
 }
 
 TEST_CASE("dsn: quoted-printable Diagnostic-Code and nested multipart inside message/rfc822") {
