@@ -63,7 +63,9 @@ void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, 
     if (!arrived) continue;
     ++late;
     found.push_back(p.token);
-    auto delay = std::chrono::duration_cast<Micros>(*arrived - p.sent).count();
+    // INTERNALDATE has whole seconds (RFC 3501 §2.3.3): compare like with like.
+    auto sent_s = std::chrono::floor<std::chrono::seconds>(p.sent);
+    auto delay = std::chrono::duration_cast<Micros>(*arrived - sent_s).count();
     if (!r.late_max_us || delay > *r.late_max_us) r.late_max_us = delay;
   }
   for (const auto& t : found) insight::remove_pending(state, t);
