@@ -132,6 +132,8 @@ const Column<R> kTable[] = {
      [](const R& r) { return text(r.junk_mailbox); }},
     {{"junk_error", Type::string, Role::field, "", kLP, "why the junk folder could not be watched"},
      [](const R& r) { return text(r.junk_error); }},
+    {{"mx_tried", Type::integer, Role::field, "", kAll, "MX mode: MX addresses tried before one took the probe (or all failed)"},
+     [](const R& r) -> Value { return r.mx_tried ? Value{*r.mx_tried} : Value{}; }},
     {{"queue_id", Type::string, Role::field, "", kLP, "SMTP queue id from \"250 ... queued as X\""},
      [](const R& r) { return text(r.queue_id); }},
     {{"smtp_reply_code", Type::integer, Role::field, "", kLP, "final reply code to DATA (250 = accepted; 0 = none)"},

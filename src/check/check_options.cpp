@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "cli/option_values.hpp"
+#include "check/mx_route.hpp"
+#include "dns/resolver.hpp"
 #include "message/address.hpp"
 
 namespace mailprobe::check {
@@ -58,13 +60,16 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("output-format", "json, influx, text, prometheus or nagios (default: text on a terminal, else json)",
         cxxopts::value<std::string>());
   o.add_options("SMTP")
-    ("smtp-host", "SMTP server", cxxopts::value<std::string>())
+    ("smtp-host", "SMTP server; mx: (or mx:DOMAIN) delivers straight to the recipient domain's MX hosts",
+        cxxopts::value<std::string>())
     ("smtp-port", "SMTP port", cxxopts::value<int>()->default_value("587"))
     ("smtp-tls", "none, tls (implicit) or starttls (required)", cxxopts::value<std::string>()->default_value("starttls"))
     ("smtp-username", "SMTP AUTH user (no AUTH when empty)", cxxopts::value<std::string>())
     ("smtp-password", "SMTP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
     ("smtp-password-file", "file holding the SMTP password", cxxopts::value<std::string>())
-    ("helo", "EHLO name (default: this host's name)", cxxopts::value<std::string>());
+    ("helo", "EHLO name (default: this host's name)", cxxopts::value<std::string>())
+    ("dns-server", "MX mode: resolve through this server (IPv4[:port]) instead of /etc/resolv.conf",
+        cxxopts::value<std::string>());
   o.add_options("IMAP")
     ("imap-host", "IMAP server", cxxopts::value<std::string>())
     ("imap-port", "IMAP port", cxxopts::value<int>()->default_value("143"))
@@ -123,6 +128,17 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     if (c.max_checks < 1 || c.max_checks > 100000) throw UsageError{"--max-checks must be 1-100000"};
 
     c.smtp = {host_of(r, "smtp-host"), port_of(r, "smtp-port"), tls_of(r, "smtp-tls")};
+    if (auto d = mx_domain(c.smtp.host, c.email_to)) {
+      if (auto p = net::host_problem(*d); !p.empty()) throw UsageError{"--smtp-host mx: domain " + p};
+      c.mx_domain = *d;
+      if (!r.count("smtp-port")) c.smtp.port = 25;  // MX delivery is port 25 (RFC 5321 §4.5.4.1)
+    }
+    if (r.count("dns-server")) {
+      c.dns_server = r["dns-server"].as<std::string>();
+      std::string a;
+      int port = 0;
+      if (!dns::parse_dns_server(c.dns_server, a, port)) throw UsageError{"--dns-server must be IPv4[:port]"};
+    }
     c.imap = {host_of(r, "imap-host"), port_of(r, "imap-port"), tls_of(r, "imap-tls")};
     if (r.count("smtp-username")) c.smtp_creds.username = r["smtp-username"].as<std::string>();
     c.smtp_creds.password = password_of(r, "smtp", getenv_fn, out.warnings);

@@ -30,6 +30,7 @@ struct CheckReport {
   Stamp start, start_smtp, start_imap, start_imap_search, end, finish;
 
   // SMTP leg.
+  std::optional<std::int64_t> mx_tried;  // MX mode: candidates tried
   std::string queue_id;
   int smtp_reply_code = 0;  // the final reply to DATA (250 on success)
   std::string smtp_reply;

@@ -31,6 +31,8 @@ struct CheckConfig {
   std::chrono::seconds lost_after{86400};
   net::TlsPolicy tls;
   std::string helo;  // EHLO name; default: this host's name
+  std::string mx_domain;   // MX mode (--smtp-host mx:[domain]): deliver straight to its MX hosts
+  std::string dns_server;  // MX lookups through this server instead of /etc/resolv.conf
 
   std::chrono::milliseconds timeout{60000};
   bool cleanup = true;

@@ -8,6 +8,7 @@
 #include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
+#include "check/mx_route.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
@@ -192,9 +193,29 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // SMTP: send the probe.
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, local_hostname(), WallClock::now()};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl, stop};
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
   r.start_smtp = Stamp::now();
-  smtp::SendReport sent = smtp::send_message(req);
+  smtp::SendReport sent;
+  if (cfg.mx_domain.empty()) {
+    sent = smtp::send_message(req);
+  } else {
+    // RFC 5321 §5.1: try the MX hosts in order until one takes the message;
+    // only failures to reach or greet a host move on to the next.
+    auto candidates = mx_candidates(cfg.mx_domain, cfg.smtp.port, cfg.dns_server, dl);
+    if (!candidates) return abandon(candidates.error());
+    std::int64_t tried = 0;
+    for (const auto& cand : candidates.value()) {
+      req.server.host = cand.host;
+      req.connect_to = cand.address;
+      r.smtp_server = req.server.authority();
+      ++tried;
+      sent = smtp::send_message(req);
+      bool unreachable = sent.failure && (sent.failure->stage == Stage::smtp_connect ||
+                                          sent.failure->stage == Stage::smtp_greeting);
+      if (!unreachable || dl.expired()) break;
+    }
+    r.mx_tried = tried;
+  }
   r.start_imap = Stamp::now();
   copy_smtp(r, sent);
   if (sent.failure) return abandon(*sent.failure);

@@ -151,12 +151,18 @@ SendReport send_message(const SendRequest& req) {
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
   std::string url = net::make_url(scheme, req.server, req.helo);
   net::SlistPtr rcpt(curl_slist_append(nullptr, ("<" + req.to + ">").c_str()));
+  net::SlistPtr resolve;
+  if (!req.connect_to.empty()) {
+    std::string addr = req.connect_to.find(':') != std::string::npos ? "[" + req.connect_to + "]" : req.connect_to;
+    resolve.reset(curl_slist_append(nullptr, (req.server.host + ":" + std::to_string(req.server.port) + ":" + addr).c_str()));
+  }
   std::string from = "<" + req.from + ">";
 
   CURL* c = h.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
   curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);  // QUIT inside the transfer
+  if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

@@ -26,6 +26,9 @@ struct SendRequest {
   std::string to;
   std::string message;   // CRLF message; libcurl dot-stuffs it
   Deadline deadline;
+  /// When set, connect to this address instead of resolving server.host; the
+  /// host name still names the server for TLS verification (MX delivery).
+  std::string connect_to;
   /// When set and it becomes true (SIGTERM), the transfer is aborted within
   /// about a second and the report fails with result=timeout at the stage
   /// the dialogue was in. Not owned; may be null.

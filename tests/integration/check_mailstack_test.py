@@ -198,6 +198,43 @@ class Insight(unittest.TestCase):
         subprocess.run(["postsuper", *postfix, "-d", "ALL"], capture_output=True)
 
 
+class MxMode(unittest.TestCase):
+    """--smtp-host mx: delivers straight to the recipient domain's MX hosts."""
+
+    def run_mx(self, table, extra=()):
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe"))
+        from fake_dns import FakeDns
+        dns = FakeDns(table)
+        args = ["check", "--email-from", ENV["MS_ALICE_USER"], "--email-to", ENV["MS_BOB_USER"],
+                "--smtp-host", "mx:", "--smtp-port", ENV["MS_SMTP_NONE_PORT"], "--smtp-tls", "none",
+                "--dns-server", f"127.0.0.1:{dns.port}", "--imap-host", "localhost",
+                "--imap-port", ENV["MS_IMAPS_PORT"], "--imap-tls", "tls", "--imap-username", ENV["MS_BOB_USER"],
+                "--ca-file", ENV["MS_CA_FILE"], "--timeout", "20", *extra]
+        return Run(args, env={"MAILPROBE_IMAP_PASSWORD": ENV["MS_BOB_PASS"]})
+
+    def test_delivers_through_the_reachable_mx(self):
+        # Preference 5 does not resolve and is skipped; among localhost's
+        # addresses the one that accepts a connection is tried first.
+        r = self.run_mx({"mailprobe.test": [(5, "no-such-mx.invalid"), (10, "localhost")]})
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        d = r.record()
+        self.assertTrue(d["success"])
+        self.assertTrue(d["smtp_server"].startswith("localhost:"), d["smtp_server"])
+        self.assertGreaterEqual(d["mx_tried"], 1)
+
+    def test_every_mx_is_tried_before_giving_up(self):
+        r = self.run_mx({"mailprobe.test": [(5, "localhost"), (10, "localhost")]}, ["--smtp-port", "1"])
+        d = r.record()
+        self.assertEqual((d["stage"], d["result"]), ("smtp_connect", "connection_refused"), d)
+        self.assertGreaterEqual(d["mx_tried"], 2, "every MX address was tried")
+
+    def test_domain_without_mx_is_a_dns_error(self):
+        r = self.run_mx({})
+        d = r.record()
+        self.assertEqual((d["stage"], d["result"]), ("smtp_connect", "dns_error"), d)
+
+
 class Cleanup(unittest.TestCase):
     def test_cleanup_touches_nothing_but_the_probe(self):
         reset()
