@@ -154,7 +154,7 @@ const Column<R> kTable[] = {
      [](const R& r) { return text(r.imap_ip); }},
 
     // --- delivery insight: the probe's own header (RFC 5321 §4.4, RFC 8601) ---
-    {{"hop_count", Type::integer, Role::field, "", kAll, "Received: hops the probe went through"},
+    {{"hops", Type::integer, Role::field, "", kAll, "Received: hops the probe went through"},
      [](const R& r) -> Value { return r.hop_count ? Value{*r.hop_count} : Value{}; }},
     {{"slowest_hop_seconds", Type::number, Role::field, "s", kAll, "delay of the slowest hop (Received dates have 1 s resolution)"},
      [](const R& r) { return secs(r.slowest_hop_us); }},
@@ -178,13 +178,13 @@ const Column<R> kTable[] = {
      [](const R& r) { return text(r.bounce_status); }},
 
     // --- late and lost probes across runs (--state-file) ---
-    {{"late_count", Type::integer, Role::field, "", kAll, "earlier probes that arrived after their run gave up"},
+    {{"late_probes", Type::integer, Role::field, "", kAll, "earlier probes that arrived after their run gave up"},
      [](const R& r) -> Value { return r.late_count ? Value{*r.late_count} : Value{}; }},
     {{"late_max_seconds", Type::number, Role::field, "s", kAll, "largest send-to-arrival delay among those late probes"},
      [](const R& r) { return secs(r.late_max_us); }},
-    {{"lost_count", Type::integer, Role::field, "", kAll, "earlier probes given up for lost (older than --lost-after)"},
+    {{"lost_probes", Type::integer, Role::field, "", kAll, "earlier probes given up for lost (older than --lost-after)"},
      [](const R& r) -> Value { return r.lost_count ? Value{*r.lost_count} : Value{}; }},
-    {{"pending_count", Type::integer, Role::field, "", kAll, "probes still awaited in the state file"},
+    {{"pending_probes", Type::integer, Role::field, "", kAll, "probes still awaited in the state file"},
      [](const R& r) -> Value { return r.pending_count ? Value{*r.pending_count} : Value{}; }},
     {{"state_error", Type::string, Role::field, "", kLP, "why the state file could not be used"},
      [](const R& r) { return text(r.state_error); }},

@@ -155,7 +155,7 @@ class Insight(unittest.TestCase):
     def test_received_hops_and_the_queue_id_join(self):
         d = Run(check_args(), env=pw_env()).record()
         self.assertTrue(d["success"], d)
-        self.assertGreaterEqual(d["hop_count"], 1)
+        self.assertGreaterEqual(d["hops"], 1)
         self.assertIn(d["queue_id"], d["receiving_queue_ids"].split(","))
         self.assertFalse(d["clock_skew"])
         self.assertGreaterEqual(d["slowest_hop_seconds"], 0)
@@ -179,20 +179,20 @@ class Insight(unittest.TestCase):
                                                 "--max-checks", "3", "--junk-mailbox", "none"])
             d1 = Run(base, env=pw_env("HOLD")).record()
             self.assertEqual(d1["result"], "not_delivered")
-            self.assertEqual((d1["pending_count"], d1["late_count"], d1["lost_count"]), (1, 0, 0), d1)
+            self.assertEqual((d1["pending_probes"], d1["late_probes"], d1["lost_probes"]), (1, 0, 0), d1)
             # Release the held probe: it lands after its run gave up.
             subprocess.run(["postsuper", *postfix, "-H", "ALL"], check=True, capture_output=True)
             subprocess.run(["postqueue", *postfix, "-f"], check=True, capture_output=True)
             wait_for_count("HOLD", 1)
             d2 = Run(base, env=pw_env("HOLD")).record()
-            self.assertEqual(d2["late_count"], 1, d2)
+            self.assertEqual(d2["late_probes"], 1, d2)
             self.assertGreaterEqual(d2["late_max_seconds"], 0)  # whole seconds (INTERNALDATE)
-            self.assertEqual(d2["pending_count"], 1, "run 2's own probe is now pending")
+            self.assertEqual(d2["pending_probes"], 1, "run 2's own probe is now pending")
             self.assertEqual([h for h in mailbox_uids(ENV, "HOLD").values() if d1["hash"].encode() in h[1]], [],
                              "the late probe was cleaned up")
             time.sleep(1.2)
             d3 = Run(base + ["--lost-after", "1"], env=pw_env("HOLD")).record()
-            self.assertGreaterEqual(d3["lost_count"], 1, d3)
+            self.assertGreaterEqual(d3["lost_probes"], 1, d3)
             with open(state) as f:
                 self.assertEqual(len(json.load(f)["pending"]), 1, "only run 3's probe is remembered")
         subprocess.run(["postsuper", *postfix, "-d", "ALL"], capture_output=True)
