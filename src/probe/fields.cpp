@@ -190,7 +190,7 @@ const Column<ProbeResult> kColumns[] = {
        const auto* c = caps(r);
        return c && c->size_advertised ? i64(c->size) : Value{};
      }},
-    {{"size_mb", Type::number, Role::field, "MB", kAll, "SIZE limit in MiB, as the seed shows it"},
+    {{"size_mb", Type::number, Role::field, "MB", kAll & ~report::kPrometheus, "SIZE limit in MiB, as the seed shows it"},
      [](const ProbeResult& r) -> Value {
        const auto* c = caps(r);
        return c && c->size_advertised ? Value{static_cast<double>(c->size) / 1048576.0} : Value{};
@@ -239,7 +239,7 @@ const Column<ProbeResult> kColumns[] = {
      [](const ProbeResult& r) -> Value { auto* c = cert(r); return c ? join(c->sans, ",") : Value{}; }},
     {{"cert_not_after", Type::timestamp, Role::field, "", kJson | kText, "certificate notAfter"},
      [](const ProbeResult& r) -> Value { auto* c = cert(r); return c ? Value{c->not_after} : Value{}; }},
-    {{"cert_days_until_expiry", Type::integer, Role::field, "days", kAll | kNagiosPerf, "whole days until notAfter (negative = expired)"},
+    {{"cert_days_until_expiry", Type::integer, Role::field, "days", (kAll & ~report::kPrometheus) | kNagiosPerf, "whole days until notAfter (negative = expired)"},
      [](const ProbeResult& r) -> Value { auto* c = cert(r); return c ? i64(c->days_until_expiry) : Value{}; }},
     {{"cert_expiry_seconds", Type::integer, Role::field, "s", kAll, "seconds until notAfter (negative = expired)"},
      [](const ProbeResult& r) -> Value { auto* c = cert(r); return c ? i64(c->seconds_until_expiry) : Value{}; }},

@@ -68,7 +68,7 @@ const Column<MxRow> kMxColumns[] = {
      [](const MxRow& r) -> Value { return r.target && r.target->probe.tls ? Value{r.target->probe.tls->version} : Value{}; }},
     {{"cert_verified", Type::boolean, Role::field, "", kAll, "certificate chain and name verify"},
      [](const MxRow& r) -> Value { return r.target && r.target->probe.tls ? Value{r.target->probe.tls->verified()} : Value{}; }},
-    {{"cert_days_until_expiry", Type::integer, Role::field, "days", kAll, "whole days until notAfter"},
+    {{"cert_days_until_expiry", Type::integer, Role::field, "days", kAll & ~report::kPrometheus, "whole days until notAfter"},
      [](const MxRow& r) -> Value { auto* c = cert(r); return c ? Value{c->days_until_expiry} : Value{}; }},
     {{"cert_not_after", Type::timestamp, Role::field, "", kJson | kText, "certificate notAfter"},
      [](const MxRow& r) -> Value { auto* c = cert(r); return c ? Value{c->not_after} : Value{}; }},
