@@ -12,8 +12,9 @@ namespace mailprobe::check {
 using std::chrono::milliseconds;
 
 milliseconds poll_interval(milliseconds elapsed, milliseconds check_frequency) {
-  milliseconds fast{50};
-  milliseconds v = elapsed < milliseconds(3000) ? fast : std::max(milliseconds(250), elapsed / 10);
+  milliseconds v = elapsed < milliseconds(500)    ? milliseconds(10)
+                   : elapsed < milliseconds(3000) ? milliseconds(50)
+                                                  : std::max(milliseconds(250), elapsed / 10);
   return std::min(v, check_frequency);
 }
 

@@ -11,11 +11,13 @@ using mailprobe::test::ScriptedTransport;
 
 TEST_SUITE("check::watcher") {
   TEST_CASE("polls fast at first, then back off up to --check-frequency") {
-    CHECK(poll_interval(milliseconds(0), milliseconds(2000)) == milliseconds(50));
+    CHECK(poll_interval(milliseconds(0), milliseconds(2000)) == milliseconds(10));
+    CHECK(poll_interval(milliseconds(500), milliseconds(2000)) == milliseconds(50));
     CHECK(poll_interval(milliseconds(2999), milliseconds(2000)) == milliseconds(50));
     CHECK(poll_interval(milliseconds(3000), milliseconds(2000)) == milliseconds(300));
     CHECK(poll_interval(milliseconds(60000), milliseconds(2000)) == milliseconds(2000));
-    CHECK(poll_interval(milliseconds(0), milliseconds(20)) == milliseconds(20));
+    CHECK(poll_interval(milliseconds(1000), milliseconds(20)) == milliseconds(20));
+    CHECK(poll_interval(milliseconds(0), milliseconds(5)) == milliseconds(5));
   }
 
   TEST_CASE("the search looks only at new UIDs, by token header or subject") {
