@@ -1,7 +1,8 @@
 #include "check/imap_leg.hpp"
 
-#include <algorithm>
 #include <vector>
+
+#include "insight/junk_mailbox.hpp"
 
 namespace mailprobe::check {
 
@@ -40,22 +41,10 @@ Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& 
 std::string find_junk(imap::Session& s, const Deadline& dl) {
   auto rs = s.command("LIST \"\" \"*\"", dl, Stage::imap_select);
   if (!rs) return {};
-  static const std::vector<std::string> kFallbacks = {"Junk", "Spam", "Junk E-mail", "[Gmail]/Spam",
-                                                      "INBOX.Junk", "INBOX.Spam"};
-  std::string fallback;
-  std::size_t fallback_rank = kFallbacks.size();
-  for (const auto& r : rs.value()) {
-    auto e = imap::list_entry(r);
-    if (!e) continue;
-    for (const auto& a : e->attributes)
-      if (a == "\\Junk" || a == "\\junk") return e->name;
-    auto it = std::find(kFallbacks.begin(), kFallbacks.end(), e->name);
-    if (it != kFallbacks.end() && static_cast<std::size_t>(it - kFallbacks.begin()) < fallback_rank) {
-      fallback_rank = static_cast<std::size_t>(it - kFallbacks.begin());
-      fallback = e->name;
-    }
-  }
-  return fallback;
+  std::vector<imap::ListEntry> entries;
+  for (const auto& r : rs.value())
+    if (auto e = imap::list_entry(r)) entries.push_back(std::move(*e));
+  return insight::choose_junk_mailbox(entries);
 }
 
 void logout(ImapLeg& leg, const Deadline& dl) {

@@ -37,9 +37,8 @@ Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadlin
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);
 
-/// The junk folder: the mailbox with the \Junk special-use attribute
-/// (RFC 6154), else the first of Junk, Spam, "Junk E-mail", "[Gmail]/Spam"
-/// that exists. "" when there is none.
+/// The junk folder from LIST (insight::choose_junk_mailbox: the \Junk
+/// special-use attribute, RFC 6154, else a common name). "" when there is none.
 std::string find_junk(imap::Session& s, const Deadline& dl);
 
 /// Polite LOGOUT bounded to 2 s (or what is left of dl); the result is ignored.
