@@ -1,5 +1,7 @@
 #include "serve/connection.hpp"
 
+#include <type_traits>
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -90,6 +92,7 @@ bool sleep_interruptibly(int wake_fd, std::chrono::milliseconds ms, const std::a
 template <typename Session, typename OnWake>
 void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, OnWake on_wake) {
   auto flush = [&] { return t.write_all(s.take_output()); };
+  const auto idle_timeout = std::is_same_v<Session, ImapSession> ? ctx.imap_idle_timeout : ctx.idle_timeout;
   s.start();
   if (!flush() || s.wants_close()) return;
   char buf[16384];
@@ -102,7 +105,7 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     }
     short revents = 0, wrevents = 0;
     if (!t.buffered()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(last + ctx.idle_timeout - Clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(last + idle_timeout - Clock::now());
       if (left.count() <= 0) {
         s.on_idle_timeout();
         flush();

@@ -26,7 +26,8 @@ struct ConnectionContext {
   std::size_t max_message_size = 0;
   bool require_tls = false;
   bool require_auth = false;
-  std::chrono::milliseconds idle_timeout{300000};
+  std::chrono::milliseconds idle_timeout{300000};       // SMTP (RFC 5321 §4.5.3.2.7: 5 min)
+  std::chrono::milliseconds imap_idle_timeout{1800000};  // IMAP (RFC 3501 §5.4: at least 30 min)
   const Users* users = nullptr;
   const Faults* faults = nullptr;
   MailStore* store = nullptr;

@@ -80,7 +80,9 @@ int run_serve_command(int argc, char** argv) {
     ("imap-port", "IMAP port", cxxopts::value<int>()->default_value("1143"))
     ("imaps-port", "IMAPS (implicit TLS) port", cxxopts::value<int>()->default_value("1993"))
     ("hostname", "name in greetings and Received headers", cxxopts::value<std::string>()->default_value("localhost"))
-    ("idle-timeout", "seconds of client silence before 421/BYE", cxxopts::value<int>()->default_value("300"))
+    ("idle-timeout", "SMTP: seconds of client silence before 421", cxxopts::value<int>()->default_value("300"))
+    ("imap-idle-timeout", "IMAP: seconds of client silence (IDLE included) before BYE; RFC 3501 wants >= 1800",
+        cxxopts::value<int>()->default_value("1800"))
     ("max-size", "largest message in bytes (SIZE)", cxxopts::value<std::size_t>()->default_value("10485760"));
   opts.add_options("Mailboxes")
     ("users-file", "one user per line: name or name:password", cxxopts::value<std::string>())
@@ -132,6 +134,9 @@ int run_serve_command(int argc, char** argv) {
     int idle = r["idle-timeout"].as<int>();
     if (idle <= 0) return usage_error("--idle-timeout must be positive");
     o.idle_timeout = std::chrono::seconds(idle);
+    int imap_idle = r["imap-idle-timeout"].as<int>();
+    if (imap_idle <= 0) return usage_error("--imap-idle-timeout must be positive");
+    o.imap_idle_timeout = std::chrono::seconds(imap_idle);
     o.max_message_size = r["max-size"].as<std::size_t>();
     std::string password = r.count("password") ? r["password"].as<std::string>() : std::string();
     if (r.count("users-file")) {

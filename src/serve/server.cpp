@@ -193,6 +193,7 @@ Outcome<std::unique_ptr<Server>> Server::start(ServerOptions options) {
   c.require_tls = o.require_tls;
   c.require_auth = o.require_auth;
   c.idle_timeout = o.idle_timeout;
+  c.imap_idle_timeout = o.imap_idle_timeout;
   c.users = &o.users;
   c.faults = &o.faults;
   c.store = impl->store.get();

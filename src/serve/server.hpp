@@ -41,7 +41,8 @@ struct ServerOptions {
   bool require_tls = false;               // SMTP 530 / IMAP LOGINDISABLED until STARTTLS
   bool require_auth = false;              // SMTP 530 at MAIL until AUTH
   std::size_t max_message_size = 10 * 1024 * 1024;
-  std::chrono::milliseconds idle_timeout{5 * 60 * 1000};
+  std::chrono::milliseconds idle_timeout{5 * 60 * 1000};        // SMTP
+  std::chrono::milliseconds imap_idle_timeout{30 * 60 * 1000};  // IMAP, IDLE included (RFC 3501 §5.4)
   Faults faults;
   std::FILE* debug_out = nullptr;         // --debug: received messages are printed here
   std::FILE* log = stderr;                // one line per accepted message; null = silent
