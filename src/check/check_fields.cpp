@@ -219,7 +219,7 @@ report::Record to_record(const CheckReport& r) {
                   seconds_text(r.delivery_us) + " (" + r.method + ", " + std::to_string(r.tries) +
                   (r.tries == 1 ? " try)" : " tries)");
   } else {
-    rec.summary = "failed at " + std::string(to_string(r.failure.stage)) + ": " +
+    rec.summary = std::string(to_string(r.failure.stage)) + ": " +
                   std::string(to_string(r.failure.result));
     if (r.failure.reply_code) rec.summary += " " + std::to_string(r.failure.reply_code);
     if (!r.failure.reply_text.empty()) rec.summary += " " + r.failure.reply_text;

@@ -152,7 +152,7 @@ TEST_SUITE("check::record") {
 
   TEST_CASE("a failure record says where, what and what the server said") {
     auto rec = to_record(failed_report());
-    CHECK(rec.summary == "failed at smtp_rcpt: perm_reject 550 5.1.1 \"no\" such user");
+    CHECK(rec.summary == "smtp_rcpt: perm_reject 550 5.1.1 \"no\" such user");
     auto s = std::get<std::string>(rec.find("stage")->value);
     CHECK(s == "smtp_rcpt");
     CHECK(std::get<std::int64_t>(rec.find("smtp_duration")->value) == 3'200'000);  // not wrapped at 1 s
