@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,35 @@ void print_usage(std::FILE* to) {
   std::fprintf(to, "\nWith no command, options are those of `check`. `mailprobe <command> --help` for details.\n");
 }
 
+/// Runs the sub-command named by argv[1] (or `check`); returns the exit code.
+int dispatch(int argc, char** argv) {
+  if (argc >= 2) {
+    std::string first = argv[1];
+    if (first == "help" || first == "-h" || (first == "--help" && argc == 2)) {
+      print_usage(stdout);
+      return 0;
+    }
+    if (first == "--version" || first == "version") {
+      std::printf("mailprobe %s (%s)\n", MAILPROBE_VERSION, curl_version());
+      return 0;
+    }
+    for (const auto& c : kCommands) {
+      if (first != c.name) continue;
+      std::string name = std::string("mailprobe ") + c.name;
+      std::vector<char*> args;
+      args.push_back(name.data());
+      for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+      args.push_back(nullptr);
+      return c.run(static_cast<int>(args.size() - 1), args.data());
+    }
+    if (first.rfind("-", 0) != 0) {
+      std::fprintf(stderr, "mailprobe: unknown command '%s' (try --help)\n", first.c_str());
+      return mailprobe::to_int(mailprobe::ExitCode::usage);
+    }
+  }
+  return mailprobe::run_check_command(argc, argv);  // seed-002 compatibility: flags only
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,34 +80,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mailprobe: libcurl initialisation failed\n");
     return mailprobe::to_int(mailprobe::ExitCode::internal);
   }
-  int rc = -1;
-  if (argc >= 2) {
-    std::string first = argv[1];
-    if (first == "help" || first == "-h" || (first == "--help" && argc == 2)) {
-      print_usage(stdout);
-      rc = 0;
-    } else if (first == "--version" || first == "version") {
-      std::printf("mailprobe %s (%s)\n", MAILPROBE_VERSION, curl_version());
-      rc = 0;
-    } else {
-      for (const auto& c : kCommands) {
-        if (first == c.name) {
-          std::string name = std::string("mailprobe ") + c.name;
-          std::vector<char*> args;
-          args.push_back(name.data());
-          for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
-          args.push_back(nullptr);
-          rc = c.run(static_cast<int>(args.size() - 1), args.data());
-          break;
-        }
-      }
-      if (rc < 0 && first.rfind("-", 0) != 0) {
-        std::fprintf(stderr, "mailprobe: unknown command '%s' (try --help)\n", first.c_str());
-        rc = mailprobe::to_int(mailprobe::ExitCode::usage);
-      }
-    }
+  int rc;
+  try {
+    rc = dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    // Only third-party code (std::thread, allocation) throws; report it as
+    // mailprobe's own failure, never as a finding about the mail system.
+    std::fprintf(stderr, "mailprobe: internal error: %s\n", e.what());
+    rc = mailprobe::to_int(mailprobe::ExitCode::internal);
   }
-  if (rc < 0) rc = mailprobe::run_check_command(argc, argv);  // seed-002 compatibility
   curl_global_cleanup();
   return rc;
 }

@@ -176,6 +176,8 @@ const Column<R> kTable[] = {
      [](const R& r) -> Value { return r.spam_flag ? Value{*r.spam_flag} : Value{}; }},
     {{"bounce_status", Type::string, Role::field, "", kLP, "status code of the bounce (DSN) that came back"},
      [](const R& r) { return text(r.bounce_status); }},
+    {{"bounce_error", Type::string, Role::field, "", kLP, "why the sender's mailbox could not be watched for bounces"},
+     [](const R& r) { return text(r.bounce_error); }},
 
     // --- late and lost probes across runs (--state-file) ---
     {{"late_probes", Type::integer, Role::field, "", kAll, "earlier probes that arrived after their run gave up"},

@@ -2,6 +2,7 @@
 
 #include <cxxopts.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -38,6 +39,34 @@ std::chrono::milliseconds seconds_opt(const cxxopts::ParseResult& r, const char*
 }
 
 const char* real_getenv(const char* n) { return std::getenv(n); }
+
+/// IMAP mailbox names go out as quoted strings (RFC 3501 §9 astring); names
+/// that would need a literal or modified UTF-7 (§5.1.3) are refused up front.
+std::string mailbox_problem(const std::string& m) {
+  if (m.empty()) return "is empty";
+  for (unsigned char ch : m) {
+    if (ch < 0x20 || ch == 0x7f) return "contains a control character";
+    if (ch >= 0x80) return "must be ASCII (give the modified UTF-7 name the server lists, e.g. Entw&APw-rfe)";
+  }
+  return {};
+}
+
+/// EHLO argument (RFC 5321 §4.1.1.1): a domain or an address literal.
+std::string helo_problem(const std::string& h) {
+  if (h.empty() || h.size() > 255) return "must be a domain name or [address literal]";
+  if (h.front() == '[') {
+    if (h.back() != ']') return "address literal must end with ']'";
+    for (char ch : h.substr(1, h.size() - 2))
+      if (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '.' && ch != ':' && ch != 'I' && ch != 'P' &&
+          ch != 'v' && ch != '6')
+        return "has a character not allowed in an address literal";
+    return {};
+  }
+  for (char ch : h)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.')
+      return "must be a domain name (letters, digits, '-' and '.') or [address literal]";
+  return {};
+}
 
 }  // namespace
 
@@ -159,10 +188,9 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
       out.warnings.push_back("IMAP credentials will cross the network unencrypted (--imap-tls none)");
 
     c.mailbox = r["imap-mailbox"].as<std::string>();
-    if (c.mailbox.empty() || message::has_line_break(c.mailbox)) throw UsageError{"--imap-mailbox is empty or has a line break"};
+    if (auto p = mailbox_problem(c.mailbox); !p.empty()) throw UsageError{"--imap-mailbox " + p};
     c.junk_mailbox = r["junk-mailbox"].as<std::string>();
-    if (c.junk_mailbox.empty() || message::has_line_break(c.junk_mailbox))
-      throw UsageError{"--junk-mailbox is empty or has a line break (use none to disable)"};
+    if (auto p = mailbox_problem(c.junk_mailbox); !p.empty()) throw UsageError{"--junk-mailbox " + p};
     c.junk_is_failure = r.count("junk-is-failure") > 0;
     if (r.count("bounce-imap-username")) {
       c.bounce_creds.username = r["bounce-imap-username"].as<std::string>();
@@ -185,7 +213,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     if (c.tls.insecure) out.warnings.push_back("--insecure: server certificates are NOT verified");
     if (r.count("helo")) {
       c.helo = r["helo"].as<std::string>();
-      if (auto p = net::host_problem(c.helo); !p.empty()) throw UsageError{"--helo " + p};
+      if (auto p = helo_problem(c.helo); !p.empty()) throw UsageError{"--helo " + p};
     }
     c.timeout = seconds_opt(r, "timeout", 0.1, 86400);
     c.cleanup = r.count("no-cleanup") == 0;

@@ -68,6 +68,7 @@ struct CheckReport {
 
   // Bounce fast-fail (a DSN for the probe in the sender's mailbox).
   std::string bounce_status;          // RFC 3463 code from the DSN, e.g. 5.1.1
+  std::string bounce_error;           // why the sender's mailbox could not be watched
 
   // Late and lost probes across runs (--state-file).
   std::optional<std::int64_t> late_count, lost_count, pending_count;

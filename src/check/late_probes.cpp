@@ -11,9 +11,10 @@ namespace {
 
 constexpr std::size_t kMaxLookupsPerRun = 20;  // bounds the extra IMAP work a run does
 
-/// Finds a remembered token in a selected mailbox; deletes it if found and
-/// returns its INTERNALDATE.
-std::optional<WallClock::time_point> take_late(ImapLeg& leg, const std::string& token, const Deadline& dl) {
+/// Finds a remembered token in a selected mailbox and returns its
+/// INTERNALDATE; deletes it unless cleanup is off.
+std::optional<WallClock::time_point> take_late(ImapLeg& leg, const std::string& token, bool cleanup,
+                                               const Deadline& dl) {
   auto rs = leg.session->command(search_command(token, 1), dl, Stage::cleanup);
   if (!rs) return std::nullopt;
   std::optional<std::uint32_t> uid;
@@ -29,7 +30,7 @@ std::optional<WallClock::time_point> take_late(ImapLeg& leg, const std::string& 
     if (auto p = insight::read_fetched_probe(r); p && p->internal_date) arrived = p->internal_date;
   }
   if (!arrived) return std::nullopt;
-  (void)delete_probe(*leg.session, *uid, leg.caps, dl);
+  if (cleanup) (void)delete_probe(*leg.session, *uid, leg.caps, dl);  // --no-cleanup leaves it
   return arrived;
 }
 
@@ -59,7 +60,7 @@ void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, 
     if (looked++ >= kMaxLookupsPerRun || dl.expired()) break;
     std::optional<WallClock::time_point> arrived;
     for (ImapLeg* leg : {inbox, junk})
-      if (leg && leg->session && !arrived) arrived = take_late(*leg, p.token, dl);
+      if (leg && leg->session && !arrived) arrived = take_late(*leg, p.token, cfg.cleanup, dl);
     if (!arrived) continue;
     ++late;
     found.push_back(p.token);

@@ -2,7 +2,7 @@
 
 // Late and lost probes across one-shot runs (--state-file): a run that gives
 // up remembers its token; later runs look for remembered tokens that arrived
-// after all, count them late (and delete them), and count those older than
+// after all, count them late (and delete them unless --no-cleanup), and count those older than
 // --lost-after as lost. The file is read-modify-written under a lock, so
 // overlapping cron and Telegraf runs do not lose each other's entries.
 

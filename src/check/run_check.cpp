@@ -175,9 +175,10 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
   bool accepted = false;
   auto abandon = [&](Failure f) -> CheckReport& {
-    // A probe that was accepted but not seen may still arrive: remember it.
-    bool pending = accepted && f.stage == Stage::imap_wait &&
-                   (f.result == Result::not_delivered || f.result == Result::timeout);
+    // A probe that was accepted but not seen may still arrive (whatever then
+    // went wrong on the IMAP side): remember it so a later run can count and
+    // clean it up. A bounced probe will not arrive.
+    bool pending = accepted && f.result != Result::bounced;
     fail(r, std::move(f));
     settle_late_probes(r, cfg, &inbox, junk.leg.get(), pending ? r.token : std::string(), dl);
     finish_sides();
@@ -185,9 +186,9 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     return finish();
   };
   if (cfg.bounce_creds.present()) {
+    // Optional like the junk leg: without it the run still measures delivery.
     bounce.select("INBOX", dl);
-    if (!bounce.leg) return abandon(Failure(Stage::imap_login, Result::auth_failed,
-                                            "bounce mailbox: " + bounce.error));
+    if (!bounce.leg) r.bounce_error = bounce.error.empty() ? "could not open the bounce mailbox" : bounce.error;
   }
 
   // SMTP: send the probe.
@@ -234,15 +235,18 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   plan.wait_until = std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve);
   plan.deadline = dl;
 
-  std::atomic<bool> in_inbox{false}, in_junk{false}, bounced{false};
+  // inbox_done: the inbox watcher has returned (found, gave up or failed), so
+  // the side watchers stop too instead of waiting out their window.
+  std::atomic<bool> in_inbox{false}, in_junk{false}, bounced{false}, inbox_done{false};
   auto signalled = [stop] { return stop && stop->load(); };
   auto any_found = [&] { return in_inbox.load() || in_junk.load() || bounced.load() || signalled(); };
+  auto side_stop = [&] { return any_found() || inbox_done.load(); };
   SideWait junk_wait, bounce_wait;
   if (junk.leg) {
     WaitPlan jp = plan;
     jp.uid_from = junk.leg->uidnext;
     jp.idle = junk.leg->caps.count("IDLE") > 0;
-    junk_wait.start(*junk.leg, jp, in_junk, any_found);
+    junk_wait.start(*junk.leg, jp, in_junk, side_stop);
   }
   if (bounce.leg) {
     // RFC 3464: the DSN quotes the probe's header, so its text carries the token.
@@ -251,11 +255,16 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     bp.idle = bounce.leg->caps.count("IDLE") > 0;
     bp.criteria = "TEXT " + r.token;
     bp.fetch_item = "BODY.PEEK[]";
-    bp.accept = [token = r.token](std::string_view raw) { return insight::bounce_for_token(raw, token).has_value(); };
-    bounce_wait.start(*bounce.leg, bp, bounced, any_found);
+    bp.accept = [token = r.token](std::string_view raw) {
+      auto b = insight::bounce_for_token(raw, token);
+      return b && insight::is_delivery_failure(*b);  // a delay notice is not a bounce
+    };
+    bounce_wait.start(*bounce.leg, bp, bounced, side_stop);
   }
   auto waited = wait_for_probe(*inbox.session, plan, progress, any_found);
   if (waited && waited.value().found) in_inbox = true;
+  const Stamp inbox_ended = Stamp::now();
+  inbox_done = true;
   junk_wait.join();
   bounce_wait.join();
   if (waited) r.tries = waited.value().tries;
@@ -277,7 +286,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     return abandon(Failure(Stage::imap_wait, Result::bounced, why, dsn ? dsn->smtp_code.value_or(0) : 0));
   }
   if (!w) {
-    r.end = Stamp::now();
+    r.end = inbox_ended;
     if (signalled()) return abandon(Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting for delivery"));
     if (!waited) return abandon(waited.error());
     if (junk_wait.result && !junk_wait.result->has_value()) r.junk_error = junk_wait.result->error().reply_text;

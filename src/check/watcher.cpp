@@ -96,7 +96,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   WaitOutcome out;
   const auto started = SteadyClock::now();
   auto last_search = started;
-  std::string method = "poll";
+  bool idle = plan.idle;
 
   auto try_search = [&](const std::string& how) -> Outcome<bool> {
     auto uid = w.search();
@@ -132,12 +132,17 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
     Deadline until{until_tp};
 
     bool pushed = false;
-    if (plan.idle) {
-      if (auto st = s.idle_start(plan.deadline); !st) return st.error();
+    if (idle) {
+      auto st = s.idle_start(plan.deadline);
+      if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
+        idle = false;  // advertised but refused (some proxies do): poll instead
+        continue;
+      }
+      if (!st) return st.error();
       auto r = s.idle_wait(until);
       if (!r) return r.error();
       pushed = r.value();
-      if (auto st = s.idle_done(plan.deadline); !st) return st.error();
+      if (auto d = s.idle_done(plan.deadline); !d) return d.error();
     } else {
       while (!until.expired() && !stopped())
         std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
@@ -151,7 +156,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
     }
     ++out.tries;
     if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries,
-                           plan.idle ? "idle+poll" : "poll");
+                           idle ? "idle+poll" : "poll");
     bool safety = SteadyClock::now() - last_search >= plan.check_frequency;
     if (pushed || polled || safety) {
       auto r = try_search(pushed ? "idle" : "poll");

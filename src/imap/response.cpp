@@ -128,6 +128,13 @@ std::optional<std::uint32_t> exists_count(const Response& r) {
   return to_u32(w[0]);
 }
 
+std::optional<std::uint32_t> expunge_number(const Response& r) {
+  if (r.kind != Response::Kind::untagged) return std::nullopt;
+  auto w = words(r.text);
+  if (w.size() != 2 || upper(w[1]) != "EXPUNGE") return std::nullopt;
+  return to_u32(w[0]);
+}
+
 std::optional<std::vector<std::uint32_t>> search_result(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   auto w = words(r.text);

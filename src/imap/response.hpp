@@ -48,6 +48,8 @@ class ResponseReader {
 
 /// "n EXISTS" → n.
 std::optional<std::uint32_t> exists_count(const Response& r);
+/// "n EXPUNGE" → n (RFC 3501 §7.4.1).
+std::optional<std::uint32_t> expunge_number(const Response& r);
 /// "SEARCH 3 7 9" → {3, 7, 9}; "SEARCH" → {}. nullopt if not a SEARCH response.
 std::optional<std::vector<std::uint32_t>> search_result(const Response& r);
 /// "CAPABILITY IMAP4rev1 IDLE ..." or a "[CAPABILITY ...]" code → upper-case set.

@@ -208,4 +208,9 @@ std::optional<Bounce> bounce_for_token(std::string_view raw_message, std::string
   return w.bounce;
 }
 
+bool is_delivery_failure(const Bounce& b) {
+  if (!b.action.empty()) return b.action == "failed";
+  return b.status.empty() || b.status.front() == '5';
+}
+
 }  // namespace mailprobe::insight

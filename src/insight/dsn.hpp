@@ -42,4 +42,9 @@ std::optional<Bounce> parse_bounce(std::string_view raw_message);
 /// anywhere in its raw or decoded text. An empty token never matches.
 std::optional<Bounce> bounce_for_token(std::string_view raw_message, std::string_view token);
 
+/// True if the report says delivery failed for good: Action failed (RFC 3464
+/// §2.3.3), or no Action and a 5.x.x (or no) status. A "delayed" notice or a
+/// 4.x.x/2.x.x status is not a failure.
+bool is_delivery_failure(const Bounce& b);
+
 }  // namespace mailprobe::insight

@@ -126,6 +126,45 @@ class CheckAgainstServe(unittest.TestCase):
             rc, d, _ = check(srv)
             self.assertEqual((rc, d["placement"], d["result"]), (0, "inbox", "success"), d)
 
+    def test_idle_advertised_but_refused_falls_back_to_polling(self):
+        with Serve("--delay-delivery", "300", "--imap-reply", "IDLE=NO no idle here") as srv:
+            rc, d, _ = check(srv)
+        self.assertEqual(rc, 0, d)
+        self.assertEqual(d["method"], "poll")
+
+    def test_an_inbox_failure_does_not_wait_out_the_junk_leg(self):
+        with Serve("--imap-drop", "UID FETCH") as srv:
+            rc, d, secs = check(srv, extra=["--timeout", "20"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_fetch", "connection_closed"), d)
+        self.assertLess(secs, 5)
+        self.assertLess(d["total_duration"], 5_000_000)
+
+    def test_late_probes_are_remembered_after_imap_failures_and_kept_with_no_cleanup(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp, Serve("--delay-delivery", "1200") as srv:
+            state = os.path.join(tmp, "state.json")
+            rc, d1, _ = check(srv, extra=["--state-file", state, "--timeout", "1", "--junk-mailbox", "none"])
+            self.assertEqual(d1["result"], "not_delivered", d1)
+            self.assertEqual(d1["pending_probes"], 1)
+            time.sleep(1.5)  # the held-back delivery lands
+            rc, d2, _ = check(srv, extra=["--state-file", state, "--no-cleanup", "--junk-mailbox", "none"])
+            self.assertEqual((rc, d2["late_probes"], d2["pending_probes"]), (0, 1, 0), d2)
+            import imaplib
+            m = imaplib.IMAP4("localhost", srv.port("imap"))
+            m.login("bob", "bob")
+            m.select("INBOX")
+            typ, data = m.uid("SEARCH", None, "SUBJECT", d1["hash"])
+            self.assertTrue(data[0], "--no-cleanup kept the late probe")
+            m.logout()
+
+    def test_a_probe_accepted_before_an_imap_failure_is_remembered(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp, Serve("--delay-delivery", "1500", "--imap-drop", "NOOP") as srv:
+            state = os.path.join(tmp, "state.json")
+            rc, d, _ = check(srv, extra=["--state-file", state, "--junk-mailbox", "none"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_wait", "connection_closed"), d)
+        self.assertEqual(d["pending_probes"], 1, d)
+
     def test_unknown_recipient_is_refused_at_rcpt(self):
         with Serve() as srv:
             rc, d, _ = check(srv, to="nobody@localhost")

@@ -89,6 +89,10 @@ TEST_SUITE("check::options") {
         {{"--imap-password-file", "/nonexistent"}, "cannot read"},
         {{"--schema", "legacy"}, "influx"},
         {{"--textfile", "/tmp/x.txt", "--output-format", "prometheus"}, ".prom"},
+        {{"--imap-mailbox", "Entw\xC3\xBCrfe"}, "ASCII"},
+        {{"--junk-mailbox", ""}, "--junk-mailbox"},
+        {{"--helo", "a%20b"}, "--helo"},
+        {{"--helo", "evil.example\r\nRSET"}, "--helo"},
     };
     for (const auto& [extra, needle] : cases) {
       auto args = seed_args();

@@ -80,6 +80,29 @@ TEST_SUITE("check::watcher") {
     CHECK(w.value().tries == 2);
   }
 
+  TEST_CASE("IDLE advertised but refused: the watcher polls instead of failing") {
+    ScriptedTransport t;
+    imap::Session s(t);
+    std::string tok = "abababababababababababababababab";
+    std::string hdr = "X-Mailprobe-Token: " + tok + "\r\n\r\n";
+    t.serve("* SEARCH\r\nm1 OK\r\n");
+    t.serve("m2 NO IDLE is disabled here\r\n");
+    t.serve("* 4 EXISTS\r\nm3 OK NOOP\r\n");
+    t.serve("* SEARCH 8\r\nm4 OK\r\n");
+    t.serve("* 4 FETCH (UID 8 BODY[HEADER] {" + std::to_string(hdr.size()) + "}\r\n" + hdr + ")\r\nm5 OK\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 8;
+    plan.idle = true;
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK(w.value().found);
+    CHECK(w.value().method == "poll");
+    CHECK(t.sent().find("m3 NOOP") != std::string::npos);
+  }
+
   TEST_CASE("nothing arrives: the wait ends at its bound with found=false") {
     ScriptedTransport t;
     imap::Session s(t);

@@ -72,6 +72,18 @@ TEST_SUITE("imap::session") {
     CHECK(t.sent() == "m1 SELECT INBOX\r\nm2 IDLE\r\nDONE\r\n");
   }
 
+  TEST_CASE("an arrival right after another client's EXPUNGE still counts as new mail (RFC 3501 §7.4.1)") {
+    ScriptedTransport t;
+    Session s(t);
+    t.serve("* 5 EXISTS\r\nm1 OK selected\r\n");
+    REQUIRE(s.command("SELECT INBOX", Deadline::in(std::chrono::seconds(1)), Stage::imap_select));
+    s.take_new_mail();
+    t.serve("* 2 EXPUNGE\r\n* 5 EXISTS\r\nm2 OK NOOP\r\n");
+    REQUIRE(s.command("NOOP", Deadline::in(std::chrono::seconds(1)), Stage::imap_wait));
+    CHECK(s.take_new_mail());
+    CHECK(s.exists() == 5);
+  }
+
   TEST_CASE("an IDLE wait without news ends at its deadline with false") {
     ScriptedTransport t;
     Session s(t);

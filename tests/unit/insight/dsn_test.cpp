@@ -194,3 +194,22 @@ TEST_CASE("mime decode helpers") {
   CHECK(media_type(" Multipart/Report ; x=y") == "multipart/report");
   CHECK(media_type("") == "text/plain");
 }
+
+TEST_CASE("dsn: only a permanent failure fails the probe; delay notices do not") {
+  using mailprobe::insight::Bounce;
+  using mailprobe::insight::is_delivery_failure;
+  Bounce failed;
+  failed.action = "failed";
+  failed.status = "5.1.1";
+  CHECK(is_delivery_failure(failed));
+  Bounce delayed;
+  delayed.action = "delayed";
+  delayed.status = "4.4.1";
+  CHECK_FALSE(is_delivery_failure(delayed));
+  Bounce text_only;  // non-standard bounce text with a 5xx status
+  text_only.status = "5.0.0";
+  CHECK(is_delivery_failure(text_only));
+  Bounce temp;
+  temp.status = "4.2.0";
+  CHECK_FALSE(is_delivery_failure(temp));
+}
