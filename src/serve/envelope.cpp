@@ -1,5 +1,7 @@
 #include "serve/envelope.hpp"
 
+#include <algorithm>
+
 #include "serve/imap_parser.hpp"
 #include "serve/rfc822.hpp"
 #include "serve/users.hpp"
@@ -159,25 +161,20 @@ class AddressParser {
   }
   /// angle-addr = "<" [obs-route] addr-spec ">" (RFC 5322 §3.4, §4.4).
   void angle(const std::vector<const Tok*>& phrase) {
-    std::vector<const Tok*> route, local, domain;
-    std::vector<const Tok*>* into = &local;
-    bool has_route = false;
+    std::vector<const Tok*> inside;
     while (const Tok* t = next()) {
       if (t->kind == Tok::Kind::special && t->c == '>') break;
-      if (t->kind == Tok::Kind::special && t->c == ':' && !has_route) {
-        has_route = true;
-        route = std::move(local);
-        local.clear();
-        domain.clear();
-        into = &local;
-        continue;
-      }
-      if (t->kind == Tok::Kind::special && t->c == '@' && into == &local && !local.empty()) {
-        into = &domain;
-        continue;
-      }
-      into->push_back(t);
+      if (t->kind == Tok::Kind::special && t->c == '<') continue;
+      inside.push_back(t);
     }
+    auto is = [](const Tok* t, char c) { return t->kind == Tok::Kind::special && t->c == c; };
+    auto colon = std::find_if(inside.begin(), inside.end(), [&](const Tok* t) { return is(t, ':'); });
+    bool has_route = colon != inside.end();
+    std::vector<const Tok*> route(inside.begin(), colon);
+    auto spec_begin = has_route ? colon + 1 : inside.begin();
+    auto at = std::find_if(spec_begin, inside.end(), [&](const Tok* t) { return is(t, '@'); });
+    std::vector<const Tok*> local(spec_begin, at);
+    std::vector<const Tok*> domain(at == inside.end() ? at : at + 1, inside.end());
     std::optional<std::string> name = display(phrase);
     if (!name) name = comment_;
     std::optional<std::string> adl;
