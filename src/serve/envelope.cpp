@@ -89,7 +89,7 @@ class AddressParser {
         out_.push_back({std::nullopt, std::nullopt, display(phrase).value_or(""), std::nullopt});
       } else if (t && t->kind == Tok::Kind::special && t->c == '@') {
         std::string local = raw(phrase);
-        std::string domain = raw(collect_domain());
+        std::string domain = raw(collect_phrase());  // dot-atom or domain literal
         out_.push_back({comment_, std::nullopt, local, domain});
       } else {
         // ',' ';' end of input or stray specials: a bare local part has no domain.
@@ -125,12 +125,8 @@ class AddressParser {
   static bool is_word_or_dot(const Tok* t) {
     return t && (t->kind == Tok::Kind::word || (t->kind == Tok::Kind::special && t->c == '.'));
   }
+  /// Words and dots: a display-name phrase, a local part or a domain.
   std::vector<const Tok*> collect_phrase() {
-    std::vector<const Tok*> out;
-    while (is_word_or_dot(peek())) out.push_back(next());
-    return out;
-  }
-  std::vector<const Tok*> collect_domain() {
     std::vector<const Tok*> out;
     while (is_word_or_dot(peek())) out.push_back(next());
     return out;

@@ -216,6 +216,12 @@ TEST_SUITE("serve::imap_session") {
     CHECK(h.send("i FETCH 2 UID\r\n") == "i BAD Invalid message sequence number\r\n");
     CHECK(h.send("j UID FETCH 99 UID\r\n") == "j OK UID FETCH completed\r\n");
     CHECK(h.send("k FETCH 1 FAST\r\n").find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    std::string all = h.send("l FETCH 1 ALL\r\n");
+    CHECK(all.find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    CHECK(all.find(" ENVELOPE (NIL \"one\" ") != std::string::npos);
+    CHECK(all.find(" BODY (") == std::string::npos);
+    CHECK(h.send("m FETCH 1 FULL\r\n").find(" BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 13 1))\r\n") !=
+          std::string::npos);
   }
 
   TEST_CASE("STORE +FLAGS, -FLAGS, FLAGS, .SILENT and UID STORE") {
