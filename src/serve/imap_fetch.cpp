@@ -2,6 +2,9 @@
 
 #include <charconv>
 
+#include "serve/bodystructure.hpp"
+#include "serve/envelope.hpp"
+#include "serve/mime.hpp"
 #include "serve/rfc822.hpp"
 #include "serve/users.hpp"
 
@@ -9,18 +12,45 @@ namespace mailprobe::serve::imap {
 
 namespace {
 
+/// Splits a leading part number "4.2." off `head` (RFC 3501 §9 section-part,
+/// nz-number *("." nz-number)); false on "0", "01", "1x" or a trailing dot.
+bool parse_part_number(std::string_view& head, std::vector<std::uint32_t>& path) {
+  constexpr std::size_t kMaxPath = 32;
+  while (!head.empty() && head.front() >= '0' && head.front() <= '9') {
+    auto dot = head.find('.');
+    std::string_view num = head.substr(0, dot);
+    std::uint32_t n = 0;
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+    if (ec != std::errc() || p != num.data() + num.size() || num.front() == '0' || path.size() >= kMaxPath)
+      return false;
+    path.push_back(n);
+    if (dot == std::string_view::npos) {
+      head = {};
+      return true;
+    }
+    head = head.substr(dot + 1);
+    if (head.empty()) return false;
+  }
+  return true;
+}
+
 bool parse_section(FetchItem& item, std::string_view sec, std::string* error) {
   std::string upper = ascii_upper(sec);
   item.section = upper;
   auto sp = upper.find(' ');
-  std::string head = upper.substr(0, sp);
-  // A single-part message's part "1" is its text (RFC 3501 §6.4.5 section numbering).
+  std::string_view head = std::string_view(upper).substr(0, sp);
+  if (!parse_part_number(head, item.path)) {
+    *error = "Invalid section part " + std::string(sec);
+    return false;
+  }
   if (head.empty()) {
     item.part = FetchItem::Part::full;
   } else if (head == "HEADER") {
     item.part = FetchItem::Part::header;
-  } else if (head == "TEXT" || head == "1") {
+  } else if (head == "TEXT") {
     item.part = FetchItem::Part::text;
+  } else if (head == "MIME" && !item.path.empty()) {
+    item.part = FetchItem::Part::mime;  // only after a part number (RFC 3501 §6.4.5)
   } else if (head == "HEADER.FIELDS" || head == "HEADER.FIELDS.NOT") {
     item.part = head == "HEADER.FIELDS" ? FetchItem::Part::fields : FetchItem::Part::fields_not;
     auto toks = sp == std::string::npos ? std::nullopt : tokenize(sec.substr(sp + 1));
@@ -64,6 +94,12 @@ bool parse_item(const Token& t, FetchRequest& req, std::string* error) {
     req.sets_seen = true;
   } else if (upper == "RFC822.HEADER") {
     item.kind = K::rfc822_header;
+  } else if (upper == "ENVELOPE") {
+    item.kind = K::envelope;
+  } else if (upper == "BODYSTRUCTURE") {
+    item.kind = K::bodystructure;
+  } else if (upper == "BODY") {
+    item.kind = K::body;
   } else if (upper == "RFC822.TEXT") {
     item.kind = K::rfc822_text;
     req.sets_seen = true;
@@ -102,17 +138,35 @@ bool parse_item(const Token& t, FetchRequest& req, std::string* error) {
   return true;
 }
 
-std::string_view section_bytes(const FetchItem& item, std::string_view msg, std::string& scratch) {
-  switch (item.part) {
+/// The octets a section names in a whole message (no part number), RFC 3501 §6.4.5.
+std::string_view message_section(FetchItem::Part part, const std::vector<std::string>& fields,
+                                 std::string_view msg, std::string& scratch) {
+  switch (part) {
     case FetchItem::Part::full: return msg;
     case FetchItem::Part::header: return header_block(msg);
     case FetchItem::Part::text: return body_text(msg);
     case FetchItem::Part::fields:
     case FetchItem::Part::fields_not:
-      scratch = select_fields(msg, item.fields, item.part == FetchItem::Part::fields_not);
+      scratch = select_fields(msg, fields, part == FetchItem::Part::fields_not);
       return scratch;
+    case FetchItem::Part::mime: return header_block(msg);
   }
   return msg;
+}
+
+/// The octets of `item`'s section; nullopt when the part does not exist or
+/// HEADER/TEXT/HEADER.FIELDS names a part that is not message/rfc822.
+std::optional<std::string_view> section_bytes(const FetchItem& item, std::string_view msg, const MimeTree* tree,
+                                              std::string& scratch) {
+  if (item.path.empty()) return message_section(item.part, item.fields, msg, scratch);
+  auto index = find_part(*tree, item.path);
+  if (!index) return std::nullopt;
+  const MimePart& p = tree->parts[*index];
+  if (item.part == FetchItem::Part::full) return msg.substr(p.body, p.end - p.body);
+  if (item.part == FetchItem::Part::mime) return msg.substr(p.begin, p.body - p.begin);
+  if (p.shape != MimePart::Shape::message) return std::nullopt;
+  const MimePart& inner = tree->parts[p.children.front()];
+  return message_section(item.part, item.fields, msg.substr(inner.begin, inner.end - inner.begin), scratch);
 }
 
 }  // namespace
@@ -128,9 +182,12 @@ std::optional<FetchRequest> parse_fetch(const Token& spec, std::string* error) {
     }
     return req;
   }
-  // RFC 3501 §6.4.5 macros; ENVELOPE/BODY are not supported, so ALL and FULL equal FAST.
-  if (spec.is_atom("FAST") || spec.is_atom("ALL") || spec.is_atom("FULL")) {
-    for (const char* a : {"FLAGS", "INTERNALDATE", "RFC822.SIZE"}) {
+  // RFC 3501 §6.4.5 macros.
+  bool all = spec.is_atom("ALL"), full = spec.is_atom("FULL");
+  if (spec.is_atom("FAST") || all || full) {
+    for (const char* a : {"FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"}) {
+      std::string_view name = a;
+      if ((name == "ENVELOPE" && !all && !full) || (name == "BODY" && !full)) continue;
       Token t;
       t.text = a;
       (void)parse_item(t, req, error);
@@ -148,6 +205,11 @@ std::string render_fetch(const FetchRequest& req, const StoredMessage& m, bool f
   };
   if (force_uid && !req.has_uid) out += "UID " + std::to_string(m.uid);
   std::string_view msg = m.bytes ? std::string_view(*m.bytes) : std::string_view();
+  std::optional<MimeTree> tree;  // parsed on first use, once per message
+  auto mime = [&]() -> const MimeTree& {
+    if (!tree) tree = parse_mime(msg);
+    return *tree;
+  };
   using K = FetchItem::Kind;
   for (const auto& item : req.items) {
     sep();
@@ -163,10 +225,18 @@ std::string render_fetch(const FetchRequest& req, const StoredMessage& m, bool f
       case K::rfc822: out += "RFC822 " + literal(msg); break;
       case K::rfc822_header: out += "RFC822.HEADER " + literal(header_block(msg)); break;
       case K::rfc822_text: out += "RFC822.TEXT " + literal(body_text(msg)); break;
+      case K::envelope: out += "ENVELOPE " + render_envelope(msg); break;
+      case K::bodystructure: out += "BODYSTRUCTURE " + render_body_structure(msg, mime(), 0, true); break;
+      case K::body: out += "BODY " + render_body_structure(msg, mime(), 0, false); break;
       case K::section: {
         std::string scratch;
-        std::string_view bytes = section_bytes(item, msg, scratch);
+        auto found = section_bytes(item, msg, item.path.empty() ? nullptr : &mime(), scratch);
         out += "BODY[" + item.section + "]";
+        if (!found) {
+          out += " NIL";
+          break;
+        }
+        std::string_view bytes = *found;
         if (item.partial) {
           // The response names only the origin octet (RFC 3501 §7.4.2 BODY[<section>]<<origin>>).
           out += "<" + std::to_string(item.offset) + ">";

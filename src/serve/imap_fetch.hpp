@@ -14,10 +14,14 @@
 namespace mailprobe::serve::imap {
 
 struct FetchItem {
-  enum class Kind { uid, flags, internaldate, size, rfc822, rfc822_header, rfc822_text, section };
-  enum class Part { full, header, text, fields, fields_not };
+  enum class Kind {
+    uid, flags, internaldate, size, rfc822, rfc822_header, rfc822_text, section,
+    envelope, bodystructure, body  // RFC 3501 §7.4.2 ENVELOPE, BODYSTRUCTURE, BODY
+  };
+  enum class Part { full, header, text, fields, fields_not, mime };
   Kind kind = Kind::uid;
   Part part = Part::full;
+  std::vector<std::uint32_t> path;  // RFC 3501 §6.4.5 part number, e.g. {4, 2} for BODY[4.2.TEXT]
   std::vector<std::string> fields;
   bool peek = false;
   std::string section;  // as echoed in the response, e.g. "HEADER.FIELDS (SUBJECT)"
@@ -33,10 +37,14 @@ struct FetchRequest {
 };
 
 /// Parses the attribute argument (an atom, a macro or a list). nullopt + *error on BAD input.
+/// Macros per RFC 3501 §6.4.5: FAST = (FLAGS INTERNALDATE RFC822.SIZE),
+/// ALL = FAST + ENVELOPE, FULL = ALL + BODY.
 std::optional<FetchRequest> parse_fetch(const Token& spec, std::string* error);
 
 /// "(UID 4 FLAGS (\Seen) BODY[HEADER] {12}\r\n...)". Adds UID first if `force_uid` and
 /// not requested, and FLAGS if `add_flags` (RFC 3501 §6.4.5 implicit \Seen).
+/// A section naming a part that does not exist (or HEADER/TEXT of a part that
+/// is not message/rfc822) is answered with NIL.
 std::string render_fetch(const FetchRequest& req, const StoredMessage& m, bool force_uid, bool add_flags);
 
 }  // namespace mailprobe::serve::imap

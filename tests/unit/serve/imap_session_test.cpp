@@ -209,10 +209,19 @@ TEST_SUITE("serve::imap_session") {
     CHECK(h.send("f UID FETCH 1 BODY[]\r\n") ==
           "* 1 FETCH (UID 1 BODY[] {" + std::to_string(m1.size()) + "}\r\n" + m1 + " FLAGS (\\Seen))\r\nf OK UID FETCH completed\r\n");
     CHECK(h.send("g FETCH 1 BODY[TEXT]\r\n") == "* 1 FETCH (BODY[TEXT] {13}\r\nbody of one\r\n)\r\ng OK FETCH completed\r\n");
-    CHECK(h.send("h FETCH 1 ENVELOPE\r\n") == "h BAD Unsupported fetch attribute ENVELOPE\r\n");
+    CHECK(h.send("h FETCH 1 ENVELOPE\r\n") ==
+          "* 1 FETCH (ENVELOPE (NIL \"one\" ((NIL NIL \"a\" \"b.test\")) ((NIL NIL \"a\" \"b.test\")) "
+          "((NIL NIL \"a\" \"b.test\")) ((NIL NIL \"alice\" \"x.test\")) NIL NIL NIL NIL))\r\nh OK FETCH completed\r\n");
+    CHECK(h.send("h2 FETCH 1 BINARY[1]\r\n") == "h2 BAD Unsupported fetch attribute BINARY[1]\r\n");
     CHECK(h.send("i FETCH 2 UID\r\n") == "i BAD Invalid message sequence number\r\n");
     CHECK(h.send("j UID FETCH 99 UID\r\n") == "j OK UID FETCH completed\r\n");
     CHECK(h.send("k FETCH 1 FAST\r\n").find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    std::string all = h.send("l FETCH 1 ALL\r\n");
+    CHECK(all.find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    CHECK(all.find(" ENVELOPE (NIL \"one\" ") != std::string::npos);
+    CHECK(all.find(" BODY (") == std::string::npos);
+    CHECK(h.send("m FETCH 1 FULL\r\n").find(" BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 13 1))\r\n") !=
+          std::string::npos);
   }
 
   TEST_CASE("STORE +FLAGS, -FLAGS, FLAGS, .SILENT and UID STORE") {
