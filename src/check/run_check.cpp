@@ -261,13 +261,20 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     };
     bounce_wait.start(*bounce.leg, bp, bounced, side_stop);
   }
-  auto waited = wait_for_probe(*inbox.session, plan, progress, any_found);
+  // The watcher reports its checks through the progress callback; keep the
+  // count so a wait that fails still says how many checks it made.
+  int checks_made = 1;  // the immediate first search
+  ProgressFn track = [&](double elapsed, int tries, const char* method) {
+    checks_made = tries;
+    if (progress) progress(elapsed, tries, method);
+  };
+  auto waited = wait_for_probe(*inbox.session, plan, track, any_found);
   if (waited && waited.value().found) in_inbox = true;
   const Stamp inbox_ended = Stamp::now();
   inbox_done = true;
   junk_wait.join();
   bounce_wait.join();
-  if (waited) r.tries = waited.value().tries;
+  r.tries = waited ? waited.value().tries : checks_made;
 
   ImapLeg* where = &inbox;
   const WaitOutcome* w = nullptr;
