@@ -39,6 +39,7 @@ net::TlsMode tls_of(const cxxopts::ParseResult& r, const char* name) {
 std::string host_of(const cxxopts::ParseResult& r, const char* name) {
   if (!r.count(name)) throw UsageError{std::string("--") + name + " is required"};
   std::string h = r[name].as<std::string>();
+  if (h.rfind("mx:", 0) == 0) return h;  // check's MX mode: the domain is validated where it is used
   if (auto p = net::host_problem(h); !p.empty()) throw UsageError{std::string("--") + name + " " + p};
   return h;
 }

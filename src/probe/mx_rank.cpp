@@ -44,7 +44,7 @@ const Column<MxRow> kMxColumns[] = {
      [](const MxRow& r) -> Value { return r.target ? Value{std::int64_t{r.target->mx.preference}} : Value{}; }},
     {{"implicit_mx", Type::boolean, Role::field, "", kAll, "no MX records: the domain itself (RFC 5321 §5.1)"},
      [](const MxRow& r) -> Value { return r.target ? Value{r.target->mx.implicit} : Value{}; }},
-    {{"address", Type::string, Role::field, "", kJson | kInflux | kText, "IP address probed"},
+    {{"address", Type::string, Role::tag, "", kAll, "IP address probed (a tag: one series per address)"},
      [](const MxRow& r) -> Value { return r.target && !r.target->address.empty() ? Value{r.target->address} : Value{}; }},
     {{"success", Type::boolean, Role::field, "", kAll, "this address answered a healthy STARTTLS dialogue"},
      [](const MxRow& r) -> Value { return result_of(r) == Result::success; }},

@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include "dns/resolver.hpp"
+#include "net/endpoint.hpp"
 
 namespace mailprobe::probe {
 
@@ -94,16 +95,7 @@ Outcome<SeedInput> read_seed_input(const std::string& path) {
 
 }  // namespace
 
-bool valid_host(std::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  for (char ch : host) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7F) return false;
-    if (ch == '/' || ch == '@' || ch == '?' || ch == '#' || ch == '%' || ch == '\\' || ch == '"')
-      return false;
-  }
-  return true;
-}
+bool valid_host(std::string_view host) { return net::host_problem(host).empty(); }
 
 std::optional<int> parse_port(std::string_view text) {
   if (text.empty() || text.size() > 5) return std::nullopt;
@@ -153,7 +145,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
     ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
     ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
-    ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Never sent unverified", cxxopts::value<std::string>())
+    ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Only over a verified TLS channel, or in plaintext with --tls none (warned)", cxxopts::value<std::string>())
     ("password-file", "file holding the password (else $MAILPROBE_PASSWORD)", cxxopts::value<std::string>())
     ("send-email-flag", "true: after the health steps send one probe message (seed input)", cxxopts::value<std::string>()->default_value("false"))
     ("email-from", "envelope/header From for --send-email-flag", cxxopts::value<std::string>())
@@ -204,7 +196,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     else if (!args.count("seed-input")) return usage("missing --host");
   }
   if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
-  if (!valid_host(o.host)) return usage("invalid host name: empty, too long, or contains spaces or control characters");
+  if (!valid_host(o.host)) return usage("invalid host: " + o.host + " " + net::host_problem(o.host));
 
   std::optional<TlsMode> tls;
   if (args.count("tls")) {

@@ -168,7 +168,11 @@ int run_mx(const Options& o) {
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);
   std::string out;
-  for (const auto& rec : records) out += render(rec, o.format);
+  if (o.format == probe::OutputFormat::prometheus) {
+    out = report::to_prometheus(std::span<const report::Record>(records));  // one HELP/TYPE per family
+  } else {
+    for (const auto& rec : records) out += render(rec, o.format);
+  }
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   bool any_ok = false;
@@ -190,6 +194,9 @@ int run_probe_command(int argc, char** argv) {
       std::fputs(o.help_text.c_str(), stdout);
       return to_int(ExitCode::ok);
     }
+    if (!o.username.empty() && o.tls == probe::TlsMode::none)
+      std::fprintf(stderr, "mailprobe: warning: credentials will cross the network unencrypted (--tls none)\n");
+    if (o.insecure) std::fprintf(stderr, "mailprobe: warning: --insecure: a certificate that does not verify is only reported\n");
     return o.mode == probe::Mode::mx ? run_mx(o) : run_service(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mailprobe probe: internal error: %s\n", e.what());

@@ -24,6 +24,10 @@ struct Capture {
   std::optional<tls::TlsFacts> tls;
   tls::PeerChain chain;
   std::string partial_out;
+  /// When libcurl logged "Connected to": TCP is up. CONNECT_TIME_T stays 0
+  /// when an implicit-TLS handshake then fails, so this is what tells a TLS
+  /// failure from a connect failure.
+  std::optional<SteadyClock::time_point> tcp_connected;
 };
 
 void capture_tls(Capture& cap) {
@@ -63,6 +67,8 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
     // libcurl's OpenSSL backend logs this once the handshake is complete.
     if (text.rfind("SSL connection using", 0) == 0)
       cap.transcript.push_back({SteadyClock::now(), Dir::tls_up, {}});
+    else if (text.rfind("Connected to ", 0) == 0 && !cap.tcp_connected)
+      cap.tcp_connected = SteadyClock::now();
   }
   return 0;
 }
@@ -189,6 +195,8 @@ ProbeResult run_session(const SessionConfig& c) {
   std::int64_t app = info_us(h, CURLINFO_APPCONNECT_TIME_T);
   r.total_us = std::chrono::duration_cast<Micros>(end - r.start.steady).count();
   if (dns >= 0 && (conn > 0 || r.transport != Transport::dns)) r.dns_us = dns;
+  if (conn <= 0 && cap.tcp_connected)
+    conn = std::chrono::duration_cast<Micros>(*cap.tcp_connected - r.start.steady).count();
   if (conn > 0) {
     r.connect_us = conn - std::max<std::int64_t>(dns, 0);
     r.connected_at = r.start.wall + Micros(conn);

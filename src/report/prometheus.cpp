@@ -45,15 +45,6 @@ struct Metric {
   double value;
 };
 
-void append_metric(std::string& out, const Metric& m, const std::string& labels) {
-  // promtool lints a metric without HELP; the key is a better help than none.
-  std::string help = help_text(m.help);
-  if (help.empty()) help = m.fallback_help;
-  out += "# HELP " + m.name + ' ' + help + '\n';
-  out += "# TYPE " + m.name + " gauge\n";
-  out += m.name + labels + ' ' + sample_value(m.value) + '\n';
-}
-
 /// `{measurement="...",tag="..."}` or "" when there is no label at all.
 std::string label_set(const Record& record) {
   std::vector<std::pair<std::string, std::string>> labels;
@@ -109,29 +100,56 @@ std::string escape_label_value(std::string_view s) {
   return out;
 }
 
-std::string to_prometheus(const Record& record) {
-  std::string labels = label_set(record);
-  std::set<std::string> emitted;
-  std::string out;
-  auto emit = [&](const Metric& m) {
-    if (emitted.insert(m.name).second) append_metric(out, m, labels);
-  };
+namespace {
 
-  for (const Cell& cell : record.cells) {
-    if (cell.spec->role != Role::field || !(cell.spec->formats & kPrometheus)) continue;
-    std::optional<double> v = as_number(cell.value);
-    if (!v) continue;
-    emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, cell.spec->key, *v});
+/// One metric family: HELP/TYPE once, then one sample per record (text
+/// format: all lines of a metric form one group).
+struct Family {
+  std::string name;
+  std::string help;
+  std::vector<std::string> samples;
+};
+
+void add_sample(std::vector<Family>& families, const Metric& m, const std::string& labels) {
+  auto it = std::find_if(families.begin(), families.end(), [&](const Family& f) { return f.name == m.name; });
+  if (it == families.end()) {
+    std::string help = help_text(m.help);
+    if (help.empty()) help = m.fallback_help;  // promtool lints a metric without HELP
+    families.push_back({m.name, std::move(help), {}});
+    it = families.end() - 1;
   }
-  emit({std::string(kPrefix) + "success",
-        "1 if the last run succeeded, else 0.",
-        {},
-        record.success ? 1.0 : 0.0});
-  emit({std::string(kPrefix) + "last_run_timestamp_seconds",
-        "Unix time at which the last run started.",
-        {},
-        unix_seconds(record.time)});
+  it->samples.push_back(m.name + labels + ' ' + sample_value(m.value));
+}
+
+}  // namespace
+
+std::string to_prometheus(std::span<const Record> records) {
+  std::vector<Family> families;
+  for (const Record& record : records) {
+    std::string labels = label_set(record);
+    std::set<std::string> emitted;
+    auto emit = [&](const Metric& m) {
+      if (emitted.insert(m.name).second) add_sample(families, m, labels);
+    };
+    for (const Cell& cell : record.cells) {
+      if (cell.spec->role != Role::field || !(cell.spec->formats & kPrometheus)) continue;
+      std::optional<double> v = as_number(cell.value);
+      if (!v) continue;
+      emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, cell.spec->key, *v});
+    }
+    emit({std::string(kPrefix) + "success", "1 if the last run succeeded, else 0.", {}, record.success ? 1.0 : 0.0});
+    emit({std::string(kPrefix) + "last_run_timestamp_seconds", "Unix time at which the last run started.", {},
+          unix_seconds(record.time)});
+  }
+  std::string out;
+  for (const Family& f : families) {
+    out += "# HELP " + f.name + ' ' + f.help + '\n';
+    out += "# TYPE " + f.name + " gauge\n";
+    for (const auto& line : f.samples) out += line + '\n';
+  }
   return out;
 }
+
+std::string to_prometheus(const Record& record) { return to_prometheus(std::span<const Record>(&record, 1)); }
 
 }  // namespace mailprobe::report

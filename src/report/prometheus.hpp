@@ -17,6 +17,7 @@
 //   - no sample timestamps: node_exporter rejects files that have them.
 // Names are sanitised to [a-zA-Z0-9_] (':' is for recording rules).
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ namespace mailprobe::report {
 /// The whole textfile: "# HELP", "# TYPE ... gauge" and one sample per metric,
 /// every line ending in "\n".
 std::string to_prometheus(const Record& record);
+
+/// Several records in one exposition (e.g. one per MX address): each metric
+/// family gets its HELP/TYPE once, followed by every record's sample.
+std::string to_prometheus(std::span<const Record> records);
 
 /// `prefix` + `name` with every character outside [a-zA-Z0-9_] replaced by '_'
 /// (a leading digit gets a '_' in front when prefix is empty).
