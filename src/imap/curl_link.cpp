@@ -17,6 +17,7 @@ struct LoginTrace {
   std::string last_status_text;  // text of the last tagged response
   const std::atomic<bool>* stop = nullptr;
   bool stopped = false;
+  bool tcp_connected = false;  // libcurl logged "Connected to"
 };
 
 // Called about once a second while idle; non-zero aborts the transfer.
@@ -48,8 +49,9 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 }
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
-  if (type != CURLINFO_HEADER_OUT) return 0;
   auto* t = static_cast<LoginTrace*>(userp);
+  if (net::is_connected_text(type, std::string_view(data, size))) t->tcp_connected = true;
+  if (type != CURLINFO_HEADER_OUT) return 0;
   std::string_view cmd(data, size);
   auto sp = cmd.find(' ');
   std::string verb(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
@@ -92,7 +94,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
   if (rc != CURLE_OK) {
     Stage current = trace.greeted ? trace.stage
-                    : !info.connect_us ? Stage::imap_connect
+                    : !(info.connect_us || trace.tcp_connected) ? Stage::imap_connect
                     : (ep.tls == net::TlsMode::tls ? Stage::imap_tls : Stage::imap_greeting);
     if (trace.stopped) return Failure(current, Result::timeout, stopped_text(current));
     if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current)) return *f;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/failure.hpp"
@@ -52,6 +53,13 @@ void split_lines(std::string& partial, const char* data, std::size_t n, F&& on_l
     start = pos + 1;
   }
   partial.erase(0, start);
+}
+
+/// True for libcurl's verbose "Connected to ..." line: TCP is up. With an
+/// implicit-TLS handshake that then fails, CONNECT_TIME_T stays 0, so this is
+/// what tells a TLS failure from a connect failure.
+inline bool is_connected_text(curl_infotype type, std::string_view text) {
+  return type == CURLINFO_TEXT && text.rfind("Connected to ", 0) == 0;
 }
 
 /// Classifies the CURLcodes that mean the same on both legs (DNS, connect,

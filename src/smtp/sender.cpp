@@ -21,6 +21,7 @@ struct Context {
   CURL* handle = nullptr;
   std::string tls_version, tls_cipher;
   bool aborted_no_auth = false;
+  bool tcp_connected = false;  // libcurl logged "Connected to"
   bool stopped = false;  // the stop flag aborted the transfer
 };
 
@@ -65,8 +66,9 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 }
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
-  if (type != CURLINFO_HEADER_OUT) return 0;
   auto* ctx = static_cast<Context*>(userp);
+  if (net::is_connected_text(type, std::string_view(data, size))) ctx->tcp_connected = true;
+  if (type != CURLINFO_HEADER_OUT) return 0;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
 }
@@ -88,7 +90,7 @@ Stage current_stage(CURL* h, const Context& ctx) {
   const Progress& p = ctx.progress;
   if (p.greeting()) return p.stage();
   const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
-  bool connected = net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
+  bool connected = ctx.tcp_connected || net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
   bool tls_done = net::info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
   return !connected ? Stage::smtp_connect
          : (implicit && !tls_done) ? Stage::smtp_tls
