@@ -18,14 +18,19 @@ namespace {
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-bool parse_list(std::string_view s, std::size_t& i, std::vector<Token>& out, bool nested);
+/// Parenthesised lists nest at most this deep; IMAP commands need 3 or 4
+/// levels, and the recursion below must not let a client exhaust the stack.
+constexpr int kMaxListDepth = 32;
 
-bool parse_one(std::string_view s, std::size_t& i, Token& t) {
+bool parse_list(std::string_view s, std::size_t& i, std::vector<Token>& out, int depth);
+
+bool parse_one(std::string_view s, std::size_t& i, Token& t, int list_depth) {
   char c = s[i];
   if (c == '(') {
+    if (list_depth >= kMaxListDepth) return false;
     ++i;
     t.kind = Token::Kind::list;
-    return parse_list(s, i, t.items, true);
+    return parse_list(s, i, t.items, list_depth + 1);
   }
   if (c == '"') {
     // RFC 3501 §4.3: quoted strings escape only '"' and '\'.
@@ -80,7 +85,8 @@ bool parse_one(std::string_view s, std::size_t& i, Token& t) {
   return !t.text.empty() && depth == 0;
 }
 
-bool parse_list(std::string_view s, std::size_t& i, std::vector<Token>& out, bool nested) {
+bool parse_list(std::string_view s, std::size_t& i, std::vector<Token>& out, int depth) {
+  const bool nested = depth > 0;
   while (true) {
     while (i < s.size() && s[i] == ' ') ++i;
     if (i >= s.size() || s[i] == '\r' || s[i] == '\n') return !nested;
@@ -90,7 +96,7 @@ bool parse_list(std::string_view s, std::size_t& i, std::vector<Token>& out, boo
       return true;
     }
     Token t;
-    if (!parse_one(s, i, t)) return false;
+    if (!parse_one(s, i, t, depth)) return false;
     out.push_back(std::move(t));
   }
 }
@@ -109,7 +115,7 @@ bool parse_num(std::string_view s, std::uint32_t star, std::uint32_t& out) {
 std::optional<std::vector<Token>> tokenize(std::string_view command) {
   std::vector<Token> out;
   std::size_t i = 0;
-  if (!parse_list(command, i, out, false)) return std::nullopt;
+  if (!parse_list(command, i, out, 0)) return std::nullopt;
   return out;
 }
 

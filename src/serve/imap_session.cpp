@@ -163,9 +163,16 @@ void ImapSession::process_line(std::string_view line) {
     return tagged(idle_tag_, "BAD", "Expected DONE");
   }
   if (!auth_tag_.empty()) return auth_continue(line);
+  if (command_.empty()) command_text_ = 0;
   command_.append(line);
-  if (command_.size() > kMaxCommand) {
+  // Only the command text counts against kMaxCommand; literals have their own
+  // limit (an APPEND of a large message is fine). Answer with the tag so the
+  // client is not left waiting.
+  command_text_ += line.size();
+  if (command_text_ > kMaxCommand) {
+    std::string tag = command_.substr(0, command_.find(' '));
     command_.clear();
+    if (valid_tag(tag)) return tagged(tag, "BAD", "Command too long");
     return untagged("BAD Command too long");
   }
   if (auto lit = imap::trailing_literal(line)) {

@@ -108,6 +108,7 @@ class ImapSession {
   std::string in_;
   std::string out_;
   std::string command_;          // command being assembled across literals
+  std::size_t command_text_ = 0;  // command_ bytes outside literals
   std::uint64_t literal_left_ = 0;
   bool in_literal_ = false;
   bool discarding_ = false;

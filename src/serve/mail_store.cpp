@@ -1,5 +1,9 @@
 #include "serve/mail_store.hpp"
 
+#include <fcntl.h>
+
+#include <openssl/rand.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -223,24 +227,42 @@ Status MailStore::persist_uidlist(FolderData& fd) {
 
 Status MailStore::write_new(FolderData& fd, Message& m) {
   if (fd.dir.empty()) return ok();
-  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                  m.m.internal_date.time_since_epoch()).count();
-  // maildir(5) unique name: time, then a per-process unique part, then the host.
-  m.base = std::to_string(usec / 1000000) + ".M" + std::to_string(usec % 1000000) + "P" +
-           std::to_string(::getpid()) + "Q" + std::to_string(++file_counter_) + ".mailprobe";
   fs::path dir(fd.dir);
-  fs::path tmp = dir / "tmp" / m.base;
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(m.m.bytes->data(), static_cast<std::streamsize>(m.m.bytes->size()));
-    out.flush();
-    if (!out) return io_failure("cannot write " + tmp.string());
-  }
   std::string info = info_for(m.m.flags);
-  m.rel = info.empty() ? "new/" + m.base : "cur/" + m.base + ":2," + info;
-  if (std::rename(tmp.c_str(), (dir / m.rel).c_str()) != 0)
-    return io_failure("cannot move " + tmp.string() + " into place");
-  return ok();
+  // maildir(5): write to tmp/, then link into new/ or cur/. link() never
+  // replaces an existing file (rename() would, silently losing a message), so
+  // a name collision just means another try with a fresh name.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) return io_failure("no randomness for a Maildir file name");
+    char hex[17];
+    for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+    // time, then unique parts (microseconds, pid, counter, random), then the host.
+    m.base = std::to_string(now / 1000000) + ".M" + std::to_string(now % 1000000) + "P" +
+             std::to_string(::getpid()) + "Q" + std::to_string(++file_counter_) + "R" + hex + ".mailprobe";
+    fs::path tmp = dir / "tmp" / m.base;
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out.write(m.m.bytes->data(), static_cast<std::streamsize>(m.m.bytes->size()));
+      out.flush();
+      if (!out) return io_failure("cannot write " + tmp.string());
+    }
+    // The file's mtime carries INTERNALDATE across restarts (RFC 3501 §6.4.7:
+    // a copy keeps the original's date).
+    auto idate = std::chrono::duration_cast<std::chrono::nanoseconds>(m.m.internal_date.time_since_epoch()).count();
+    timespec times[2] = {{static_cast<time_t>(idate / 1000000000), static_cast<long>(idate % 1000000000)},
+                         {static_cast<time_t>(idate / 1000000000), static_cast<long>(idate % 1000000000)}};
+    ::utimensat(AT_FDCWD, tmp.c_str(), times, 0);
+    m.rel = info.empty() ? "new/" + m.base : "cur/" + m.base + ":2," + info;
+    int rc = ::link(tmp.c_str(), (dir / m.rel).c_str());
+    int err = errno;
+    ::unlink(tmp.c_str());
+    if (rc == 0) return ok();
+    if (err != EEXIST) return io_failure("cannot move " + tmp.string() + " into place");
+  }
+  return io_failure("no unique Maildir file name after 8 tries");
 }
 
 Status MailStore::rename_for_flags(FolderData& fd, Message& m) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <list>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "serve/connection.hpp"
@@ -82,6 +83,9 @@ std::string peer_address(const sockaddr_storage& ss) {
   return buf;
 }
 
+/// Concurrent sessions served at most; beyond it clients get 421 / BYE.
+constexpr std::size_t kMaxConnections = 1000;
+
 struct Conn {
   int wake_fd = -1;
   std::thread thread;
@@ -144,14 +148,33 @@ void Server::Impl::accept_loop() {
           continue;
         }
         std::lock_guard<std::mutex> lock(conns_mu);
+        std::size_t live = 0;
+        for (const Conn& other : conns) live += other.done.load() ? 0 : 1;
+        Listener l = listeners[i];
+        if (live >= kMaxConnections) {
+          // Over the cap: say so and hang up rather than spawn another thread
+          // (RFC 5321 §3.8 421; RFC 3501 §7.1.5 BYE).
+          const char* bye = l.protocol == Protocol::smtp ? "421 4.3.2 too many connections\r\n"
+                                                         : "* BYE too many connections\r\n";
+          if (!l.implicit_tls) (void)!::write(c, bye, std::strlen(bye));
+          ::close(c);
+          ::close(wake);
+          continue;
+        }
         Conn& conn = conns.emplace_back();
         conn.wake_fd = wake;
-        Listener l = listeners[i];
         std::string peer = peer_address(ss);
-        conn.thread = std::thread([this, c, wake, l, peer, &conn] {
-          run_connection(c, wake, l.protocol, l.implicit_tls, peer, ctx);
-          conn.done.store(true);
-        });
+        try {
+          conn.thread = std::thread([this, c, wake, l, peer, &conn] {
+            run_connection(c, wake, l.protocol, l.implicit_tls, peer, ctx);
+            conn.done.store(true);
+          });
+        } catch (const std::system_error&) {
+          // No thread to be had (resource limits): refuse this client, keep serving.
+          conns.pop_back();
+          ::close(c);
+          ::close(wake);
+        }
       }
     }
   }

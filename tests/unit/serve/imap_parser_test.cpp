@@ -5,6 +5,13 @@
 using namespace mailprobe::serve::imap;
 
 TEST_SUITE("serve::imap_parser") {
+  TEST_CASE("deeply nested parentheses are refused, not recursed into (no stack exhaustion)") {
+    std::string deep = "NOOP " + std::string(60000, '(');
+    CHECK_FALSE(tokenize(deep));
+    std::string ok = "X " + std::string(20, '(') + std::string(20, ')');
+    CHECK(tokenize(ok));
+  }
+
   TEST_CASE("atoms, quoted strings, literals, lists; bracketed atoms keep their spaces") {
     auto t = tokenize("FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]<0.10>) \"a \\\"q\\\"\" {4}\r\nx\r\ny");
     REQUIRE(t);
