@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <list>
@@ -88,6 +89,7 @@ constexpr std::size_t kMaxConnections = 1000;
 
 struct Conn {
   int wake_fd = -1;
+  int client_fd = -1;  // for shutdown(): wakes waits that do not watch wake_fd
   std::thread thread;
   std::atomic<bool> done{false};
 };
@@ -163,6 +165,7 @@ void Server::Impl::accept_loop() {
         }
         Conn& conn = conns.emplace_back();
         conn.wake_fd = wake;
+        conn.client_fd = c;
         std::string peer = peer_address(ss);
         try {
           conn.thread = std::thread([this, c, wake, l, peer, &conn] {
@@ -279,6 +282,24 @@ void Server::stop() {
       w = ::write(c.wake_fd, &one, sizeof one);
       (void)w;
     }
+  }
+  // Sessions say goodbye (421 / BYE) on the wake signal. One stuck in a TLS
+  // handshake or writing to a client that stopped reading does not watch it:
+  // after a grace period, shut its socket down so that wait ends too.
+  auto grace_end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < grace_end) {
+    bool all_done = true;
+    {
+      std::lock_guard<std::mutex> lock(impl_->conns_mu);
+      for (auto& c : impl_->conns) all_done = all_done && c.done.load();
+    }
+    if (all_done) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->conns_mu);
+    for (auto& c : impl_->conns)
+      if (!c.done.load()) ::shutdown(c.client_fd, SHUT_RDWR);
   }
   impl_->reap(true);
   ::close(impl_->accept_wake);
