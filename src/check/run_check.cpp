@@ -1,7 +1,5 @@
 #include "check/run_check.hpp"
 
-#include <unistd.h>
-
 #include <thread>
 
 #include "check/cleanup.hpp"
@@ -18,12 +16,6 @@
 namespace mailprobe::check {
 
 namespace {
-
-std::string local_hostname() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
-  return buf;
-}
 
 void fail(CheckReport& r, Failure f) {
   r.success = false;
@@ -192,8 +184,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
 
   // SMTP: send the probe.
-  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, local_hostname(), WallClock::now()};
-  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? local_hostname() : cfg.helo,
+  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
+  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
   r.start_smtp = Stamp::now();
   smtp::SendReport sent;

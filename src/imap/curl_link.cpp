@@ -3,7 +3,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
-#include <cctype>
+#include "core/ascii.hpp"
 
 namespace mailprobe::imap {
 
@@ -54,8 +54,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   if (type != CURLINFO_HEADER_OUT) return 0;
   std::string_view cmd(data, size);
   auto sp = cmd.find(' ');
-  std::string verb(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
-  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string verb = ascii_upper(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
   if (verb.rfind("STARTTLS", 0) == 0) t->stage = Stage::imap_starttls;
   else if (verb.rfind("LOGIN", 0) == 0 || verb.rfind("AUTHENTICATE", 0) == 0) t->stage = Stage::imap_login;
   return 0;

@@ -1,17 +1,12 @@
 #include "imap/response.hpp"
 
-#include <cctype>
 #include <charconv>
+
+#include "core/ascii.hpp"
 
 namespace mailprobe::imap {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// If line ends with "{n}" (RFC 3501 §4.3 literal), returns n.
 std::optional<std::size_t> trailing_literal(std::string_view line) {
@@ -53,7 +48,7 @@ std::string Response::status() const {
   if (kind == Kind::continuation) return {};
   auto w = words(std::string_view(text).substr(0, 16));
   if (w.empty()) return {};
-  std::string s = upper(w.front());
+  std::string s = ascii_upper(w.front());
   if (s == "OK" || s == "NO" || s == "BAD" || s == "BYE" || s == "PREAUTH") return s;
   return {};
 }
@@ -124,21 +119,21 @@ std::optional<Response> ResponseReader::next() {
 std::optional<std::uint32_t> exists_count(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   auto w = words(r.text);
-  if (w.size() != 2 || upper(w[1]) != "EXISTS") return std::nullopt;
+  if (w.size() != 2 || ascii_upper(w[1]) != "EXISTS") return std::nullopt;
   return to_u32(w[0]);
 }
 
 std::optional<std::uint32_t> expunge_number(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   auto w = words(r.text);
-  if (w.size() != 2 || upper(w[1]) != "EXPUNGE") return std::nullopt;
+  if (w.size() != 2 || ascii_upper(w[1]) != "EXPUNGE") return std::nullopt;
   return to_u32(w[0]);
 }
 
 std::optional<std::vector<std::uint32_t>> search_result(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   auto w = words(r.text);
-  if (w.empty() || upper(w[0]) != "SEARCH") return std::nullopt;
+  if (w.empty() || ascii_upper(w[0]) != "SEARCH") return std::nullopt;
   std::vector<std::uint32_t> out;
   for (std::size_t i = 1; i < w.size(); ++i) {
     if (w[i].front() == '(') break;  // RFC 4731/7162 modifiers, e.g. (MODSEQ n)
@@ -149,7 +144,7 @@ std::optional<std::vector<std::uint32_t>> search_result(const Response& r) {
 
 std::optional<std::set<std::string>> capabilities(const Response& r) {
   std::string_view t = r.text;
-  std::string u = upper(t);
+  std::string u = ascii_upper(t);
   std::size_t start;
   std::size_t end = std::string::npos;
   if (r.kind == Response::Kind::untagged && u.rfind("CAPABILITY ", 0) == 0) {
@@ -167,9 +162,9 @@ std::optional<std::set<std::string>> capabilities(const Response& r) {
 }
 
 std::optional<std::uint32_t> code_number(const Response& r, std::string_view code) {
-  std::string u = upper(r.text);
+  std::string u = ascii_upper(r.text);
   std::string needle("[");
-  needle += upper(code);
+  needle += ascii_upper(code);
   needle += ' ';
   auto p = u.find(needle);
   if (p == std::string::npos) return std::nullopt;
@@ -181,7 +176,7 @@ std::optional<std::uint32_t> code_number(const Response& r, std::string_view cod
 
 std::optional<std::uint32_t> fetch_uid(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
-  std::string u = upper(r.text);
+  std::string u = ascii_upper(r.text);
   auto f = u.find(" FETCH (");
   if (f == std::string::npos) return std::nullopt;
   auto p = u.find("UID ", f);
@@ -196,7 +191,7 @@ std::optional<std::uint32_t> fetch_uid(const Response& r) {
 std::optional<ListEntry> list_entry(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   std::string_view t = r.text;
-  if (upper(t.substr(0, 5)) != "LIST ") return std::nullopt;
+  if (ascii_upper(t.substr(0, 5)) != "LIST ") return std::nullopt;
   t.remove_prefix(5);
   if (t.empty() || t.front() != '(') return std::nullopt;
   auto close = t.find(')');

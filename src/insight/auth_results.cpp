@@ -115,12 +115,12 @@ AuthResultsField parse_auth_results_value(std::string_view value) {
     MethodResult m;
     std::string method = ws[0].substr(0, eq);
     if (auto slash = method.find('/'); slash != std::string::npos) method.resize(slash);  // method version
-    m.method = to_lower(trim(method));
-    m.result = to_lower(unquote(ws[0].substr(eq + 1)));
+    m.method = ascii_lower(trim(method));
+    m.result = ascii_lower(unquote(ws[0].substr(eq + 1)));
     for (std::size_t k = 1; k < ws.size(); ++k) {
       std::size_t e = ws[k].find('=');
       if (e == std::string::npos || e == 0) continue;
-      std::string key = to_lower(ws[k].substr(0, e));
+      std::string key = ascii_lower(ws[k].substr(0, e));
       std::string val = unquote(ws[k].substr(e + 1));
       if (key == "reason") m.reason = val;
       else m.properties.emplace_back(std::move(key), std::move(val));

@@ -85,7 +85,7 @@ void read_delivery_status(std::string_view body, Bounce& b) {
     if (recipient_group && b.status.empty() && b.action.empty()) {
       for (const auto& f : fields) {
         if (iequals(f.name, "Status") && b.status.empty()) b.status = f.value.substr(0, 32);
-        else if (iequals(f.name, "Action") && b.action.empty()) b.action = to_lower(f.value.substr(0, 32));
+        else if (iequals(f.name, "Action") && b.action.empty()) b.action = ascii_lower(f.value.substr(0, 32));
         else if (iequals(f.name, "Diagnostic-Code") && b.diagnostic_code.empty()) b.diagnostic_code = f.value.substr(0, 1000);
         else if (iequals(f.name, "Final-Recipient") && b.final_recipient.empty()) b.final_recipient = f.value.substr(0, 500);
       }

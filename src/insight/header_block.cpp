@@ -9,13 +9,6 @@ bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
   if (hay.size() < needle.size()) return std::string_view::npos;
@@ -25,12 +18,6 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
     if (iequals(hay.substr(i, needle.size()), needle)) return i;
   }
   return std::string_view::npos;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = lower(c);
-  return out;
 }
 
 std::string_view trim(std::string_view s) {

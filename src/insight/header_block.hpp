@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.hpp"
+
 namespace mailprobe::insight {
 
 /// Bytes of header section examined at most; the rest is ignored.
@@ -33,10 +35,10 @@ std::vector<std::string> header_values(const std::vector<HeaderField>& fields, s
 /// Offset of the body: just past the first empty line, or raw.size() if none.
 std::size_t body_offset(std::string_view raw);
 
-/// ASCII case-insensitive equality / search.
-bool iequals(std::string_view a, std::string_view b);
+/// ASCII case-insensitive search (equality and case folding: core/ascii.hpp).
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
-std::string to_lower(std::string_view s);
+using ::mailprobe::ascii_lower;
+using ::mailprobe::iequals;
 
 /// Trims SP, HTAB, CR and LF at both ends.
 std::string_view trim(std::string_view s);

@@ -110,7 +110,7 @@ std::string content_type_param(std::string_view ct, std::string_view name) {
 std::string media_type(std::string_view ct) {
   std::string_view t = trim(ct.substr(0, ct.find(';')));
   if (t.empty()) return "text/plain";
-  return to_lower(t);
+  return ascii_lower(t);
 }
 
 }  // namespace mailprobe::insight

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <cctype>
 
@@ -27,6 +28,12 @@ std::string Endpoint::authority() const {
   bool bare_v6 = host.find(':') != std::string::npos && host.front() != '[';
   std::string h = bare_v6 ? "[" + host + "]" : host;
   return h + ":" + std::to_string(port);
+}
+
+std::string local_hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
 }
 
 std::string host_problem(std::string_view host) {

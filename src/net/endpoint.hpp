@@ -37,6 +37,9 @@ struct Credentials {
   bool present() const { return !username.empty(); }
 };
 
+/// This machine's host name (gethostname), or "localhost" if it has none.
+std::string local_hostname();
+
 /// Checks a host name or IP literal: non-empty, no whitespace or control
 /// characters, at most 253 characters. "" if fine, else the reason.
 std::string host_problem(std::string_view host);

@@ -1,17 +1,12 @@
 #include "probe/imap_dialogue.hpp"
 
-#include <cctype>
 #include <string_view>
+
+#include "core/ascii.hpp"
 
 namespace mailprobe::probe {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim_eol(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -24,14 +19,14 @@ std::optional<std::string_view> capability_code(std::string_view text) {
   auto close = text.find(']');
   if (close == std::string_view::npos) return std::nullopt;
   std::string_view inner = text.substr(1, close - 1);
-  if (upper(inner.substr(0, 11)) != "CAPABILITY ") return std::nullopt;
+  if (ascii_upper(inner.substr(0, 11)) != "CAPABILITY ") return std::nullopt;
   return inner.substr(11);
 }
 
 }  // namespace
 
 bool ImapCaps::has(std::string_view cap) const {
-  std::string u = upper(cap);
+  std::string u = ascii_upper(cap);
   for (const auto& c : all)
     if (c == u) return true;
   return false;
@@ -47,7 +42,7 @@ ImapCaps parse_imap_caps(std::string_view list) {
     auto end = list.find(' ', pos);
     if (end == std::string_view::npos) end = list.size();
     if (end > pos) {
-      std::string cap = upper(list.substr(pos, end - pos));
+      std::string cap = ascii_upper(list.substr(pos, end - pos));
       if (cap.rfind("AUTH=", 0) == 0) caps.auth.push_back(cap.substr(5));
       caps.all.push_back(std::move(cap));
     }
@@ -98,7 +93,7 @@ ImapDialogue analyze_imap(const Transcript& transcript, SteadyClock::time_point 
     if (line.rfind("* ", 0) == 0) {
       std::string_view rest = line.substr(2);
       auto sp = rest.find(' ');
-      std::string kind = upper(rest.substr(0, sp));
+      std::string kind = ascii_upper(rest.substr(0, sp));
       std::string_view text = sp == std::string_view::npos ? "" : rest.substr(sp + 1);
       if (!d.greeting.answered && (kind == "OK" || kind == "PREAUTH" || kind == "BYE")) {
         // RFC 3501 §7.1: the greeting is untagged OK, PREAUTH or BYE.
@@ -122,7 +117,7 @@ ImapDialogue analyze_imap(const Transcript& transcript, SteadyClock::time_point 
     }
     std::string_view rest = line.substr(sp + 1);
     auto sp2 = rest.find(' ');
-    std::string status = upper(rest.substr(0, sp2));
+    std::string status = ascii_upper(rest.substr(0, sp2));
     std::string_view text = sp2 == std::string_view::npos ? "" : rest.substr(sp2 + 1);
     pending->answered = true;
     pending->status = status;

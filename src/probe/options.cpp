@@ -13,6 +13,7 @@
 #include <cxxopts.hpp>
 #include <rapidjson/document.h>
 
+#include "core/ascii.hpp"
 #include "dns/resolver.hpp"
 #include "net/endpoint.hpp"
 
@@ -21,17 +22,6 @@ namespace mailprobe::probe {
 namespace {
 
 Failure usage(std::string msg) { return Failure(Stage::config, Result::internal_error, std::move(msg)); }
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string local_hostname() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
-  return buf;
-}
 
 std::optional<std::string> read_secret_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -116,7 +106,7 @@ int default_port(Mode mode, TlsMode tls) {
 }
 
 std::optional<bool> parse_flag(std::string_view text) {
-  std::string t = lower(std::string(text));
+  std::string t = ascii_lower(text);
   if (t == "true" || t == "1" || t == "yes") return true;
   if (t == "false" || t == "0" || t == "no") return false;
   return std::nullopt;
@@ -200,11 +190,8 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
 
   std::optional<TlsMode> tls;
   if (args.count("tls")) {
-    std::string t = args["tls"].as<std::string>();
-    if (t == "none") tls = TlsMode::none;
-    else if (t == "tls") tls = TlsMode::tls;
-    else if (t == "starttls") tls = TlsMode::starttls;
-    else return usage("--tls must be none, tls or starttls");
+    tls = net::parse_tls_mode(args["tls"].as<std::string>());
+    if (!tls) return usage("--tls must be none, tls or starttls");
   }
   if (args.count("port") && args.count("target-port")) return usage("give --port or --target-port, not both");
   std::optional<int> port;
@@ -270,7 +257,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     return usage("--schema must be standard or seed");
   }
 
-  o.ehlo_name = args.count("ehlo-name") ? args["ehlo-name"].as<std::string>() : local_hostname();
+  o.ehlo_name = args.count("ehlo-name") ? args["ehlo-name"].as<std::string>() : net::local_hostname();
   if (!valid_host(o.ehlo_name)) return usage("invalid --ehlo-name");
 
   if (args.count("username")) {

@@ -68,9 +68,7 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
   smtp::SendRequest req;
   req.server.host = o.host;
   req.server.port = o.port;
-  req.server.tls = o.tls == probe::TlsMode::none  ? net::TlsMode::none
-                   : o.tls == probe::TlsMode::tls ? net::TlsMode::tls
-                                                  : net::TlsMode::starttls;
+  req.server.tls = o.tls;
   req.tls.ca_file = o.ca_file;
   req.tls.insecure = o.insecure;
   req.helo = o.ehlo_name;

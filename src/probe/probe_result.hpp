@@ -12,14 +12,15 @@
 #include "probe/imap_dialogue.hpp"
 #include "probe/smtp_dialogue.hpp"
 #include "tls/cert_facts.hpp"
+#include "net/endpoint.hpp"
 
 namespace mailprobe::probe {
 
 enum class Protocol { smtp, imap };
-enum class TlsMode { none, tls, starttls };
+/// The TLS modes are those of every other leg (net::to_string names them).
+using TlsMode = net::TlsMode;
 
 std::string_view to_string(Protocol p);
-std::string_view to_string(TlsMode m);
 
 /// What went wrong below the protocol: set by the I/O layer from libcurl's
 /// result, consumed by the pure verdict.

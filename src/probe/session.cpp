@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 
+#include "net/curl_handle.hpp"
 #include "probe/verdict.hpp"
 
 namespace mailprobe::probe {
@@ -55,13 +56,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
   auto& cap = *static_cast<Capture*>(user);
   if (type == CURLINFO_HEADER_OUT) {
-    cap.partial_out.append(data, size);
-    std::size_t pos;
-    while ((pos = cap.partial_out.find('\n')) != std::string::npos) {
-      std::string line = cap.partial_out.substr(0, pos);
-      cap.partial_out.erase(0, pos + 1);
+    net::split_lines(cap.partial_out, data, size, [&cap](std::string line) {
       cap.transcript.push_back({SteadyClock::now(), Dir::out, redact_command(line)});
-    }
+    });
   } else if (type == CURLINFO_TEXT) {
     std::string_view text(data, size);
     // libcurl's OpenSSL backend logs this once the handshake is complete.

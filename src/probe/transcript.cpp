@@ -3,15 +3,11 @@
 #include <array>
 #include <cctype>
 
+#include "core/ascii.hpp"
+
 namespace mailprobe::probe {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 constexpr std::array<std::string_view, 11> kSmtpVerbs = {
     "HELO", "STARTTLS", "NOOP", "QUIT", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "BDAT", "HELP"};
@@ -31,14 +27,14 @@ bool is_imap_tag(std::string_view t) {
 std::string redact_command(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   auto sp = line.find(' ');
-  std::string first = upper(line.substr(0, sp));
+  std::string first = ascii_upper(line.substr(0, sp));
   // EHLO's argument is our own host name: keep it, the seed shows it.
   if (first == "EHLO") return std::string(line);
   for (auto v : kSmtpVerbs)
     if (first == v) return first;
   if (sp != std::string_view::npos && is_imap_tag(line.substr(0, sp))) {
     std::string_view rest = line.substr(sp + 1);
-    std::string verb = upper(rest.substr(0, rest.find(' ')));
+    std::string verb = ascii_upper(rest.substr(0, rest.find(' ')));
     for (auto v : kImapVerbs)
       if (verb == v) return std::string(line.substr(0, sp)) + " " + verb;
   }

@@ -179,13 +179,4 @@ void judge(ProbeResult& r) {
 
 std::string_view to_string(Protocol p) { return p == Protocol::smtp ? "smtp" : "imap"; }
 
-std::string_view to_string(TlsMode m) {
-  switch (m) {
-    case TlsMode::none: return "none";
-    case TlsMode::tls: return "tls";
-    case TlsMode::starttls: return "starttls";
-  }
-  return "none";
-}
-
 }  // namespace mailprobe::probe

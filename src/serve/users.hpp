@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/failure.hpp"
 
 namespace mailprobe::serve {
@@ -53,11 +54,8 @@ class Users {
   std::vector<std::string> domains_;
 };
 
-/// ASCII lower-case copy.
-std::string ascii_lower(std::string_view s);
-/// ASCII upper-case copy.
-std::string ascii_upper(std::string_view s);
-/// Case-insensitive ASCII equality.
-bool iequals(std::string_view a, std::string_view b);
+using ::mailprobe::ascii_lower;  // core/ascii.hpp
+using ::mailprobe::ascii_upper;
+using ::mailprobe::iequals;
 
 }  // namespace mailprobe::serve

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.hpp"
+
 namespace mailprobe::smtp {
 
 namespace {
@@ -12,12 +14,6 @@ std::string_view trim_eol(std::string_view s) {
   return s;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_queue_id_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
          c == '/' || c == '=' || c == '+';
@@ -25,8 +21,8 @@ bool is_queue_id_char(char c) {
 
 std::string token_after(std::string_view text, std::string_view marker) {
   // Case-insensitive search for marker; the id is the run of id characters after it.
-  std::string hay = upper(text);
-  std::string needle = upper(marker);
+  std::string hay = ascii_upper(text);
+  std::string needle = ascii_upper(marker);
   auto pos = hay.find(needle);
   if (pos == std::string::npos) return {};
   std::size_t i = pos + needle.size();
@@ -116,7 +112,7 @@ EhloCaps parse_ehlo(const Reply& reply) {
     std::string_view line = reply.lines[i];
     caps.keywords.emplace_back(line);
     auto sp = line.find_first_of(" =");
-    std::string kw = upper(line.substr(0, sp));
+    std::string kw = ascii_upper(line.substr(0, sp));
     std::string_view params = sp == std::string_view::npos ? "" : line.substr(sp + 1);
     if (kw == "STARTTLS") caps.starttls = true;
     else if (kw == "PIPELINING") caps.pipelining = true;
@@ -139,7 +135,7 @@ EhloCaps parse_ehlo(const Reply& reply) {
         std::size_t end = params.find(' ', pos);
         if (end == std::string_view::npos) end = params.size();
         if (end > pos) {
-          std::string mech = upper(params.substr(pos, end - pos));
+          std::string mech = ascii_upper(params.substr(pos, end - pos));
           bool dup = false;
           for (const auto& m : caps.auth) dup = dup || m == mech;
           if (!dup) caps.auth.push_back(mech);
