@@ -96,7 +96,7 @@ const Column<R> kTable[] = {
      [](const R& r) { return secs(r.total_us); }},
     {{"delivery_seconds", Type::number, Role::field, "s", kAll | kPerf, "SMTP accepted (final 250) to first seen in the mailbox"},
      [](const R& r) { return secs(r.delivery_us); }},
-    {{"smtp_seconds", Type::number, Role::field, "s", kAll | kPerf, "whole SMTP leg, connect to QUIT"},
+    {{"smtp_seconds", Type::number, Role::field, "s", kAll | kPerf, "SMTP leg, connect to the final 250 (QUIT ends alongside the watch)"},
      [](const R& r) { return secs(span(r.start_smtp, r.start_imap)); }},
     {{"smtp_dns_seconds", Type::number, Role::field, "s", kAll, "SMTP name resolution"},
      [](const R& r) { return secs(r.smtp_dns_us); }},

@@ -23,6 +23,7 @@ struct Context {
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
   bool stopped = false;  // the stop flag aborted the transfer
+  bool accepted_told = false;  // req->on_accepted has been called
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -54,6 +55,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto now = SteadyClock::now();
   net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
   capture_tls(ctx);
+  if (!ctx->accepted_told && ctx->progress.accepted_at()) {
+    ctx->accepted_told = true;
+    if (ctx->req->on_accepted) ctx->req->on_accepted();
+  }
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
   // at the MAIL FROM reply, before any recipient or data goes out.
