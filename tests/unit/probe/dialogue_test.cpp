@@ -72,6 +72,18 @@ TEST_SUITE("probe::smtp_dialogue") {
     CHECK(r.stage == Stage::done);
   }
 
+  TEST_CASE("the greeting anchor never lies after the greeting (CONNECT_TIME_T landing late)") {
+    auto t = script({"S: 220 mx.test ESMTP", "C: EHLO probe.example", "S: 250 mx.test"});
+    // libcurl's connect timer came 5 ms after the greeting: anchor on the greeting itself.
+    auto late = kT0 + 6ms;
+    CHECK(greeting_anchor(t, late) == kT0 + 1ms);
+    auto d = analyze_smtp(t, greeting_anchor(t, late));
+    CHECK(d.greeting.answered);
+    CHECK(d.greeting.micros == 0);  // kept, not dropped as negative
+    CHECK(greeting_anchor(t, kT0) == kT0);  // a sane anchor is kept
+    CHECK(greeting_anchor({}, late) == late);
+  }
+
   TEST_CASE("a bare 250 EHLO reply is complete and has no capabilities") {
     auto t = script({"S: 220 mx.test", "C: EHLO probe.example", "S: 250", "C: NOOP", "S: 250",
                      "C: QUIT", "S: 221"});
