@@ -184,6 +184,40 @@ TEST_SUITE("probe::imap_dialogue") {
     CHECK(d.tls_handshake_us == 1000);
   }
 
+  TEST_CASE("LOGIN's [CAPABILITY ...] (Cyrus, Dovecot) does not replace the pre-login lists") {
+    // Plaintext with login: the findings are about what was offered before LOGIN.
+    auto plain = script({"S: * OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN AUTH=SCRAM-SHA-256 SASL-IR] Cyrus ready",
+                         "C: A001 LOGIN",
+                         "S: A001 OK [CAPABILITY IMAP4rev1 LITERAL+ ID UIDPLUS IDLE MOVE] User logged in",
+                         "C: A002 NOOP", "S: A002 OK Completed", "C: A003 LOGOUT", "S: * BYE bye",
+                         "S: A003 OK Completed"});
+    auto d = analyze_imap(plain, kT0);
+    REQUIRE(d.caps);
+    CHECK(d.caps->has("STARTTLS"));
+    CHECK(d.caps->auth == std::vector<std::string>{"PLAIN", "SCRAM-SHA-256"});
+    REQUIRE(d.effective_caps());
+    CHECK(d.effective_caps()->has("STARTTLS"));
+    REQUIRE(d.caps_login);
+    CHECK(d.caps_login->has("IDLE"));
+    CHECK(d.caps_login->auth.empty());
+    CHECK(d.login.status == "OK");
+
+    // After STARTTLS: the TLS list stays the effective one; an untagged
+    // CAPABILITY sent before LOGIN's OK is post-login too (RFC 3501 §7.2.1).
+    auto tls = script({"S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready", "C: A001 STARTTLS",
+                       "S: A001 OK Begin TLS", "TLS", "C: A002 CAPABILITY",
+                       "S: * CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR", "S: A002 OK done", "C: A003 LOGIN",
+                       "S: * CAPABILITY IMAP4rev1 IDLE NAMESPACE", "S: A003 OK Logged in"});
+    auto t = analyze_imap(tls, kT0);
+    REQUIRE(t.caps);
+    CHECK(t.caps->has("STARTTLS"));
+    CHECK_FALSE(t.caps->login_possible());  // auth before TLS: not possible, as the server said
+    REQUIRE(t.caps_tls);
+    CHECK(t.caps_tls->auth == std::vector<std::string>{"PLAIN"});
+    REQUIRE(t.caps_login);
+    CHECK(t.caps_login->has("NAMESPACE"));
+  }
+
   TEST_CASE("a BYE greeting fails the greeting stage") {
     ProbeResult r;
     r.protocol = Protocol::imap;
