@@ -127,11 +127,11 @@ TEST_SUITE("probe::smtp_dialogue") {
     CHECK(r.reply_code == 454);
   }
 
-  TEST_CASE("STARTTLS accepted but the handshake fails is tls_error") {
+  TEST_CASE("STARTTLS accepted but the handshake fails is tls_error at smtp_tls, as in check") {
     auto t = script({"S: 220 mx.test", "C: EHLO probe.example", "S: 250-mx.test", "S: 250 STARTTLS",
                      "C: STARTTLS", "S: 220 2.0.0 go ahead"});
     auto r = smtp_result(TlsMode::starttls, t, Transport::tls);
-    CHECK(r.stage == Stage::smtp_starttls);
+    CHECK(r.stage == Stage::smtp_tls);
     CHECK(r.result == Result::tls_error);
   }
 
