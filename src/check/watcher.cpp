@@ -143,6 +143,9 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
       if (!r) return r.error();
       pushed = r.value();
       if (auto d = s.idle_done(plan.deadline); !d) return d.error();
+      // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
+      // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
+      if (!pushed) pushed = s.take_new_mail();
     } else {
       while (!until.expired() && !stopped())
         std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
