@@ -123,7 +123,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   else if (r.value()) return out;
 
   while (true) {
-    if (stopped()) return Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery");
+    if (stopped()) {
+      out.stopped = true;  // not a failure of this mailbox: the caller asked
+      return out;
+    }
     auto now = SteadyClock::now();
     if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
     auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);

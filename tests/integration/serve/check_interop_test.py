@@ -88,6 +88,13 @@ class CheckInterop(unittest.TestCase):
                     self.assertLess(d["delivery_seconds"], 0.3, d)
                     self.assertEqual(d["cleanup"], "expunged")
 
+    def test_not_delivered_has_no_spurious_junk_error(self):
+        with Serve("--delay-delivery", "3000") as srv:
+            rc, d, _ = check(srv, extra=["--check-frequency", "0.2", "--max-checks", "4"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_wait", "not_delivered"), d)
+        self.assertEqual(d.get("junk_mailbox"), "Junk", d)
+        self.assertFalse(d.get("junk_error"), d)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -105,6 +105,21 @@ TEST_SUITE("check::watcher") {
     CHECK(t.sent().find("m3 UID SEARCH UID 20:*") != std::string::npos);
   }
 
+  TEST_CASE("a stop request ends the wait without a failure: stopped, not found") {
+    ScriptedTransport t;
+    imap::Session s(t);
+    t.serve("* SEARCH\r\nm1 OK\r\n");
+    WaitPlan plan;
+    plan.token = "x";
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, [] { return true; });
+    REQUIRE(w);  // the junk leg's watch, stopped when the inbox watch ends, is no junk_error
+    CHECK_FALSE(w.value().found);
+    CHECK(w.value().stopped);
+    CHECK(w.value().tries == 1);
+  }
+
   TEST_CASE("IDLE advertised but refused: the watcher polls instead of failing") {
     ScriptedTransport t;
     imap::Session s(t);
