@@ -140,7 +140,7 @@ const Column<R> kTable[] = {
      [](const R& r) -> Value { return static_cast<std::int64_t>(r.smtp_reply_code); }},
     {{"smtp_reply", Type::string, Role::field, "", kLP, "final reply text to DATA"},
      [](const R& r) { return text(r.smtp_reply); }},
-    {{"cleanup", Type::string, Role::field, "", kLP, "what cleanup did: expunged, moved_to_trash, flagged, skipped, failed, none"},
+    {{"cleanup", Type::string, Role::field, "", kLP, "what cleanup did: expunged, expunged_checked, moved_to_trash, flagged, skipped, failed, none"},
      [](const R& r) { return text(r.cleanup); }},
     {{"token", Type::string, Role::field, "", report::kInflux | report::kText, "the probe's random token"},
      [](const R& r) { return text(r.token); }},

@@ -2,6 +2,7 @@
 nobody here wrote (issue 15): a 221 held back as Exim does, a server with
 neither UIDPLUS nor MOVE, a watch that ends without delivery, and a TLS
 handshake that fails after STARTTLS."""
+import imaplib
 import json
 import os
 import socket
@@ -14,6 +15,24 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_harness import Serve, binary  # noqa: E402
 from check_serve_test import check  # noqa: E402
+
+
+def inbox_uids(srv, *criteria):
+    m = imaplib.IMAP4("localhost", srv.port("imap"))
+    m.login("bob", "bob")
+    m.select("INBOX")
+    typ, data = m.uid("SEARCH", None, *(criteria or ("ALL",)))
+    m.logout()
+    return data[0].split()
+
+
+def append(srv, subject, flags=""):
+    m = imaplib.IMAP4("localhost", srv.port("imap"))
+    m.login("bob", "bob")
+    msg = ("From: carol@localhost\r\nTo: bob@localhost\r\nSubject: " + subject + "\r\n\r\nnot a probe\r\n")
+    typ, _ = m.append("INBOX", flags, None, msg.encode())
+    assert typ == "OK"
+    m.logout()
 
 
 def broken_starttls_server():
@@ -94,6 +113,26 @@ class CheckInterop(unittest.TestCase):
         self.assertEqual((d["stage"], d["result"]), ("imap_wait", "not_delivered"), d)
         self.assertEqual(d.get("junk_mailbox"), "Junk", d)
         self.assertFalse(d.get("junk_error"), d)
+
+    def test_without_uidplus_or_move_a_lone_probe_is_expunged_after_a_check(self):
+        with Serve("--no-uidplus-move") as srv:
+            append(srv, "foreign, kept")
+            rc, d, _ = check(srv, extra=["--junk-mailbox", "none"])
+            self.assertEqual(rc, 0, d)
+            self.assertEqual(d["cleanup"], "expunged_checked", d)
+            self.assertEqual(inbox_uids(srv, "SUBJECT", d["hash"]), [], "the probe is gone")
+            self.assertEqual(len(inbox_uids(srv, "SUBJECT", "foreign")), 1, "foreign mail untouched")
+
+    def test_without_uidplus_or_move_another_deleted_message_blocks_expunge(self):
+        with Serve("--no-uidplus-move") as srv:
+            append(srv, "foreign, flagged deleted by its owner", r"(\Deleted)")
+            append(srv, "foreign, kept")
+            rc, d, _ = check(srv, extra=["--junk-mailbox", "none"])
+            self.assertEqual(rc, 0, d)
+            self.assertEqual(d["cleanup"], "flagged", d)
+            self.assertEqual(len(inbox_uids(srv, "SUBJECT", d["hash"], "DELETED")), 1, "probe flagged, kept")
+            self.assertEqual(len(inbox_uids(srv, "SUBJECT", "foreign")), 2, "no EXPUNGE: both still there")
+            self.assertEqual(len(inbox_uids(srv, "DELETED", "SUBJECT", "owner")), 1)
 
 
 if __name__ == "__main__":

@@ -186,12 +186,14 @@ TEST_SUITE("check::watcher") {
     CHECK(t.sent().find("EXPUNGE") == std::string::npos);
   }
 
-  TEST_CASE("cleanup with neither only flags, never a plain EXPUNGE or CLOSE") {
+  TEST_CASE("cleanup with neither flags, and EXPUNGEs only when the probe is the lone \\Deleted") {
     ScriptedTransport t;
     imap::Session s(t);
     t.serve("m1 OK\r\n");
+    t.serve("* SEARCH 5 6\r\nm2 OK\r\n");
     auto c = delete_probe(s, 5, {}, Deadline::in(seconds(1)));
     CHECK(c.action == "flagged");
-    CHECK(t.sent() == "m1 UID STORE 5 +FLAGS.SILENT (\\Deleted)\r\n");
+    CHECK(t.sent() == "m1 UID STORE 5 +FLAGS.SILENT (\\Deleted)\r\nm2 UID SEARCH DELETED\r\n");
+    CHECK(t.sent().find("CLOSE") == std::string::npos);
   }
 }
