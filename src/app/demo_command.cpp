@@ -6,54 +6,46 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cxxopts.hpp>
 
-#include "check/render.hpp"
+#include <cstdio>
+
+#include "app/commands.hpp"
+#include "app/flags.hpp"
+#include "app/render.hpp"
+#include "app/usage_error.hpp"
 #include "check/run_check.hpp"
-#include "cli/commands.hpp"
 #include "core/exit_code.hpp"
 #include "serve/server.hpp"
 
-namespace mailprobe {
+namespace mailprobe::app {
 
 int run_demo_command(int argc, char** argv) {
   cxxopts::Options o("mailprobe demo",
                      "Round trip against the embedded loopback server: nothing to set up.");
   o.add_options()
     ("output-format", "text, json, influx, prometheus or nagios (default: text)",
-        cxxopts::value<std::string>()->default_value("text"))
+        cxxopts::value<std::string>())
     ("smtp-tls", "none, tls or starttls", cxxopts::value<std::string>()->default_value("starttls"))
     ("imap-tls", "none, tls or starttls", cxxopts::value<std::string>()->default_value("starttls"))
     ("timeout", "overall deadline, seconds", cxxopts::value<double>()->default_value("30"))
     ("h,help", "show this help");
   check::CheckConfig cfg;
-  try {
-    auto r = o.parse(argc, argv);
-    if (r.count("help")) {
-      std::fputs(o.help().c_str(), stdout);
-      return to_int(ExitCode::ok);
-    }
-    if (!r.unmatched().empty()) throw std::runtime_error("unexpected argument '" + r.unmatched().front() + "'");
-    std::string fmt = r["output-format"].as<std::string>();
-    if (fmt == "text") cfg.format = check::OutputFormat::text;
-    else if (fmt == "json") cfg.format = check::OutputFormat::json;
-    else if (fmt == "influx") cfg.format = check::OutputFormat::influx;
-    else if (fmt == "prometheus") cfg.format = check::OutputFormat::prometheus;
-    else if (fmt == "nagios") cfg.format = check::OutputFormat::nagios;
-    else throw std::runtime_error("--output-format must be text, json, influx, prometheus or nagios");
-    auto smtp_tls = net::parse_tls_mode(r["smtp-tls"].as<std::string>());
-    auto imap_tls = net::parse_tls_mode(r["imap-tls"].as<std::string>());
-    if (!smtp_tls || !imap_tls) throw std::runtime_error("--smtp-tls/--imap-tls must be none, tls or starttls");
-    cfg.smtp.tls = *smtp_tls;
-    cfg.imap.tls = *imap_tls;
-    double t = r["timeout"].as<double>();
-    if (!(t >= 0.5 && t <= 3600)) throw std::runtime_error("--timeout must be 0.5-3600 seconds");
-    cfg.timeout = std::chrono::milliseconds(static_cast<long long>(t * 1000));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mailprobe demo: %s\n", e.what());
-    return to_int(ExitCode::usage);
+  auto r = o.parse(argc, argv);
+  if (r.count("help")) {
+    std::fputs(o.help().c_str(), stdout);
+    return to_int(ExitCode::ok);
   }
+  if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "'");
+  using report::OutputFormat;
+  cfg.format = output_format_of(
+      r, {OutputFormat::text, OutputFormat::json, OutputFormat::influx, OutputFormat::prometheus, OutputFormat::nagios},
+      OutputFormat::text);
+  cfg.smtp.tls = tls_of(r, "smtp-tls");
+  cfg.imap.tls = tls_of(r, "imap-tls");
+  double t = r["timeout"].as<double>();
+  if (!(t >= 0.5 && t <= 3600)) throw UsageError("--timeout must be 0.5-3600 seconds");
+  cfg.timeout = std::chrono::milliseconds(static_cast<long long>(t * 1000));
 
   serve::ServerOptions so;
   so.log = nullptr;  // the check's report is the output
@@ -81,11 +73,11 @@ int run_demo_command(int argc, char** argv) {
     std::printf("mailprobe demo: embedded server on localhost (SMTP %d, SMTPS %d, IMAP %d, IMAPS %d), "
                 "CA %s\n\n", ports.smtp, ports.smtps, ports.imap, ports.imaps, cfg.tls.ca_file.c_str());
   check::CheckReport report = check::run_check(cfg);
-  check::Rendered out = check::render(cfg, report);
+  Rendered out = render(cfg, report);
   std::fwrite(out.out.data(), 1, out.out.size(), stdout);
   std::fflush(stdout);
   server.value()->stop();
   return out.exit_code;
 }
 
-}  // namespace mailprobe
+}  // namespace mailprobe::app

@@ -1,6 +1,8 @@
-#include "check/render.hpp"
+#include "app/render.hpp"
 
 #include "check/check_fields.hpp"
+#include "check/legacy_influx.hpp"
+#include "core/exit_code.hpp"
 #include "report/influx.hpp"
 #include "report/json.hpp"
 #include "report/nagios.hpp"
@@ -9,32 +11,44 @@
 #include "report/text.hpp"
 #include "report/textfile.hpp"
 
-namespace mailprobe::check {
+namespace mailprobe::app {
 
-std::string legacy_influx(const CheckReport& r) {
-  using report::escape_tag;
-  auto us = [](const Stamp& a, const Stamp& b) { return std::to_string(micros_between(a, b)); };
-  return "mail-e2e,email-from=" + escape_tag(r.email_from) + ",email-to=" + escape_tag(r.email_to) +
-         ",smtp=" + escape_tag(r.smtp_server) + ",imap=" + escape_tag(r.imap_server) +
-         " success=" + (r.success ? "1" : "0") + ",total_dur=" + us(r.start, r.end) +
-         ",smtp_dur=" + us(r.start_smtp, r.start_imap) + ",imap_dur=" + us(r.start_imap_search, r.end) + "\n";
+using report::OutputFormat;
+
+std::string render_record(const report::Record& rec, OutputFormat f) {
+  switch (f) {
+    case OutputFormat::json: {
+      std::string out = report::to_json(rec);
+      if (out.empty() || out.back() != '\n') out += '\n';
+      return out;
+    }
+    case OutputFormat::influx: return report::to_influx(rec);
+    case OutputFormat::text: return report::to_text(rec);
+    case OutputFormat::prometheus: return report::to_prometheus(rec);
+    case OutputFormat::nagios: return {};
+  }
+  return {};
 }
 
-Rendered render(const CheckConfig& cfg, const CheckReport& r) {
+std::string render_records(std::span<const report::Record> recs, OutputFormat f) {
+  if (f == OutputFormat::prometheus) return report::to_prometheus(recs);
+  std::string out;
+  for (const auto& rec : recs) out += render_record(rec, f);
+  return out;
+}
+
+Rendered render(const check::CheckConfig& cfg, const check::CheckReport& r) {
   Rendered out;
   out.exit_code = to_int(r.success ? ExitCode::ok : ExitCode::check_failed);
   if (r.failure.result == Result::internal_error) out.exit_code = to_int(ExitCode::internal);
-  report::Record rec = to_record(r);
+  report::Record rec = check::to_record(r);
   switch (cfg.format) {
     case OutputFormat::json:
-      out.out = report::to_json(rec);
-      if (out.out.empty() || out.out.back() != '\n') out.out += '\n';
+    case OutputFormat::text:
+      out.out = render_record(rec, cfg.format);
       break;
     case OutputFormat::influx:
-      out.out = cfg.schema == Schema::legacy ? legacy_influx(r) : report::to_influx(rec);
-      break;
-    case OutputFormat::text:
-      out.out = report::to_text(rec);
+      out.out = cfg.schema == check::Schema::legacy ? check::legacy_influx(r) : report::to_influx(rec);
       break;
     case OutputFormat::prometheus: {
       std::string body = report::to_prometheus(rec);
@@ -59,4 +73,4 @@ Rendered render(const CheckConfig& cfg, const CheckReport& r) {
   return out;
 }
 
-}  // namespace mailprobe::check
+}  // namespace mailprobe::app

@@ -9,41 +9,26 @@
 
 #include <unistd.h>
 
-#include "cli/commands.hpp"
+#include "app/commands.hpp"
+#include "app/probe_options.hpp"
+#include "app/render.hpp"
 #include "core/exit_code.hpp"
 #include "core/token.hpp"
 #include "dns/resolver.hpp"
 #include "message/probe_message.hpp"
 #include "probe/fields.hpp"
 #include "probe/mx_rank.hpp"
-#include "probe/options.hpp"
 #include "probe/seed_json.hpp"
 #include "probe/session.hpp"
-#include "report/influx.hpp"
-#include "report/json.hpp"
-#include "report/prometheus.hpp"
-#include "report/text.hpp"
 #include "smtp/sender.hpp"
 
-namespace mailprobe {
+namespace mailprobe::app {
 
 namespace {
 
-using probe::Options;
-
-std::string render(const report::Record& rec, probe::OutputFormat f) {
-  switch (f) {
-    case probe::OutputFormat::json: return report::to_json(rec) + "\n";
-    case probe::OutputFormat::influx: return report::to_influx(rec);
-    case probe::OutputFormat::text: return report::to_text(rec);
-    case probe::OutputFormat::prometheus: return report::to_prometheus(rec);
-  }
-  return {};
-}
-
 probe::SessionConfig session_config(const Options& o) {
   probe::SessionConfig c;
-  c.protocol = o.mode == probe::Mode::imap ? probe::Protocol::imap : probe::Protocol::smtp;
+  c.protocol = o.mode == Mode::imap ? probe::Protocol::imap : probe::Protocol::smtp;
   c.host = o.host;
   c.port = o.port;
   c.tls = o.tls;
@@ -110,8 +95,8 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
 int run_service(const Options& o) {
   auto r = probe::run_session(session_config(o));
   if (o.send_email && r.success()) send_probe_message(o, r);
-  std::string out = o.schema == probe::Schema::seed ? probe::to_seed_json(r) + "\n"
-                                                    : render(probe::build_record(r), o.format);
+  std::string out = o.schema == Schema::seed ? probe::to_seed_json(r) + "\n"
+                                                    : render_record(probe::build_record(r), o.format);
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
@@ -165,12 +150,7 @@ int run_mx(const Options& o) {
     probe::rank_mx(targets);
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);
-  std::string out;
-  if (o.format == probe::OutputFormat::prometheus) {
-    out = report::to_prometheus(std::span<const report::Record>(records));  // one HELP/TYPE per family
-  } else {
-    for (const auto& rec : records) out += render(rec, o.format);
-  }
+  std::string out = render_records(records, o.format);
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   bool any_ok = false;
@@ -181,25 +161,20 @@ int run_mx(const Options& o) {
 }  // namespace
 
 int run_probe_command(int argc, char** argv) {
+  const Options o = parse_probe_options(argc, argv, isatty(STDOUT_FILENO) == 1);
+  if (o.help) {
+    std::fputs(o.help_text.c_str(), stdout);
+    return to_int(ExitCode::ok);
+  }
+  if (!o.username.empty() && o.tls == probe::TlsMode::none)
+    std::fprintf(stderr, "mailprobe: warning: credentials will cross the network unencrypted (--tls none)\n");
+  if (o.insecure) std::fprintf(stderr, "mailprobe: warning: --insecure: a certificate that does not verify is only reported\n");
   try {
-    auto opts = probe::parse_options(argc, argv, isatty(STDOUT_FILENO) == 1);
-    if (!opts) {
-      std::fprintf(stderr, "mailprobe probe: %s\n", opts.error().reply_text.c_str());
-      return to_int(ExitCode::usage);
-    }
-    const Options& o = opts.value();
-    if (o.help) {
-      std::fputs(o.help_text.c_str(), stdout);
-      return to_int(ExitCode::ok);
-    }
-    if (!o.username.empty() && o.tls == probe::TlsMode::none)
-      std::fprintf(stderr, "mailprobe: warning: credentials will cross the network unencrypted (--tls none)\n");
-    if (o.insecure) std::fprintf(stderr, "mailprobe: warning: --insecure: a certificate that does not verify is only reported\n");
-    return o.mode == probe::Mode::mx ? run_mx(o) : run_service(o);
+    return o.mode == Mode::mx ? run_mx(o) : run_service(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mailprobe probe: internal error: %s\n", e.what());
     return to_int(ExitCode::internal);
   }
 }
 
-}  // namespace mailprobe
+}  // namespace mailprobe::app

@@ -7,13 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "core/failure.hpp"
+#include "app/flags.hpp"
 #include "probe/probe_result.hpp"
+#include "report/output_format.hpp"
 
-namespace mailprobe::probe {
+namespace mailprobe::app {
+
+using probe::TlsMode;
 
 enum class Mode { smtp, imap, mx };
-enum class OutputFormat { json, influx, text, prometheus };
+/// standard: the field table; seed: seed 000's exact JSON object (smtp only).
 enum class Schema { standard, seed };
 
 struct Options {
@@ -25,7 +28,7 @@ struct Options {
   std::string ca_file;
   bool insecure = false;
   int warn_days = 14;
-  OutputFormat format = OutputFormat::json;
+  report::OutputFormat format = report::OutputFormat::json;
   Schema schema = Schema::standard;
   std::string ehlo_name;
   std::string username, password;
@@ -38,9 +41,10 @@ struct Options {
 };
 
 /// Parses argv (argv[0] = "mailprobe probe", argv[1] = smtp|imap|mx).
-/// Failure{Stage::config, Result::internal_error, "<one line>"} on bad input.
-/// `stdout_is_tty` picks the default output format (text on a terminal).
-Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty);
+/// Throws UsageError (or a cxxopts parse error) with one line on bad input.
+/// `stdout_is_tty` picks the default output format (text on a terminal);
+/// $MAILPROBE_PASSWORD is read through `env`.
+Options parse_probe_options(int argc, char** argv, bool stdout_is_tty, GetenvFn env = real_getenv);
 
 /// Host name or IP literal check: non-empty, at most 253 characters, no
 /// spaces or control characters, no URL-significant characters.
@@ -57,4 +61,4 @@ int default_port(Mode mode, TlsMode tls);
 /// The seed's boolean strings: true/false in any case, 1/0, yes/no.
 std::optional<bool> parse_flag(std::string_view text);
 
-}  // namespace mailprobe::probe
+}  // namespace mailprobe::app

@@ -16,11 +16,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "cli/commands.hpp"
+#include "app/commands.hpp"
+#include "app/usage_error.hpp"
 #include "core/exit_code.hpp"
 #include "serve/server.hpp"
 
-namespace mailprobe {
+namespace mailprobe::app {
 
 namespace {
 
@@ -61,17 +62,9 @@ std::string ports_json(const serve::Server& s) {
   return buf.GetString();
 }
 
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "mailprobe serve: %s (try --help)\n", msg.c_str());
-  return to_int(ExitCode::usage);
-}
+[[noreturn]] void usage_error(const std::string& msg) { throw UsageError(msg + " (try --help)"); }
 
-}  // namespace
-
-int run_serve_command(int argc, char** argv) {
-  cxxopts::Options opts("mailprobe serve",
-                        "Embedded loopback SMTP + IMAP test server. Prints one JSON line with the bound\n"
-                        "ports, then serves until SIGINT/SIGTERM. Port 0 = any free port, -1 = off.");
+void declare(cxxopts::Options& opts) {
   // clang-format off
   opts.add_options("Listen")
     ("listen", "address to bind", cxxopts::value<std::string>()->default_value("127.0.0.1"))
@@ -113,73 +106,83 @@ int run_serve_command(int argc, char** argv) {
     ("quiet", "no log lines on stderr")
     ("h,help", "show this help");
   // clang-format on
+}
 
+/// Listeners, timeouts, users, TLS and faults; throws UsageError.
+serve::ServerOptions parse_serve_options(const cxxopts::ParseResult& r) {
   serve::ServerOptions o;
-  try {
-    auto r = opts.parse(argc, argv);
-    if (r.count("help")) {
-      std::cout << opts.help() << "\nUsers file: '#' comments; a bare name's password is --password or the name.\n"
-                << "Example: mailprobe serve --smtp-port 0 --imap-port 0 --smtp-reply 'RCPT=450 4.2.0 try later'\n";
-      return to_int(ExitCode::ok);
-    }
-    if (!r.unmatched().empty()) return usage_error("unexpected argument '" + r.unmatched().front() + "'");
-    o.listen = r["listen"].as<std::string>();
-    o.smtp_port = r["smtp-port"].as<int>();
-    o.smtps_port = r["smtps-port"].as<int>();
-    o.imap_port = r["imap-port"].as<int>();
-    o.imaps_port = r["imaps-port"].as<int>();
-    for (int p : {o.smtp_port, o.smtps_port, o.imap_port, o.imaps_port})
-      if (p < -1 || p > 65535) return usage_error("ports are -1 (off), 0 (any) or 1-65535");
-    o.hostname = r["hostname"].as<std::string>();
-    int idle = r["idle-timeout"].as<int>();
-    if (idle <= 0) return usage_error("--idle-timeout must be positive");
-    o.idle_timeout = std::chrono::seconds(idle);
-    int imap_idle = r["imap-idle-timeout"].as<int>();
-    if (imap_idle <= 0) return usage_error("--imap-idle-timeout must be positive");
-    o.imap_idle_timeout = std::chrono::seconds(imap_idle);
-    o.max_message_size = r["max-size"].as<std::size_t>();
-    std::string password = r.count("password") ? r["password"].as<std::string>() : std::string();
-    if (r.count("users-file")) {
-      auto u = serve::Users::load_file(r["users-file"].as<std::string>(), password);
-      if (!u) return usage_error(u.error().reply_text);
-      o.users = u.value();
-    } else if (r.count("user")) {
-      auto u = serve::Users::from_specs(all_values(r, "user"), password);
-      if (!u) return usage_error(u.error().reply_text);
-      o.users = u.value();
-    }
-    o.users.set_domains(all_values(r, "domain"));
-    if (r.count("maildir")) o.maildir = r["maildir"].as<std::string>();
-    o.tls = !r.count("no-tls");
-    if (r.count("tls-cert")) o.tls_cert = r["tls-cert"].as<std::string>();
-    if (r.count("tls-key")) o.tls_key = r["tls-key"].as<std::string>();
-    if (r.count("tls-cert-out")) o.tls_cert_out = r["tls-cert-out"].as<std::string>();
-    o.require_tls = r.count("require-tls") > 0;
-    o.require_auth = r.count("require-auth") > 0;
-    serve::Faults& f = o.faults;
-    auto ms = [&](const char* name) {
-      int v = r.count(name) ? r[name].as<int>() : 0;
-      return std::chrono::milliseconds(v < 0 ? 0 : v);
-    };
-    f.delay_delivery = ms("delay-delivery");
-    f.slow_greeting = ms("slow-greeting");
-    f.junk_match = all_values(r, "junk-match");
-    for (const auto& s : all_values(r, "smtp-reply"))
-      if (auto st = f.add_smtp_reply(s); !st) return usage_error(st.error().reply_text);
-    for (const auto& s : all_values(r, "smtp-drop"))
-      if (auto st = f.add_smtp_drop(s); !st) return usage_error(st.error().reply_text);
-    for (const auto& s : all_values(r, "imap-reply"))
-      if (auto st = f.add_imap_reply(s); !st) return usage_error(st.error().reply_text);
-    for (const auto& s : all_values(r, "imap-drop"))
-      if (auto st = f.add_imap_drop(s); !st) return usage_error(st.error().reply_text);
-    f.refuse_auth = r.count("refuse-auth") > 0;
-    f.no_starttls = r.count("no-starttls") > 0;
-    f.no_idle = r.count("no-idle") > 0;
-    if (r.count("debug")) o.debug_out = stdout;
-    if (r.count("quiet")) o.log = nullptr;
-  } catch (const cxxopts::exceptions::exception& e) {
-    return usage_error(e.what());
+  if (!r.unmatched().empty()) usage_error("unexpected argument '" + r.unmatched().front() + "'");
+  o.listen = r["listen"].as<std::string>();
+  o.smtp_port = r["smtp-port"].as<int>();
+  o.smtps_port = r["smtps-port"].as<int>();
+  o.imap_port = r["imap-port"].as<int>();
+  o.imaps_port = r["imaps-port"].as<int>();
+  for (int p : {o.smtp_port, o.smtps_port, o.imap_port, o.imaps_port})
+    if (p < -1 || p > 65535) usage_error("ports are -1 (off), 0 (any) or 1-65535");
+  o.hostname = r["hostname"].as<std::string>();
+  int idle = r["idle-timeout"].as<int>();
+  if (idle <= 0) usage_error("--idle-timeout must be positive");
+  o.idle_timeout = std::chrono::seconds(idle);
+  int imap_idle = r["imap-idle-timeout"].as<int>();
+  if (imap_idle <= 0) usage_error("--imap-idle-timeout must be positive");
+  o.imap_idle_timeout = std::chrono::seconds(imap_idle);
+  o.max_message_size = r["max-size"].as<std::size_t>();
+  std::string password = r.count("password") ? r["password"].as<std::string>() : std::string();
+  if (r.count("users-file")) {
+    auto u = serve::Users::load_file(r["users-file"].as<std::string>(), password);
+    if (!u) usage_error(u.error().reply_text);
+    o.users = u.value();
+  } else if (r.count("user")) {
+    auto u = serve::Users::from_specs(all_values(r, "user"), password);
+    if (!u) usage_error(u.error().reply_text);
+    o.users = u.value();
   }
+  o.users.set_domains(all_values(r, "domain"));
+  if (r.count("maildir")) o.maildir = r["maildir"].as<std::string>();
+  o.tls = !r.count("no-tls");
+  if (r.count("tls-cert")) o.tls_cert = r["tls-cert"].as<std::string>();
+  if (r.count("tls-key")) o.tls_key = r["tls-key"].as<std::string>();
+  if (r.count("tls-cert-out")) o.tls_cert_out = r["tls-cert-out"].as<std::string>();
+  o.require_tls = r.count("require-tls") > 0;
+  o.require_auth = r.count("require-auth") > 0;
+  serve::Faults& f = o.faults;
+  auto ms = [&](const char* name) {
+    int v = r.count(name) ? r[name].as<int>() : 0;
+    return std::chrono::milliseconds(v < 0 ? 0 : v);
+  };
+  f.delay_delivery = ms("delay-delivery");
+  f.slow_greeting = ms("slow-greeting");
+  f.junk_match = all_values(r, "junk-match");
+  for (const auto& s : all_values(r, "smtp-reply"))
+    if (auto st = f.add_smtp_reply(s); !st) usage_error(st.error().reply_text);
+  for (const auto& s : all_values(r, "smtp-drop"))
+    if (auto st = f.add_smtp_drop(s); !st) usage_error(st.error().reply_text);
+  for (const auto& s : all_values(r, "imap-reply"))
+    if (auto st = f.add_imap_reply(s); !st) usage_error(st.error().reply_text);
+  for (const auto& s : all_values(r, "imap-drop"))
+    if (auto st = f.add_imap_drop(s); !st) usage_error(st.error().reply_text);
+  f.refuse_auth = r.count("refuse-auth") > 0;
+  f.no_starttls = r.count("no-starttls") > 0;
+  f.no_idle = r.count("no-idle") > 0;
+  if (r.count("debug")) o.debug_out = stdout;
+  if (r.count("quiet")) o.log = nullptr;
+  return o;
+}
+
+}  // namespace
+
+int run_serve_command(int argc, char** argv) {
+  cxxopts::Options opts("mailprobe serve",
+                        "Embedded loopback SMTP + IMAP test server. Prints one JSON line with the bound\n"
+                        "ports, then serves until SIGINT/SIGTERM. Port 0 = any free port, -1 = off.");
+  declare(opts);
+  auto r = opts.parse(argc, argv);
+  if (r.count("help")) {
+    std::cout << opts.help() << "\nUsers file: '#' comments; a bare name's password is --password or the name.\n"
+              << "Example: mailprobe serve --smtp-port 0 --imap-port 0 --smtp-reply 'RCPT=450 4.2.0 try later'\n";
+    return to_int(ExitCode::ok);
+  }
+  serve::ServerOptions o = parse_serve_options(r);
 
   // Block the stop signals in every thread; this one collects them with sigwait().
   sigset_t stop_signals;
@@ -190,8 +193,9 @@ int run_serve_command(int argc, char** argv) {
 
   auto server = serve::Server::start(std::move(o));
   if (!server) {
+    if (server.error().stage == Stage::config) throw UsageError(server.error().reply_text);
     std::fprintf(stderr, "mailprobe serve: %s\n", server.error().reply_text.c_str());
-    return to_int(server.error().stage == Stage::config ? ExitCode::usage : ExitCode::internal);
+    return to_int(ExitCode::internal);
   }
   std::string line = ports_json(*server.value());
   std::fprintf(stdout, "%s\n", line.c_str());
@@ -204,4 +208,4 @@ int run_serve_command(int argc, char** argv) {
   return to_int(ExitCode::ok);
 }
 
-}  // namespace mailprobe
+}  // namespace mailprobe::app

@@ -1,24 +1,20 @@
-#include "check/execd.hpp"
+#include "app/execd.hpp"
 
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <string>
 
-#include "check/render.hpp"
+#include "app/render.hpp"
+#include "app/signals.hpp"
 #include "check/run_check.hpp"
 #include "core/exit_code.hpp"
 
-namespace mailprobe::check {
+namespace mailprobe::app {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 /// What the trigger channel (stdin) had to say.
 enum class Input { trigger, nothing, closed, stopped };
@@ -48,8 +44,8 @@ Input drain(int fd) {
 /// Blocks until a newline arrives (trigger), stdin closes, or the stop flag
 /// is set. Polls in 200 ms slices so a signal landing just before poll()
 /// is still noticed promptly.
-Input wait_trigger(int fd) {
-  while (!g_stop.load()) {
+Input wait_trigger(int fd, const std::atomic<bool>& stop) {
+  while (!stop.load()) {
     pollfd p{fd, POLLIN, 0};
     int ready = ::poll(&p, 1, 200);
     if (ready < 0 && errno != EINTR) return Input::closed;
@@ -60,64 +56,18 @@ Input wait_trigger(int fd) {
   return Input::stopped;
 }
 
-/// Formats whose records are one line each, as execd's parsers need
-/// (every data_format but influx is read line by line).
-bool line_oriented(const CheckConfig& cfg, std::string& why) {
-  switch (cfg.format) {
-    case OutputFormat::json:
-    case OutputFormat::influx:
-      return true;
-    case OutputFormat::prometheus:
-      if (!cfg.textfile.empty()) return true;
-      why = "--output-format prometheus needs --textfile in execd mode";
-      return false;
-    case OutputFormat::text:
-    case OutputFormat::nagios:
-      why = "--output-format text and nagios are multi-line; use influx or json with --execd";
-      return false;
-  }
-  return false;
-}
-
 }  // namespace
 
-const std::atomic<bool>* install_stop_handler() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: blocking calls return EINTR
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  return &g_stop;
-}
-
-bool write_stdout(std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(STDOUT_FILENO, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-int run_execd(const CheckConfig& cfg) {
-  std::string why;
-  if (!line_oriented(cfg, why)) {
-    std::fprintf(stderr, "E! mailprobe execd: %s\n", why.c_str());
-    return to_int(ExitCode::usage);
-  }
+int run_execd(const check::CheckConfig& cfg) {
   const std::atomic<bool>* stop = install_stop_handler();
   std::fprintf(stderr, "I! mailprobe execd: ready, one check per line on stdin (%s -> %s)\n",
                cfg.smtp.authority().c_str(), cfg.imap.authority().c_str());
   int checks = 0;
-  Input in = wait_trigger(STDIN_FILENO);
+  Input in = wait_trigger(STDIN_FILENO, *stop);
   while (in == Input::trigger) {
     ++checks;
     std::fprintf(stderr, "D! mailprobe execd: check %d started\n", checks);
-    CheckReport r = run_check(cfg, {}, stop);
+    check::CheckReport r = check::run_check(cfg, {}, stop);
     // Telegraf writes a newline every interval; the ones that queued while
     // this check ran are ticks it missed, not a backlog to run back to back.
     // Drained before the record goes out, so a trigger sent after reading
@@ -138,7 +88,7 @@ int run_execd(const CheckConfig& cfg) {
                    std::string(to_string(r.failure.result)).c_str(), r.failure.reply_text.c_str());
     }
     if (stop->load() || closed) break;
-    in = wait_trigger(STDIN_FILENO);
+    in = wait_trigger(STDIN_FILENO, *stop);
   }
   if (stop->load())
     std::fprintf(stderr, "I! mailprobe execd: stopped by signal after %d checks, exiting\n", checks);
@@ -147,4 +97,4 @@ int run_execd(const CheckConfig& cfg) {
   return to_int(ExitCode::ok);
 }
 
-}  // namespace mailprobe::check
+}  // namespace mailprobe::app

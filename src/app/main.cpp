@@ -13,7 +13,8 @@
 
 #include <curl/curl.h>
 
-#include "cli/commands.hpp"
+#include "app/commands.hpp"
+#include "app/run_command.hpp"
 #include "core/exit_code.hpp"
 #include "mailprobe_version.hpp"
 
@@ -25,12 +26,14 @@ struct Command {
   const char* help;
 };
 
+using namespace mailprobe::app;
+
 const Command kCommands[] = {
-    {"check", mailprobe::run_check_command, "send a probe over SMTP and find it over IMAP (default)"},
-    {"probe", mailprobe::run_probe_command, "SMTP/IMAP service health, TLS and certificate facts, MX ranking"},
-    {"serve", mailprobe::run_serve_command, "run the embedded loopback SMTP+IMAP test server"},
-    {"demo", mailprobe::run_demo_command, "full round trip against the embedded server, zero setup"},
-    {"cleanup", mailprobe::run_cleanup_command, "delete old probes (token header + INTERNALDATE age) from inbox and junk"},
+    {"check", run_check_command, "send a probe over SMTP and find it over IMAP (default)"},
+    {"probe", run_probe_command, "SMTP/IMAP service health, TLS and certificate facts, MX ranking"},
+    {"serve", run_serve_command, "run the embedded loopback SMTP+IMAP test server"},
+    {"demo", run_demo_command, "full round trip against the embedded server, zero setup"},
+    {"cleanup", run_cleanup_command, "delete old probes (token header + INTERNALDATE age) from inbox and junk"},
 };
 
 void print_usage(std::FILE* to) {
@@ -58,14 +61,14 @@ int dispatch(int argc, char** argv) {
       args.push_back(name.data());
       for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
       args.push_back(nullptr);
-      return c.run(static_cast<int>(args.size() - 1), args.data());
+      return run_command(name.c_str(), c.run, static_cast<int>(args.size() - 1), args.data());
     }
     if (first.rfind("-", 0) != 0) {
       std::fprintf(stderr, "mailprobe: unknown command '%s' (try --help)\n", first.c_str());
       return mailprobe::to_int(mailprobe::ExitCode::usage);
     }
   }
-  return mailprobe::run_check_command(argc, argv);  // seed-002 compatibility: flags only
+  return run_command("mailprobe check", run_check_command, argc, argv);  // seed-002 compatibility: flags only
 }
 
 }  // namespace
