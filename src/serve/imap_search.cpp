@@ -24,11 +24,17 @@ namespace {
 using Node = SearchProgram::Node;
 using NodePtr = std::shared_ptr<const Node>;
 
+/// SEARCH keys nest through NOT, OR and parentheses; compile, eval and the
+/// tree's destruction all recurse, so the nesting is bounded here (issue 17,
+/// D2). Real clients nest a handful of levels.
+constexpr int kMaxSearchDepth = 64;
+
 struct Compiler {
   const std::vector<Token>& args;
   std::size_t i;
   std::uint32_t max_seq, max_uid;
   std::string error;
+  int depth = 0;  // key() calls currently open, counted across nested groups
 
   const Token* next() { return i < args.size() ? &args[i++] : nullptr; }
 
@@ -52,11 +58,19 @@ struct Compiler {
   }
 
   NodePtr key() {
+    if (depth >= kMaxSearchDepth) return fail("Search keys nested too deeply");
+    ++depth;
+    NodePtr n = key_at_depth();
+    --depth;
+    return n;
+  }
+
+  NodePtr key_at_depth() {
     const Token* t = next();
     if (!t) return fail("Missing search key");
     auto n = std::make_shared<Node>();
     if (t->kind == Token::Kind::list) {
-      Compiler sub{t->items, 0, max_seq, max_uid, {}};
+      Compiler sub{t->items, 0, max_seq, max_uid, {}, depth};
       n->kind = Node::Kind::and_;
       while (sub.i < sub.args.size()) {
         auto k = sub.key();
@@ -214,7 +228,7 @@ bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
 
 std::optional<SearchProgram> SearchProgram::compile(const std::vector<Token>& args, std::uint32_t max_seq,
                                                     std::uint32_t max_uid, std::string* error) {
-  Compiler c{args, 0, max_seq, max_uid, {}};
+  Compiler c{args, 0, max_seq, max_uid, {}, 0};
   auto root = std::make_shared<Node>();
   root->kind = Node::Kind::and_;
   while (c.i < args.size()) {

@@ -1,5 +1,7 @@
 #include "serve/imap_session.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 
 #include "serve/imap_fetch.hpp"
@@ -25,23 +27,48 @@ bool valid_tag(std::string_view tag) {
   return true;
 }
 
-// LIST wildcards: '*' and '%' match any run (no hierarchy here, RFC 3501 §6.3.8).
-bool glob(std::string_view pat, std::string_view name) {
-  if (pat.empty()) return name.empty();
-  if (pat.front() == '*' || pat.front() == '%') {
-    for (std::size_t i = 0; i <= name.size(); ++i)
-      if (glob(pat.substr(1), name.substr(i))) return true;
-    return false;
-  }
-  if (name.empty()) return false;
-  char a = pat.front(), b = name.front();
-  if (a >= 'a' && a <= 'z') a = static_cast<char>(a - 32);
-  if (b >= 'a' && b <= 'z') b = static_cast<char>(b - 32);
-  return a == b && glob(pat.substr(1), name.substr(1));
-}
-
 bool has_flag(const std::vector<std::string>& flags, std::string_view f) {
   return std::any_of(flags.begin(), flags.end(), [&](const std::string& x) { return iequals(x, f); });
+}
+
+/// RFC 3501 §9 atom: no CTL, SP, 8-bit or atom-specials. A keyword is such an
+/// atom; a system flag is "\\" and one of kSystemFlags.
+bool is_atom_text(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || std::string_view("(){%*\"\\]").find(c) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+/// The flags a client may set (STORE, APPEND): system flags other than
+/// \Recent (RFC 3501 §2.3.2), in canonical spelling, and keyword atoms.
+/// Anything else, such as a string holding CRLF, is refused, so stored flags
+/// can always be echoed in FLAGS responses (issue 17, D8).
+std::optional<std::vector<std::string>> client_flags(const std::vector<const Token*>& toks, std::string* error) {
+  std::vector<std::string> flags;
+  for (const Token* t : toks) {
+    if (t->kind != Token::Kind::atom) {
+      *error = "Flags must be atoms";
+      return std::nullopt;
+    }
+    std::string f = t->text;
+    if (!f.empty() && f.front() == '\\') {
+      auto it = std::find_if(std::begin(kSystemFlags), std::end(kSystemFlags),
+                             [&](const char* s) { return iequals(s, f); });
+      if (it == std::end(kSystemFlags)) {
+        *error = "Cannot store flag " + f;
+        return std::nullopt;
+      }
+      f = *it;
+    } else if (!is_atom_text(f)) {
+      *error = "Invalid flag";
+      return std::nullopt;
+    }
+    if (!has_flag(flags, f)) flags.push_back(f);
+  }
+  return flags;
 }
 
 }  // namespace
@@ -117,7 +144,12 @@ void ImapSession::feed(std::string_view bytes) {
   if (close_ || starttls_pending_) return;
   in_.append(bytes);
   std::size_t pos = 0;
+  output_blocked_ = false;
   while (!close_ && !starttls_pending_) {
+    if (out_.size() >= settings_.max_output) {
+      output_blocked_ = pos < in_.size();
+      break;
+    }
     if (in_literal_) {
       // RFC 3501 §4.3: literal octets are taken verbatim, CR and LF included.
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(literal_left_, in_.size() - pos));
@@ -163,21 +195,27 @@ void ImapSession::process_line(std::string_view line) {
     return tagged(idle_tag_, "BAD", "Expected DONE");
   }
   if (!auth_tag_.empty()) return auth_continue(line);
-  if (command_.empty()) command_text_ = 0;
+  if (command_.empty()) {
+    command_text_ = 0;
+    command_literals_ = 0;
+  }
   command_.append(line);
   // Only the command text counts against kMaxCommand; literals have their own
   // limit (an APPEND of a large message is fine). Answer with the tag so the
   // client is not left waiting.
   command_text_ += line.size();
   if (command_text_ > kMaxCommand) {
-    std::string tag = command_.substr(0, command_.find(' '));
+    std::string tag(slice(command_, 0, command_.find(' ')));
     command_.clear();
     if (valid_tag(tag)) return tagged(tag, "BAD", "Command too long");
     return untagged("BAD Command too long");
   }
   if (auto lit = imap::trailing_literal(line)) {
-    if (lit->size > settings_.max_literal) {
-      std::string tag = command_.substr(0, command_.find(' '));
+    // max_literal bounds all literals of one command together, not each one
+    // alone: eight 32 MiB literals in one APPEND are as large as one 256 MiB
+    // literal (issue 17, D4). Neither sum below can wrap: both are <= max_literal.
+    if (lit->size > settings_.max_literal || lit->size > settings_.max_literal - command_literals_) {
+      std::string tag(slice(command_, 0, command_.find(' ')));
       command_.clear();
       if (lit->non_sync) {
         // RFC 7888 §4: the octets are already on their way; we cannot resync.
@@ -188,6 +226,7 @@ void ImapSession::process_line(std::string_view line) {
       return tagged(valid_tag(tag) ? tag : "*", "BAD", "Literal too large");
     }
     command_.append("\r\n");
+    command_literals_ += lit->size;
     literal_left_ = lit->size;
     in_literal_ = true;
     // RFC 3501 §7.5: a synchronizing literal waits for our go-ahead.
@@ -201,10 +240,10 @@ void ImapSession::process_line(std::string_view line) {
 
 void ImapSession::execute(const std::string& command) {
   auto sp = command.find(' ');
-  std::string tag = command.substr(0, sp);
+  std::string tag(slice(command, 0, sp));
   if (!valid_tag(tag)) return untagged("BAD Invalid tag");
   if (sp == std::string::npos) return tagged(tag, "BAD", "Missing command");
-  auto toks = imap::tokenize(std::string_view(command).substr(sp + 1));
+  auto toks = imap::tokenize(slice(command, sp + 1));
   if (!toks || toks->empty() || (*toks)[0].kind != Token::Kind::atom)
     return tagged(tag, "BAD", "Syntax error");
   std::string cmd = ascii_upper((*toks)[0].text);
@@ -396,7 +435,7 @@ void ImapSession::do_list(const std::string& tag, const Args& args, bool lsub) {
   }
   for (Folder f : {Folder::inbox, Folder::junk, Folder::trash}) {
     std::string_view fname = folder_name(f);
-    if (!glob(pattern, fname)) continue;
+    if (!imap::list_match(pattern, fname)) continue;
     if (special_only && f == Folder::inbox) continue;
     // RFC 6154 §2: special-use attributes may always be returned.
     std::string attrs = "\\HasNoChildren";
@@ -567,31 +606,22 @@ void ImapSession::do_store(const std::string& tag, const Args& args, bool uid) {
   if (read_only_) return tagged(tag, "NO", "[READ-ONLY] Mailbox is read-only");
   if (!args[0].is_text() || args[1].kind != Token::Kind::atom) return tagged(tag, "BAD", "Invalid STORE");
   std::string item = ascii_upper(args[1].text);
-  bool silent = item.size() > 7 && item.substr(item.size() - 7) == ".SILENT";
+  bool silent = item.size() > 7 && slice(item, item.size() - 7) == ".SILENT";
   if (silent) item.resize(item.size() - 7);
   FlagOp op;
   if (item == "FLAGS") op = FlagOp::replace;
   else if (item == "+FLAGS") op = FlagOp::add;
   else if (item == "-FLAGS") op = FlagOp::remove;
   else return tagged(tag, "BAD", "Unknown STORE item " + args[1].text);
-  std::vector<std::string> flags;
   std::vector<const Token*> toks;
   if (args[2].kind == Token::Kind::list) {
     for (const auto& t : args[2].items) toks.push_back(&t);
   } else {
     for (std::size_t i = 2; i < args.size(); ++i) toks.push_back(&args[i]);
   }
-  for (const Token* t : toks) {
-    if (t->kind != Token::Kind::atom) return tagged(tag, "BAD", "Flags must be atoms");
-    std::string f = t->text;
-    if (!f.empty() && f.front() == '\\') {
-      auto it = std::find_if(std::begin(kSystemFlags), std::end(kSystemFlags),
-                             [&](const char* s) { return iequals(s, f); });
-      if (it == std::end(kSystemFlags)) return tagged(tag, "BAD", "Cannot store flag " + f);
-      f = *it;  // canonical spelling
-    }
-    flags.push_back(f);
-  }
+  std::string bad;
+  auto flags = client_flags(toks, &bad);
+  if (!flags) return tagged(tag, "BAD", bad);
   auto snap = store_.snapshot(user_, folder_);
   if (!snap) return tagged(tag, "NO", "[SERVERBUG] Mailbox unavailable");
   std::string error;
@@ -599,7 +629,7 @@ void ImapSession::do_store(const std::string& tag, const Args& args, bool uid) {
   if (!seqs) return tagged(tag, "BAD", error);
   for (std::uint32_t seq : *seqs) {
     auto& entry = view_[seq - 1];
-    auto result = store_.store_flags(user_, folder_, entry.uid, op, flags);
+    auto result = store_.store_flags(user_, folder_, entry.uid, op, *flags);
     if (!result) continue;
     entry.flags = result.value();
     if (!silent) {
@@ -690,12 +720,30 @@ void ImapSession::do_expunge(const std::string& tag, const Args& args, bool uid)
 void ImapSession::do_append(const std::string& tag, const Args& args) {
   auto f = args[0].is_text() ? parse_folder(args[0].text) : std::nullopt;
   if (!f) return tagged(tag, "NO", "[TRYCREATE] Mailbox doesn't exist");
+  // RFC 3501 §6.3.11: mailbox [flag-list] [date-time] literal.
   const Token& msg = args.back();
   if (msg.kind != Token::Kind::string) return tagged(tag, "BAD", "APPEND needs a message literal");
+  std::size_t i = 1;
   std::vector<std::string> flags;
-  if (args.size() >= 3 && args[1].kind == Token::Kind::list)
-    for (const auto& t : args[1].items) flags.push_back(t.text);
-  auto uid = store_.deliver(user_, *f, msg.text, flags);
+  if (i + 1 < args.size() && args[i].kind == Token::Kind::list) {
+    std::vector<const Token*> toks;
+    for (const auto& t : args[i].items) toks.push_back(&t);
+    std::string bad;
+    auto ok = client_flags(toks, &bad);
+    if (!ok) return tagged(tag, "BAD", bad);
+    flags = std::move(*ok);
+    ++i;
+  }
+  WallClock::time_point when = WallClock::now();
+  if (i + 1 < args.size()) {
+    auto secs = args[i].kind == Token::Kind::string ? imap::parse_date_time(args[i].text) : std::nullopt;
+    if (!secs) return tagged(tag, "BAD", "Invalid date-time");
+    // The INTERNALDATE SHOULD be the date-time given (RFC 3501 §6.3.11).
+    when = WallClock::time_point(std::chrono::seconds(*secs));
+    ++i;
+  }
+  if (i + 1 != args.size()) return tagged(tag, "BAD", "Unexpected APPEND arguments");
+  auto uid = store_.deliver(user_, *f, msg.text, flags, when);
   if (!uid) return tagged(tag, "NO", "[SERVERBUG] Append failed");
   auto snap = store_.snapshot(user_, *f);
   std::uint32_t validity = snap ? snap->uidvalidity : 0;

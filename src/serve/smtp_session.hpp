@@ -26,6 +26,7 @@
 #include "core/clock.hpp"
 #include "core/failure.hpp"
 #include "serve/faults.hpp"
+#include "serve/progress.hpp"
 #include "serve/users.hpp"
 
 namespace mailprobe::serve {
@@ -93,6 +94,11 @@ class SmtpSession {
   void on_idle_timeout();
   /// The server is stopping: 421 and close.
   void on_shutdown();
+  /// What the client is in the middle of (for the connection's time bounds).
+  Progress progress() const {
+    if (state_ == State::data) return Progress::data;
+    return in_.empty() && !discarding_ ? Progress::idle : Progress::line;
+  }
   /// Number of messages accepted so far.
   std::size_t accepted() const { return accepted_; }
 

@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 
+#include "imap_harness.hpp"
 #include "serve/sasl.hpp"
 
 using namespace mailprobe;
 using namespace mailprobe::serve;
+using mailprobe::serve::test::Harness;
 
 namespace {
 
@@ -17,39 +19,6 @@ const char* kCaps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE UNSELECT UIDPLUS MO
 std::string msg(const std::string& subject, const std::string& extra = {}) {
   return "From: a@b.test\r\nSubject: " + subject + "\r\n" + extra + "\r\nbody of " + subject + "\r\n";
 }
-
-struct Harness {
-  Users users = Users::demo();
-  Faults faults;
-  std::unique_ptr<MailStore> store = MailStore::in_memory({"alice", "bob"});
-  ImapSettings settings;
-  bool woken = false;
-  std::unique_ptr<ImapSession> s;
-
-  Harness() {
-    settings.hostname = "imap.test";
-    settings.wake = [this] { woken = true; };
-  }
-  std::string open() {
-    s = std::make_unique<ImapSession>(settings, users, faults, *store);
-    s->start();
-    return s->take_output();
-  }
-  std::string send(std::string_view bytes) {
-    s->feed(bytes);
-    return s->take_output();
-  }
-  std::uint32_t deliver(const std::string& bytes, Folder f = Folder::inbox) {
-    auto uid = store->deliver("alice", f, bytes, {}, WallClock::time_point(std::chrono::seconds(1700000000)));
-    REQUIRE(uid);
-    return uid.value();
-  }
-  void login() {
-    open();
-    REQUIRE(send("a1 LOGIN alice alice\r\n").find("a1 OK") != std::string::npos);
-  }
-  std::uint32_t validity(Folder f = Folder::inbox) { return store->snapshot("alice", f).value().uidvalidity; }
-};
 
 }  // namespace
 
