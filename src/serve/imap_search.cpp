@@ -9,7 +9,7 @@
 namespace mailprobe::serve::imap {
 
 struct SearchProgram::Node {
-  enum class Kind { all, none, seq, uid, header, body, text, flag, larger, smaller, since, before, on, not_, or_, and_ };
+  enum class Kind { all, none, recent, seq, uid, header, body, text, flag, larger, smaller, since, before, on, not_, or_, and_ };
   Kind kind = Kind::all;
   SeqSet set;
   std::string a, b;  // header name/value, flag name
@@ -94,12 +94,16 @@ struct Compiler {
     if (k == "UNFLAGGED") return flag("\\Flagged", false);
     if (k == "SEEN") return flag("\\Seen", true);
     if (k == "UNSEEN") return flag("\\Seen", false);
-    // \Recent is not tracked per message: RECENT and NEW match nothing, OLD everything.
-    if (k == "RECENT" || k == "NEW") {
-      n->kind = K::none;
+    // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
+    if (k == "RECENT" || k == "NEW" || k == "OLD") {
+      auto r = std::make_shared<Node>();
+      r->kind = K::recent;
+      if (k == "RECENT") return r;
+      n->kind = k == "NEW" ? K::and_ : K::not_;
+      n->kids.push_back(r);
+      if (k == "NEW") n->kids.push_back(flag("\\Seen", false));
       return n;
     }
-    if (k == "OLD") return n;
     if (k == "KEYWORD" || k == "UNKEYWORD") {
       auto v = text_arg();
       if (!v) return fail("KEYWORD needs a flag");
@@ -184,12 +188,13 @@ struct Compiler {
   }
 };
 
-bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
+bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m, bool recent) {
   using K = Node::Kind;
   std::string_view bytes = m.bytes ? std::string_view(*m.bytes) : std::string_view();
   switch (n.kind) {
     case K::all: return true;
     case K::none: return false;
+    case K::recent: return recent;
     case K::seq: return n.set.contains(seq);
     case K::uid: return n.set.contains(m.uid);
     case K::flag: {
@@ -214,11 +219,11 @@ bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
       if (n.kind == K::before) return day < n.days;
       return day == n.days;
     }
-    case K::not_: return !eval(*n.kids[0], seq, m);
-    case K::or_: return eval(*n.kids[0], seq, m) || eval(*n.kids[1], seq, m);
+    case K::not_: return !eval(*n.kids[0], seq, m, recent);
+    case K::or_: return eval(*n.kids[0], seq, m, recent) || eval(*n.kids[1], seq, m, recent);
     case K::and_:
       for (const auto& k : n.kids)
-        if (!eval(*k, seq, m)) return false;
+        if (!eval(*k, seq, m, recent)) return false;
       return true;
   }
   return false;
@@ -248,6 +253,8 @@ std::optional<SearchProgram> SearchProgram::compile(const std::vector<Token>& ar
   return p;
 }
 
-bool SearchProgram::matches(std::uint32_t seq, const StoredMessage& m) const { return eval(*root_, seq, m); }
+bool SearchProgram::matches(std::uint32_t seq, const StoredMessage& m, bool recent) const {
+  return eval(*root_, seq, m, recent);
+}
 
 }  // namespace mailprobe::serve::imap

@@ -457,7 +457,7 @@ void ImapSession::do_status(const std::string& tag, const Args& args) {
     std::string k = ascii_upper(it.text);
     std::string v;
     if (k == "MESSAGES") v = std::to_string(snap->messages.size());
-    else if (k == "RECENT") v = "0";
+    else if (k == "RECENT") v = std::to_string(store_.unclaimed_recent(user_, *f));
     else if (k == "UIDNEXT") v = std::to_string(snap->uidnext);
     else if (k == "UIDVALIDITY") v = std::to_string(snap->uidvalidity);
     else if (k == "UNSEEN")
@@ -471,8 +471,13 @@ void ImapSession::do_status(const std::string& tag, const Args& args) {
   tagged(tag, "OK", "STATUS completed");
 }
 
+bool ImapSession::is_recent(std::uint32_t uid) const {
+  return std::binary_search(recent_.begin(), recent_.end(), uid);
+}
+
 void ImapSession::leave_mailbox() {
   view_.clear();
+  recent_.clear();
   last_uid_ = 0;
   state_ = State::authenticated;
 }
@@ -494,7 +499,10 @@ void ImapSession::do_select(const std::string& tag, const Args& args, bool read_
     if (!first_unseen && !has_flag(m.flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(view_.size());
   }
   last_uid_ = snap->uidnext - 1;
-  std::uint32_t recent = read_only ? 0 : store_.claim_recent(user_, *f);
+  // RFC 3501 §2.3.2: this session now holds the unclaimed messages as
+  // \Recent (EXAMINE reports and claims none).
+  recent_ = read_only ? std::vector<std::uint32_t>() : store_.claim_recent(user_, *f);
+  std::size_t recent = recent_.size();
   state_ = State::selected;
   untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
   untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
@@ -568,7 +576,12 @@ void ImapSession::sync(bool allow_expunge) {
   }
   if (added) {
     untagged(std::to_string(view_.size()) + " EXISTS");
-    untagged(std::to_string(read_only_ ? 0 : store_.claim_recent(user_, folder_)) + " RECENT");
+    if (!read_only_)
+      for (std::uint32_t u : store_.claim_recent(user_, folder_)) recent_.push_back(u);
+    std::sort(recent_.begin(), recent_.end());
+    untagged(std::to_string(std::count_if(view_.begin(), view_.end(),
+                                          [&](const ViewEntry& e) { return is_recent(e.uid); })) +
+             " RECENT");
   }
 }
 
@@ -596,6 +609,11 @@ void ImapSession::do_fetch(const std::string& tag, const Args& args, bool uid) {
       }
     }
     if (req->has_flags || add_flags) view_[seq - 1].flags = m.flags;
+    // \Recent is session state, shown in FLAGS but never stored (RFC 3501 §2.3.2).
+    if (is_recent(m.uid)) {
+      m.flags.push_back("\\Recent");
+      std::sort(m.flags.begin(), m.flags.end());
+    }
     untagged(std::to_string(seq) + " FETCH " + imap::render_fetch(*req, m, uid, add_flags));
   }
   tagged(tag, "OK", uid ? "UID FETCH completed" : "FETCH completed");
@@ -661,7 +679,7 @@ void ImapSession::do_search(const std::string& tag, const Args& args, bool uid) 
     auto idx = snap->find(view_[i].uid);
     if (!idx) continue;
     auto seq = static_cast<std::uint32_t>(i + 1);
-    if (prog->matches(seq, snap->messages[*idx])) line += " " + std::to_string(uid ? view_[i].uid : seq);
+    if (prog->matches(seq, snap->messages[*idx], is_recent(view_[i].uid))) line += " " + std::to_string(uid ? view_[i].uid : seq);
   }
   untagged(line);
   tagged(tag, "OK", uid ? "UID SEARCH completed" : "SEARCH completed");

@@ -140,6 +140,8 @@ class ImapSession {
   std::uint32_t uidvalidity_ = 0;
   std::uint32_t last_uid_ = 0;  // highest UID this view has announced
   std::vector<ViewEntry> view_;
+  std::vector<std::uint32_t> recent_;  // UIDs this session holds as \Recent (ascending)
+  bool is_recent(std::uint32_t uid) const;
   MailStore::WatchId watch_ = 0;
 };
 

@@ -9,9 +9,12 @@
 //   ROOT/<user>/{cur,new,tmp}/            INBOX
 //   ROOT/<user>/.Junk/{cur,new,tmp}/      Junk   (and .Trash)
 //   <folder>/mailprobe-uidlist            "V<uidvalidity> N<uidnext>" then "<uid> <basename>"
+//                                         lines (appended per delivery; rewritten on expunge/move)
+//   <folder>/dovecot-keywords             "<index> <keyword>": keyword for info letter 'a' + index
 // Delivered files land in new/; a flag change moves them to cur/ with the
-// standard ":2,<DFRST>" info suffix. Bytes are stored verbatim (CRLF lines).
-// Keywords (non-system flags) live in memory only.
+// standard ":2,<DFRST><a-z>" info suffix. Bytes are stored verbatim (CRLF
+// lines). A delivered file and its directory are fsynced before deliver()
+// returns; files a crash left in tmp/ are removed at open.
 
 #include <chrono>
 #include <cstdint>
@@ -82,8 +85,12 @@ class MailStore {
   /// Copies (or moves, RFC 6851) the given UIDs; missing UIDs are skipped.
   Outcome<CopyResult> copy(const std::string& user, Folder from, Folder to,
                            const std::vector<std::uint32_t>& uids, bool move);
-  /// Number of messages no session has claimed as \Recent yet; claims them.
-  std::uint32_t claim_recent(const std::string& user, Folder f);
+  /// The UIDs (ascending) no session has claimed as \Recent yet; claims them
+  /// for the caller's session (RFC 3501 §2.3.2: one session sees each message
+  /// as \Recent).
+  std::vector<std::uint32_t> claim_recent(const std::string& user, Folder f);
+  /// How many messages are still unclaimed (STATUS RECENT); claims nothing.
+  std::uint32_t unclaimed_recent(const std::string& user, Folder f) const;
 
   using WatchId = std::uint64_t;
   /// Calls `wake` (from the mutating thread, without the store lock held) after any change to
@@ -106,6 +113,7 @@ class MailStore {
   FolderData* folder(const std::string& user, Folder f) const;
   Status persist_uidlist(FolderData& fd);
   Status write_new(FolderData& fd, Message& m);
+  Status append_uid(FolderData& fd, const Message& m);
   Status rename_for_flags(FolderData& fd, Message& m);
   Status load_folder(FolderData& fd);
   void notify(const std::string& user);
