@@ -270,15 +270,25 @@ Status MailStore::persist_uidlist(FolderData& fd) {
   return ok();
 }
 
-Status MailStore::write_new(FolderData& fd, Message& m) {
-  if (fd.dir.empty()) return ok();
-  fs::path dir(fd.dir);
+Outcome<std::string> MailStore::info_locked(FolderData& fd, const std::vector<std::string>& flags) {
   bool new_keyword = false;
-  std::string info = info_for(m.m.flags, fd.keywords, &new_keyword);
+  std::string info = info_for(flags, fd.keywords, &new_keyword);
   if (new_keyword) {
-    auto st = maildir::save_keywords((dir / kKeywords).string(), fd.keywords);
+    auto st = maildir::save_keywords((fs::path(fd.dir) / kKeywords).string(), fd.keywords);
     if (!st) return st.error();
   }
+  return info;
+}
+
+Status MailStore::write_new(FolderData& fd, Message& m) {
+  if (fd.dir.empty()) return ok();
+  auto info = info_locked(fd, m.m.flags);
+  if (!info) return info.error();
+  return write_file(fd.dir, info.value(), m);
+}
+
+Status MailStore::write_file(const std::string& folder_dir, const std::string& info, Message& m) {
+  fs::path dir(folder_dir);
   // maildir(5): write to tmp/, then link into new/ or cur/. link() never
   // replaces an existing file (rename() would, silently losing a message), so
   // a name collision just means another try with a fresh name. The file and
@@ -342,20 +352,35 @@ Outcome<std::uint32_t> MailStore::deliver(const std::string& user, Folder f, std
                                           std::vector<std::string> flags,
                                           WallClock::time_point internal_date) {
   std::uint32_t uid = 0;
+  std::string dir, info;
   {
     std::lock_guard<std::mutex> lock(mu_);
     FolderData* fd = folder(user, f);
     if (!fd) return io_failure("no such user " + user);
-    Message msg;
+    dir = fd->dir;
     normalize(flags);
-    msg.m.flags = std::move(flags);
-    msg.m.internal_date = internal_date;
-    msg.m.bytes = std::make_shared<const std::string>(std::move(bytes));
-    auto st = write_new(*fd, msg);
+    if (!fd->dir.empty()) {
+      auto i = info_locked(*fd, flags);
+      if (!i) return i.error();
+      info = i.value();
+    }
+  }
+  Message msg;
+  msg.m.flags = std::move(flags);
+  msg.m.internal_date = internal_date;
+  msg.m.bytes = std::make_shared<const std::string>(std::move(bytes));
+  // The file is written and fsynced without the store lock: deliveries (and
+  // readers) do not queue behind one another's disk flushes.
+  if (!dir.empty()) {
+    auto st = write_file(dir, info, msg);
     if (!st) return st.error();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    FolderData* fd = folder(user, f);
     msg.m.uid = uid = fd->uidnext++;
     fd->messages.push_back(std::move(msg));
-    st = append_uid(*fd, fd->messages.back());
+    auto st = append_uid(*fd, fd->messages.back());
     if (!st) return st.error();
   }
   notify(user);

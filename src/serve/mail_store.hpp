@@ -16,6 +16,7 @@
 // lines). A delivered file and its directory are fsynced before deliver()
 // returns; files a crash left in tmp/ are removed at open.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -113,6 +114,10 @@ class MailStore {
   FolderData* folder(const std::string& user, Folder f) const;
   Status persist_uidlist(FolderData& fd);
   Status write_new(FolderData& fd, Message& m);
+  /// The Maildir info letters for `flags`; records new keywords. Store lock held.
+  Outcome<std::string> info_locked(FolderData& fd, const std::vector<std::string>& flags);
+  /// Writes, fsyncs and links the message file into the folder; no lock needed.
+  Status write_file(const std::string& folder_dir, const std::string& info, Message& m);
   Status append_uid(FolderData& fd, const Message& m);
   Status rename_for_flags(FolderData& fd, Message& m);
   Status load_folder(FolderData& fd);
@@ -124,7 +129,7 @@ class MailStore {
   std::mutex watch_mu_;
   std::map<WatchId, std::pair<std::string, std::function<void()>>> watchers_;
   WatchId next_watch_ = 1;
-  std::uint64_t file_counter_ = 0;
+  std::atomic<std::uint64_t> file_counter_{0};
 };
 
 }  // namespace mailprobe::serve

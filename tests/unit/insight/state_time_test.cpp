@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "insight/mail_date.hpp"
 #include "insight/state_file.hpp"
 
 using namespace mailprobe::insight;
@@ -40,4 +41,10 @@ TEST_CASE("state file: a pre-1970 time with a fraction round-trips (fuzz-repro s
   auto s = parse_state(state_with_sent("1969-12-31T23:59:59.5Z"));
   REQUIRE(s);
   CHECK(s->pending.at(0).sent == *t);
+}
+
+TEST_CASE("mail date: a year past 2261 is refused, not overflowed (header_fuzz under UBSan, issue 17)") {
+  CHECK_FALSE(parse_mail_date("Mon, 2 Jun 2450 10:00:00 +0000"));
+  CHECK_FALSE(parse_mail_date("Fri, 31 Dec 9999 23:59:59 +0000"));
+  CHECK(parse_mail_date("Sat, 31 Dec 2261 23:59:59 +0000"));
 }
