@@ -35,7 +35,7 @@ if [ -f build-san/build.ninja ]; then
   meson setup --reconfigure build-san >/dev/null
 else
   meson setup build-san -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debugoptimized -Dstatic_runtime=false >/dev/null
+    -Doptimization=0 -Ddebug=true -Dstatic_runtime=false >/dev/null
 fi
 ninja -C build-san -j2
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
