@@ -92,7 +92,7 @@ TEST_SUITE("serve::robustness") {
     CHECK(r == "b OK LIST completed\r\nc OK LIST completed\r\n"
                "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren \\Junk) \"/\" Junk\r\n"
                "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\nd OK LIST completed\r\n");
-    CHECK(took < std::chrono::seconds(1));
+    CHECK(took < std::chrono::seconds(5));  // backtracking never finished 160 stars
   }
 
   TEST_CASE("D4: the literal limit bounds all literals of one command together") {
