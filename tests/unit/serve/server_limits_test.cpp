@@ -161,6 +161,28 @@ TEST_SUITE("serve::limits") {
     s.value()->stop();
   }
 
+  TEST_CASE("drip-feed: a DATA body must be complete within data_timeout, whole lines or not") {
+    ServerOptions o = plain_options();
+    o.data_timeout = 600ms;
+    auto s = Server::start(o);
+    REQUIRE(s);
+    int fd = connect_to(s.value()->ports().smtp);
+    read_until(fd, "\r\n");
+    std::string in = "HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<alice@x>\r\nDATA\r\n";
+    ::send(fd, in.data(), in.size(), MSG_NOSIGNAL);
+    REQUIRE(read_until(fd, "354").find("354") != std::string::npos);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string got;
+    for (int i = 0; i < 40 && got.find("421") == std::string::npos; ++i) {
+      ::send(fd, "line\r\n", 6, MSG_NOSIGNAL);  // complete lines, every 100 ms
+      got += read_until(fd, "421", 100ms);
+    }
+    CHECK(got.find("421 ") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+    ::close(fd);
+    s.value()->stop();
+  }
+
   TEST_CASE("RLIMIT_NOFILE: the cap follows the descriptor limit and EMFILE is answered, not spun on") {
     // In a child: the descriptor limit is process-wide.
     pid_t pid = ::fork();
