@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "serve/flag_rules.hpp"
 #include "serve/imap_fetch.hpp"
 #include "serve/imap_search.hpp"
 #include "serve/sasl.hpp"
@@ -16,7 +17,6 @@ namespace {
 
 constexpr std::size_t kMaxLine = 64 * 1024;        // one command line, literals excluded
 constexpr std::size_t kMaxCommand = 1024 * 1024;   // a whole command without big literals
-const char* const kSystemFlags[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"};
 
 bool valid_tag(std::string_view tag) {
   if (tag.empty()) return false;
@@ -25,50 +25,6 @@ bool valid_tag(std::string_view tag) {
         c == '\\' || c == '+')
       return false;
   return true;
-}
-
-bool has_flag(const std::vector<std::string>& flags, std::string_view f) {
-  return std::any_of(flags.begin(), flags.end(), [&](const std::string& x) { return iequals(x, f); });
-}
-
-/// RFC 3501 §9 atom: no CTL, SP, 8-bit or atom-specials. A keyword is such an
-/// atom; a system flag is "\\" and one of kSystemFlags.
-bool is_atom_text(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || std::string_view("(){%*\"\\]").find(c) != std::string_view::npos) return false;
-  }
-  return true;
-}
-
-/// The flags a client may set (STORE, APPEND): system flags other than
-/// \Recent (RFC 3501 §2.3.2), in canonical spelling, and keyword atoms.
-/// Anything else, such as a string holding CRLF, is refused, so stored flags
-/// can always be echoed in FLAGS responses (issue 17, D8).
-std::optional<std::vector<std::string>> client_flags(const std::vector<const Token*>& toks, std::string* error) {
-  std::vector<std::string> flags;
-  for (const Token* t : toks) {
-    if (t->kind != Token::Kind::atom) {
-      *error = "Flags must be atoms";
-      return std::nullopt;
-    }
-    std::string f = t->text;
-    if (!f.empty() && f.front() == '\\') {
-      auto it = std::find_if(std::begin(kSystemFlags), std::end(kSystemFlags),
-                             [&](const char* s) { return iequals(s, f); });
-      if (it == std::end(kSystemFlags)) {
-        *error = "Cannot store flag " + f;
-        return std::nullopt;
-      }
-      f = *it;
-    } else if (!is_atom_text(f)) {
-      *error = "Invalid flag";
-      return std::nullopt;
-    }
-    if (!has_flag(flags, f)) flags.push_back(f);
-  }
-  return flags;
 }
 
 }  // namespace
@@ -462,7 +418,7 @@ void ImapSession::do_status(const std::string& tag, const Args& args) {
     else if (k == "UIDVALIDITY") v = std::to_string(snap->uidvalidity);
     else if (k == "UNSEEN")
       v = std::to_string(std::count_if(snap->messages.begin(), snap->messages.end(),
-                                       [](const StoredMessage& m) { return !has_flag(m.flags, "\\Seen"); }));
+                                       [](const StoredMessage& m) { return !imap::has_flag(m.flags, "\\Seen"); }));
     else return tagged(tag, "BAD", "Unknown STATUS item " + it.text);
     if (!items.empty()) items += ' ';
     items += k + " " + v;
@@ -496,7 +452,7 @@ void ImapSession::do_select(const std::string& tag, const Args& args, bool read_
   std::uint32_t first_unseen = 0;
   for (const auto& m : snap->messages) {
     view_.push_back({m.uid, m.flags});
-    if (!first_unseen && !has_flag(m.flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(view_.size());
+    if (!first_unseen && !imap::has_flag(m.flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(view_.size());
   }
   last_uid_ = snap->uidnext - 1;
   // RFC 3501 §2.3.2: this session now holds the unclaimed messages as
@@ -601,7 +557,7 @@ void ImapSession::do_fetch(const std::string& tag, const Args& args, bool uid) {
     StoredMessage m = snap->messages[*idx];
     bool add_flags = false;
     // RFC 3501 §6.4.5: BODY[] without .PEEK sets \Seen, and the new flags are reported.
-    if (req->sets_seen && !read_only_ && !has_flag(m.flags, "\\Seen")) {
+    if (req->sets_seen && !read_only_ && !imap::has_flag(m.flags, "\\Seen")) {
       auto f = store_.store_flags(user_, folder_, m.uid, FlagOp::add, {"\\Seen"});
       if (f) {
         m.flags = f.value();
@@ -638,7 +594,7 @@ void ImapSession::do_store(const std::string& tag, const Args& args, bool uid) {
     for (std::size_t i = 2; i < args.size(); ++i) toks.push_back(&args[i]);
   }
   std::string bad;
-  auto flags = client_flags(toks, &bad);
+  auto flags = imap::client_flags(toks, &bad);
   if (!flags) return tagged(tag, "BAD", bad);
   auto snap = store_.snapshot(user_, folder_);
   if (!snap) return tagged(tag, "NO", "[SERVERBUG] Mailbox unavailable");
@@ -747,7 +703,7 @@ void ImapSession::do_append(const std::string& tag, const Args& args) {
     std::vector<const Token*> toks;
     for (const auto& t : args[i].items) toks.push_back(&t);
     std::string bad;
-    auto ok = client_flags(toks, &bad);
+    auto ok = imap::client_flags(toks, &bad);
     if (!ok) return tagged(tag, "BAD", bad);
     flags = std::move(*ok);
     ++i;
