@@ -99,10 +99,14 @@ struct Deadlines {
   Clock::time_point last_read = Clock::now();
   Progress progress = Progress::idle;
   Clock::time_point progress_since = last_read;
+  std::uint64_t lines = 0;
 
-  void observe(Progress p, Clock::time_point now) {
-    if (p != progress) progress_since = now;
+  /// A new kind of work, or (outside DATA) a new line, restarts its clock; a
+  /// DATA body's clock runs from its start however many lines arrive.
+  void observe(Progress p, std::uint64_t lines_done, Clock::time_point now) {
+    if (p != progress || (p == Progress::line && lines_done != lines)) progress_since = now;
     progress = p;
+    lines = lines_done;
   }
   Clock::time_point next() const {
     auto d = last_read + idle;
@@ -170,7 +174,7 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     auto now = Clock::now();
     dl.last_read = now;
     s.feed(std::string_view(buf, static_cast<std::size_t>(r)));
-    dl.observe(s.progress(), now);
+    dl.observe(s.progress(), s.lines(), now);
     if (!flush_all()) return;
     if (s.wants_starttls()) {
       if (!ctx.tls || !t.start_tls(*ctx.tls)) return;

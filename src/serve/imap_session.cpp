@@ -133,6 +133,7 @@ void ImapSession::feed(std::string_view bytes) {
       untagged("BAD Command line too long");
       continue;
     }
+    ++lines_;
     process_line(line);
   }
   // RFC 3501 §6.2.1: nothing sent before the TLS handshake may be acted on after it.

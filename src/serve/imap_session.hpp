@@ -56,6 +56,8 @@ class ImapSession {
   /// Complete input is waiting because the output reached max_output: write
   /// the output, then call feed({}) to go on.
   bool output_blocked() const { return output_blocked_; }
+  /// Complete lines consumed so far (a line timeout restarts at each one).
+  std::uint64_t lines() const { return lines_; }
   /// What the client is in the middle of (for the connection's time bounds).
   Progress progress() const {
     if (in_literal_ || !command_.empty()) return Progress::data;
@@ -128,6 +130,7 @@ class ImapSession {
   bool discarding_ = false;
   bool output_blocked_ = false;
   bool close_ = false;
+  std::uint64_t lines_ = 0;
   bool starttls_pending_ = false;
   bool tls_active_ = false;
   std::string user_;

@@ -189,6 +189,7 @@ void SmtpSession::feed(std::string_view bytes) {
       }
       continue;
     }
+    ++lines_;
     handle_line(line, crlf);
   }
   // RFC 3207 §4.2: plaintext pipelined after STARTTLS must not survive into TLS.
