@@ -145,6 +145,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("seed-input", "read target_host, target_port, send_email_flag from a seed input JSON file ('-' = stdin)", cxxopts::value<std::string>())
     ("h,help", "show this help");
   // clang-format on
+  policy::add_policy_options(spec);
   spec.parse_positional({"mode", "target"});
   spec.positional_help("smtp|imap|mx [DOMAIN]");
   cxxopts::ParseResult args;
@@ -214,7 +215,8 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
   }
 
   if (args.count("dns-server") || args["mx-port"].as<std::string>() != "25") {
-    if (o.mode != Mode::mx) return usage("--dns-server and --mx-port apply to probe mx only");
+    if (o.mode != Mode::mx && !(args.count("policy") && args["mx-port"].as<std::string>() == "25"))
+      return usage("--dns-server applies to probe mx and --policy; --mx-port to probe mx only");
   }
   if (args.count("dns-server")) {
     o.dns_server = args["dns-server"].as<std::string>();
@@ -274,12 +276,16 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     }
   }
 
+  policy::ModeFacts facts{o.mode == Mode::mx, o.mode == Mode::smtp, o.tls == TlsMode::tls, o.schema == Schema::seed};
+  if (auto bad = policy::read_policy_options(args, facts, o.policy)) return usage(*bad);
+
   auto send = parse_flag(seed.send_email_flag.empty() ? args["send-email-flag"].as<std::string>()
                                                       : seed.send_email_flag);
   if (!send) return usage("--send-email-flag must be true or false");
   o.send_email = *send;
-  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email)
-    return usage("--username for smtp is only used with --send-email-flag true (health never authenticates)");
+  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email && !o.policy.wants_credentials())
+    return usage("--username for smtp is only used with --send-email-flag true or --expect auth-refused (health never authenticates)");
+  if (o.policy.wants_credentials() && o.username.empty()) return usage("--expect auth-refused needs --username and a wrong password");
   if (o.send_email) {
     if (o.mode != Mode::smtp) return usage("--send-email-flag applies to probe smtp only");
     if (!args.count("email-from") || !args.count("email-to"))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/failure.hpp"
+#include "policy/policy_options.hpp"
 #include "probe/probe_result.hpp"
 
 namespace mailprobe::probe {
@@ -35,6 +36,7 @@ struct Options {
   int mx_port = 25;             // mx: port probed on every exchange
   bool help = false;
   std::string help_text;
+  policy::PolicyFlags policy;   // --policy, --expect (policy/policy_options.hpp)
 };
 
 /// Parses argv (argv[0] = "mailprobe probe", argv[1] = smtp|imap|mx).

@@ -14,6 +14,7 @@
 #include "core/token.hpp"
 #include "dns/resolver.hpp"
 #include "message/probe_message.hpp"
+#include "policy/probe_hooks.hpp"
 #include "probe/fields.hpp"
 #include "probe/mx_rank.hpp"
 #include "probe/options.hpp"
@@ -109,13 +110,23 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
 
 int run_service(const Options& o) {
   auto r = probe::run_session(session_config(o));
+  policy::apply_to_service(o, r);  // --policy
   if (o.send_email && r.success()) send_probe_message(o, r);
-  std::string out = o.schema == probe::Schema::seed ? probe::to_seed_json(r) + "\n"
-                                                    : render(probe::build_record(r), o.format);
+  std::vector<report::Record> records{probe::build_record(r)};
+  auto expects = policy::run_expectations(o, r);  // --expect: one row each
+  bool expects_ok = true;
+  for (auto& e : expects) {
+    expects_ok = expects_ok && e.success;
+    records.push_back(std::move(e));
+  }
+  std::string out;
+  if (o.schema == probe::Schema::seed) out = probe::to_seed_json(r) + "\n";
+  else if (o.format == probe::OutputFormat::prometheus) out = report::to_prometheus(std::span<const report::Record>(records));
+  else for (const auto& rec : records) out += render(rec, o.format);
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
-  return to_int(r.success() ? ExitCode::ok : ExitCode::check_failed);
+  return to_int(r.success() && expects_ok ? ExitCode::ok : ExitCode::check_failed);
 }
 
 int run_mx(const Options& o) {
@@ -162,6 +173,7 @@ int run_mx(const Options& o) {
       });
     }
     for (auto& w : workers) w.join();
+    policy::apply_to_mx(o, targets);  // --policy
     probe::rank_mx(targets);
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);

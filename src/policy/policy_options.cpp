@@ -1,0 +1,57 @@
+#include "policy/policy_options.hpp"
+
+#include <cxxopts.hpp>
+
+#include "dns/resolver.hpp"
+#include "net/endpoint.hpp"
+
+namespace mailprobe::policy {
+
+bool PolicyFlags::wants_credentials() const {
+  for (const auto& e : expect)
+    if (e.kind == ExpectKind::auth_refused) return true;
+  return false;
+}
+
+void add_policy_options(cxxopts::Options& spec) {
+  // clang-format off
+  spec.add_options()
+    ("policy", "smtp/mx: judge MTA-STS (RFC 8461), DANE (RFC 7672) and TLS-RPT (RFC 8460); result=policy_violation when honouring senders would refuse the MX")
+    ("policy-domain", "smtp --policy: the mail domain whose MTA-STS and TLS-RPT apply (default: DANE only)", cxxopts::value<std::string>())
+    ("mta-sts-connect-to", "--policy: fetch the MTA-STS policy from ADDR:PORT instead of mta-sts.DOMAIN:443 (the name is still verified)", cxxopts::value<std::string>())
+    ("expect", "smtp: a negative check, repeatable: auth-refused (with --username and a wrong password), no-auth-before-tls, relay-refused=USER@FOREIGN, tls-required=USER@DOMAIN", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
+}
+
+std::optional<std::string> read_policy_options(const cxxopts::ParseResult& args, const ModeFacts& m,
+                                               PolicyFlags& out) {
+  out.enabled = args.count("policy") > 0;
+  if (out.enabled && !m.mx && !m.smtp) return "--policy applies to probe smtp and probe mx";
+  if (args.count("policy-domain")) {
+    if (!out.enabled || !m.smtp) return "--policy-domain applies to probe smtp --policy";
+    out.domain = args["policy-domain"].as<std::string>();
+    if (!net::host_problem(out.domain).empty()) return "invalid --policy-domain " + out.domain;
+  }
+  if (args.count("mta-sts-connect-to")) {
+    if (!out.enabled) return "--mta-sts-connect-to applies with --policy";
+    out.sts_connect_to = args["mta-sts-connect-to"].as<std::string>();
+    std::string addr;
+    int port = 0;
+    if (!dns::parse_dns_server(out.sts_connect_to, addr, port) || out.sts_connect_to.find(':') == std::string::npos)
+      return "--mta-sts-connect-to must be IPv4:PORT";
+  }
+  if (args.count("expect")) {
+    if (!m.smtp) return "--expect applies to probe smtp";
+    if (m.seed_schema) return "--expect does not combine with --schema seed";
+    for (const auto& text : args["expect"].as<std::vector<std::string>>()) {
+      auto e = parse_expectation(text);
+      if (!e) return e.error().reply_text;
+      if (m.implicit_tls && (e->kind == ExpectKind::tls_required || e->kind == ExpectKind::no_auth_before_tls))
+        return "--expect " + text + " needs a STARTTLS or plaintext port, not --tls tls";
+      out.expect.push_back(e.value());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace mailprobe::policy

@@ -1,0 +1,73 @@
+#include "policy/probe_hooks.hpp"
+
+#include <map>
+
+#include "policy/evaluate.hpp"
+#include "policy/expect_fields.hpp"
+#include "policy/expect_run.hpp"
+
+namespace mailprobe::policy {
+
+namespace {
+
+PolicyConfig config_of(const probe::Options& o, const std::string& domain, int port) {
+  PolicyConfig c;
+  c.domain = domain;
+  c.port = port;
+  c.timeout = o.timeout;
+  c.dns_server = o.dns_server;
+  c.ca_file = o.ca_file;
+  c.sts_connect_to = o.policy.sts_connect_to;
+  return c;
+}
+
+}  // namespace
+
+void apply_to_service(const probe::Options& o, probe::ProbeResult& r) {
+  if (!o.policy.enabled) return;
+  PolicyConfig c = config_of(o, o.policy.domain, o.port);
+  std::shared_ptr<const DomainPolicy> domain;
+  if (!c.domain.empty()) domain = lookup_domain_policy(c);
+  apply_policy(r, domain, lookup_tlsa(o.host, c));
+}
+
+void apply_to_mx(const probe::Options& o, std::vector<probe::MxTarget>& targets) {
+  if (!o.policy.enabled) return;
+  PolicyConfig c = config_of(o, o.host, o.mx_port);
+  auto domain = lookup_domain_policy(c);
+  std::map<std::string, TlsaSet> tlsa;  // one lookup per exchange, not per address
+  for (auto& t : targets) {
+    auto it = tlsa.find(t.mx.host);
+    if (it == tlsa.end()) it = tlsa.emplace(t.mx.host, lookup_tlsa(t.mx.host, c)).first;
+    apply_policy(t.probe, domain, it->second);
+  }
+}
+
+std::vector<report::Record> run_expectations(const probe::Options& o, const probe::ProbeResult& health) {
+  std::vector<report::Record> out;
+  ExpectConfig c;
+  c.host = o.host;
+  c.port = o.port;
+  c.tls = o.tls;
+  c.ca_file = o.ca_file;
+  c.insecure = o.insecure;
+  c.timeout = o.timeout;
+  c.ehlo_name = o.ehlo_name;
+  c.username = o.username;
+  c.password = o.password;
+  c.mail_from = o.email_from.empty() ? "mailprobe@" + o.ehlo_name : o.email_from;
+  for (const auto& e : o.policy.expect) {
+    ExpectRow row{o.host, o.port, e, {}};
+    if (e.kind == ExpectKind::no_auth_before_tls) {
+      // Judged from the health dialogue's plaintext EHLO (before STARTTLS).
+      bool answered = health.smtp && health.smtp->ehlo.answered && health.smtp->caps.has_value();
+      row.outcome = judge_plaintext_auth(answered, answered ? health.smtp->caps->auth : std::vector<std::string>{});
+    } else {
+      row.outcome = run_expectation(e, c);
+    }
+    out.push_back(expect_record(row, WallClock::now()));
+  }
+  return out;
+}
+
+}  // namespace mailprobe::policy
