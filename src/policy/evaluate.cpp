@@ -105,6 +105,12 @@ TlsaSet lookup_tlsa(const std::string& host, const PolicyConfig& c) {
   return t;
 }
 
+bool mx_authenticated(const PolicyConfig& c) {
+  constexpr std::uint16_t kTypeMx = 15;
+  auto a = query(c.domain, kTypeMx, c.timeout, c.dns_server);
+  return a && a->rcode == 0 && a->authenticated;
+}
+
 void apply_policy(probe::ProbeResult& r, std::shared_ptr<const DomainPolicy> domain, const TlsaSet& tlsa) {
   HostTls tls;
   if (r.tls) {

@@ -30,6 +30,10 @@ std::shared_ptr<const DomainPolicy> lookup_domain_policy(const PolicyConfig& con
 /// The TLSA RRset of _PORT._tcp.HOST with its AD bit (RFC 7672 §2.2).
 TlsaSet lookup_tlsa(const std::string& host, const PolicyConfig& config);
 
+/// True if the MX answer of config.domain carries the AD bit (RFC 7672
+/// §2.2.1: DANE applies to MX hosts only from a secure MX RRset).
+bool mx_authenticated(const PolicyConfig& config);
+
 /// Judges `r` (a finished STARTTLS probe of r.host) and stores the verdict in
 /// r.policy. A violation turns a healthy (or merely PKIX-failed or expiring)
 /// result into policy_violation at stage policy; a DANE pass turns a PKIX

@@ -35,10 +35,14 @@ void apply_to_mx(const probe::Options& o, std::vector<probe::MxTarget>& targets)
   if (!o.policy.enabled) return;
   PolicyConfig c = config_of(o, o.host, o.mx_port);
   auto domain = lookup_domain_policy(c);
+  const bool mx_secure = mx_authenticated(c);
   std::map<std::string, TlsaSet> tlsa;  // one lookup per exchange, not per address
   for (auto& t : targets) {
     auto it = tlsa.find(t.mx.host);
-    if (it == tlsa.end()) it = tlsa.emplace(t.mx.host, lookup_tlsa(t.mx.host, c)).first;
+    if (it == tlsa.end()) {
+      it = tlsa.emplace(t.mx.host, lookup_tlsa(t.mx.host, c)).first;
+      it->second.mx_insecure = !mx_secure;
+    }
     apply_policy(t.probe, domain, it->second);
   }
 }

@@ -29,6 +29,13 @@ void judge_dane(HostVerdict& v, std::string_view host, const TlsaSet& t, const H
     v.dane_error = "TLSA answer not DNSSEC-authenticated (AD bit clear)";
     return;
   }
+  if (t.mx_insecure) {
+    // RFC 7672 §2.2.1: an MX host learned from an insecure MX RRset could be
+    // an attacker's; its TLSA records are not used.
+    v.dane = DaneState::insecure;
+    v.dane_error = "MX records not DNSSEC-authenticated (AD bit clear): DANE does not apply";
+    return;
+  }
   std::vector<TlsaRecord> usable;
   std::string first_reason = t.malformed ? "malformed TLSA record" : "";
   for (const auto& r : t.records) {

@@ -36,6 +36,7 @@ struct TlsaSet {
   std::vector<TlsaRecord> records;  // every well-formed record, usable or not
   int malformed = 0;                // RDATA too short to be a TLSA record
   std::string error;                // lookup failed (SERVFAIL, timeout): "" otherwise
+  bool mx_insecure = false;         // the MX RRset that named the host was not authenticated
 };
 
 /// What the probe of the host established.

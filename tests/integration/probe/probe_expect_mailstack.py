@@ -128,7 +128,7 @@ def spki_sha256(pem_file):
 
 
 port = int(env["MS_SMTP_STARTTLS_PORT"])
-dns = FakeDns({"dane.mailprobe.test": {"MX": [(10, "localhost")]}})
+dns = FakeDns({"dane.mailprobe.test": {"MX": [(10, "localhost")], "ad": True}})
 for name, pem, ad, want in (("current certificate", env["MS_CERT_FILE"], True, "pass"),
                             ("stale record (another certificate)", env["MS_EXPIRING_CERT_FILE"], True, "fail"),
                             ("unauthenticated answer", env["MS_CERT_FILE"], False, "insecure")):

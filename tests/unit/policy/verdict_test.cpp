@@ -97,6 +97,15 @@ TEST_SUITE("policy::verdict") {
     CHECK(v.dane_error.find("AD bit") != std::string::npos);
   }
 
+  TEST_CASE("DANE: authenticated TLSA of a host named by an insecure MX RRset is insecure (RFC 7672 §2.2.1)") {
+    TlsaSet t = tlsa(true, {ee_sha256(1)});
+    t.mx_insecure = true;
+    auto v = judge_host(nullptr, "mx1.example.org", t, good_tls());
+    CHECK(v.dane == DaneState::insecure);
+    CHECK(v.violation.empty());
+    CHECK(v.dane_error.find("MX records not DNSSEC-authenticated") == 0);
+  }
+
   TEST_CASE("DANE: no records is none; not looked up is none with zero records") {
     CHECK(judge_host(nullptr, "mx1.example.org", tlsa(true, {}), good_tls()).dane == DaneState::none);
     auto v = judge_host(nullptr, "mx1.example.org", TlsaSet{}, good_tls());
