@@ -1,6 +1,6 @@
 // libFuzzer harness for the MTA-STS parsers (RFC 8461 §3.1 TXT record, §3.2
 // policy file, §4.1 mx patterns). Build as tests/fuzz/header_fuzz.cpp says;
-// run: build-fuzz/tests/fuzz/mta_sts_fuzz -max_total_time=60
+// run: build-fuzz/tests/fuzz/mta_sts_fuzz -max_total_time=60 NEW_DIR tests/fuzz/corpus-policy
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // libFuzzer harness for the DNS answer and TLSA RDATA parsers (RFC 1035
 // §4.1, RFC 6698 §2.1): the input is a whole DNS response message.
-// run: build-fuzz/tests/fuzz/tlsa_fuzz -max_total_time=60
+// run: build-fuzz/tests/fuzz/tlsa_fuzz -max_total_time=60 NEW_DIR tests/fuzz/corpus-policy
 
 #include <cstddef>
 #include <cstdint>

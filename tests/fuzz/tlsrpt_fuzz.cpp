@@ -1,5 +1,5 @@
 // libFuzzer harness for the TLS-RPT record parser (RFC 8460 §3).
-// run: build-fuzz/tests/fuzz/tlsrpt_fuzz -max_total_time=60
+// run: build-fuzz/tests/fuzz/tlsrpt_fuzz -max_total_time=60 NEW_DIR tests/fuzz/corpus-policy
 
 #include <cstddef>
 #include <cstdint>

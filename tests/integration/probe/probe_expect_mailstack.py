@@ -109,7 +109,10 @@ check("openrelay port: no AUTH offered, so a wrong password is never shown refus
 
 # Nothing the checks did may have delivered or queued a message.
 q = subprocess.run(["postqueue", "-c", env["MS_POSTFIX_CONFIG_DIR"], "-p"], capture_output=True, text=True)
-check("no message queued by the checks", q.returncode == 0 and "Mail queue is empty" in q.stdout, q.stdout[-500:])
+# Other tests leave held mail (hold@) in the queue; none may be ours.
+check("no message queued by the checks",
+      q.returncode == 0 and ("Mail queue is empty" in q.stdout or "Queue ID" in q.stdout) and FOREIGN not in q.stdout
+      and "mailprobe@" not in q.stdout, q.stdout[-500:])
 log = open(env["MS_POSTFIX_LOG"], errors="replace").read()
 check("the open relay saw RCPT and DATA but no message (lost connection after DATA)",
       "smtp-openrelay" in log and "relay-test" not in log and "lost connection after DATA" in log, log[-800:])
