@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <arpa/inet.h>
+
 #include "policy/evaluate.hpp"
 #include "policy/expect_fields.hpp"
 #include "policy/expect_run.hpp"
@@ -28,7 +30,10 @@ void apply_to_service(const probe::Options& o, probe::ProbeResult& r) {
   PolicyConfig c = config_of(o, o.policy.domain, o.port);
   std::shared_ptr<const DomainPolicy> domain;
   if (!c.domain.empty()) domain = lookup_domain_policy(c);
-  apply_policy(r, domain, lookup_tlsa(o.host, c));
+  // DANE names a host (RFC 7672 §2.2.3); an IP literal has no TLSA records.
+  unsigned char buf[16];
+  bool ip = inet_pton(AF_INET, o.host.c_str(), buf) == 1 || inet_pton(AF_INET6, o.host.c_str(), buf) == 1;
+  apply_policy(r, domain, ip ? TlsaSet{} : lookup_tlsa(o.host, c));
 }
 
 void apply_to_mx(const probe::Options& o, std::vector<probe::MxTarget>& targets) {

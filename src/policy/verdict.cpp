@@ -19,7 +19,7 @@ void judge_dane(HostVerdict& v, std::string_view host, const TlsaSet& t, const H
     // sender defer rather than downgrade.
     v.dane = DaneState::fail;
     v.dane_error = t.error;
-    add_violation(v, "DANE: TLSA lookup failed (" + t.error + ")");
+    add_violation(v, "DANE: TLSA lookup failed, DANE senders defer");
     return;
   }
   if (v.tlsa_records == 0) return;

@@ -147,7 +147,8 @@ TEST_SUITE("policy::verdict") {
     f.error = "_25._tcp.mx1.example.org TLSA: DNS rcode 2";
     auto e = judge_host(nullptr, "mx1.example.org", f, good_tls());
     CHECK(e.dane == DaneState::fail);
-    CHECK(e.violation.find("TLSA lookup failed") != std::string::npos);
+    CHECK(e.violation == "DANE: TLSA lookup failed, DANE senders defer");
+    CHECK(e.dane_error == f.error);
   }
 
   TEST_CASE("both policies' violations are joined") {
