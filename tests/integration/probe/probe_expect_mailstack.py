@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """`mailprobe probe smtp --expect` against the real Postfix of tests/mailstack:
-every negative check once met and once violated.
+every negative check once met and once violated; then Postfix as the MX of
+`probe mx --policy` (DANE with TLSA from the fake DNS, MTA-STS enforce).
 
 Ports (tests/mailstack/README.md): `starttls` requires TLS and offers AUTH
 only after it; `none` is plaintext with AUTH in the clear and takes
@@ -144,6 +145,60 @@ for name, pem, ad, want in (("current certificate", env["MS_CERT_FILE"], True, "
     check("postfix MX, TLSA 3 1 1 of the %s: dane %s" % (name, want),
           r.get("dane") == want and (p.returncode == 1) == (want == "fail")
           and (r.get("result") == "policy_violation") == (want == "fail"), r)
+
+# Postfix as an MTA-STS MX: a loopback HTTPS server with a self-signed
+# certificate for mta-sts.DOMAIN plays the policy host; the CA bundle given
+# to the probe holds the mailstack CA (for Postfix) and that certificate.
+import http.server  # noqa: E402
+import ssl  # noqa: E402
+import threading  # noqa: E402
+
+STS_DOMAIN = "sts.mailprobe.test"
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", os.path.join(tmp.name, "sts.key"), "-out", os.path.join(tmp.name, "sts.pem"), "-days", "2",
+                "-subj", "/CN=mta-sts." + STS_DOMAIN, "-addext", "subjectAltName=DNS:mta-sts." + STS_DOMAIN],
+               check=True, capture_output=True)
+bundle = os.path.join(tmp.name, "bundle.pem")
+with open(bundle, "w") as f:
+    f.write(open(env["MS_CA_FILE"]).read() + open(os.path.join(tmp.name, "sts.pem")).read())
+policy_body = {"mx": "localhost"}
+
+
+class Sts(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("version: STSv1\nmode: enforce\nmx: %s\nmax_age: 604800\n" % policy_body["mx"]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sts)
+sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+sctx.load_cert_chain(os.path.join(tmp.name, "sts.pem"), os.path.join(tmp.name, "sts.key"))
+httpd.socket = sctx.wrap_socket(httpd.socket, server_side=True)
+threading.Thread(target=httpd.serve_forever, daemon=True).start()
+dns.table[STS_DOMAIN] = {"MX": [(10, "localhost")], "ad": True}
+dns.table["_mta-sts." + STS_DOMAIN] = {"TXT": ["v=STSv1; id=pf1"]}
+dns.table["_smtp._tls." + STS_DOMAIN] = {"TXT": ["v=TLSRPTv1; rua=mailto:tlsrpt@" + STS_DOMAIN]}
+dns.table.pop("_%d._tcp.localhost" % port, None)
+for mx_pattern, want in (("localhost", "success"), ("mx.elsewhere.example", "policy_violation")):
+    policy_body["mx"] = mx_pattern
+    p = subprocess.run([BIN, "probe", "mx", STS_DOMAIN, "--policy", "--dns-server", "127.0.0.1:%d" % dns.port,
+                        "--mx-port", str(port), "--ca-file", bundle, "--mta-sts-connect-to",
+                        "127.0.0.1:%d" % httpd.server_address[1], "--output-format", "json", "--warn-days", "0"],
+                       capture_output=True, text=True, timeout=60)
+    rows = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    r = rows[0] if len(rows) == 1 else {"rows": rows, "stderr": p.stderr}
+    check("postfix MX, MTA-STS enforce with mx: %s: %s" % (mx_pattern, want),
+          r.get("result") == want and r.get("mta_sts_mode") == "enforce" and r.get("mta_sts_id") == "pf1"
+          and r.get("mta_sts_pkix_valid") is True and r.get("mx_in_policy") is (want == "success")
+          and r.get("tlsrpt") is True and r.get("dane") == "none", r)
+httpd.shutdown()
 
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
