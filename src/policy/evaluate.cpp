@@ -1,5 +1,6 @@
 #include "policy/evaluate.hpp"
 
+#include "policy/pkix_name.hpp"
 #include "policy/policy_dns.hpp"
 #include "policy/sts_fetch.hpp"
 #include "probe/verdict.hpp"
@@ -115,7 +116,9 @@ void apply_policy(probe::ProbeResult& r, std::shared_ptr<const DomainPolicy> dom
   HostTls tls;
   if (r.tls) {
     tls.tls_up = true;
-    tls.pkix_valid = r.tls->verified() && !(r.tls->cert && r.tls->cert->expired);
+    // RFC 8461 §4.2: a chain to a trusted root, unexpired, and the MX name as a DNS-ID.
+    tls.pkix_valid = r.tls->chain_ok() && !(r.tls->cert && r.tls->cert->expired) && !r.tls->chain_der.empty() &&
+                     dns_id_matches(r.tls->chain_der.front(), r.host);
     tls.chain_der = r.tls->chain_der;
   }
   HostVerdict v = judge_host(std::move(domain), r.host, tlsa, tls);

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "policy/dane.hpp"
+#include "policy/pkix_name.hpp"
 
 using namespace mailprobe::policy;
 
@@ -178,5 +179,20 @@ TEST_SUITE("policy::dane") {
     TlsaRecord r = record_for(pki.leaf.get(), 3, 1, 1);
     CHECK(match_dane({r}, {}, "mx.example.org").problem == "no peer certificate");
     CHECK(match_dane({r}, {"garbage"}, "mx.example.org").problem == "peer certificate does not parse");
+  }
+
+  TEST_CASE("MTA-STS name check: DNS-ID only, leftmost wildcard, never the CN (RFC 8461 §4.2)") {
+    Pki pki;
+    CHECK(dns_id_matches(der(pki.leaf.get()), "mx.example.org"));
+    CHECK(dns_id_matches(der(pki.leaf.get()), "MX.example.org."));
+    CHECK_FALSE(dns_id_matches(der(pki.leaf.get()), "mx2.example.org"));
+    Key k = new_key();
+    Cert cn_only = make_cert("mx.example.org", k.get(), pki.ca.get(), pki.ca_key.get(), false, nullptr);
+    CHECK_FALSE(dns_id_matches(der(cn_only.get()), "mx.example.org"));
+    Cert wild = make_cert("wild", k.get(), pki.ca.get(), pki.ca_key.get(), false, "DNS:*.example.org");
+    CHECK(dns_id_matches(der(wild.get()), "mx.example.org"));
+    CHECK_FALSE(dns_id_matches(der(wild.get()), "a.mx.example.org"));
+    CHECK_FALSE(dns_id_matches(der(wild.get()), "example.org"));
+    CHECK_FALSE(dns_id_matches("not a certificate", "mx.example.org"));
   }
 }
