@@ -45,7 +45,7 @@ void lookup_sts(DomainPolicy& d, const PolicyConfig& c) {
   f.timeout = c.timeout;
   f.connect_to = c.sts_connect_to;
   // The file is fetched even without a TXT record, to report a policy that
-  // senders never look for (RFC 8461 §3.3: the TXT record comes first).
+  // senders never look for (RFC 8461 §3: they ask for the TXT record first).
   auto body = fetch_sts_policy(f);
   if (!d.sts_record) {
     if (body) d.sts_error = "policy file at " + sts_policy_url(c.domain) + " but no _mta-sts TXT record: senders ignore it";

@@ -120,9 +120,13 @@ int run_service(const Options& o) {
     records.push_back(std::move(e));
   }
   std::string out;
-  if (o.schema == probe::Schema::seed) out = probe::to_seed_json(r) + "\n";
-  else if (o.format == probe::OutputFormat::prometheus) out = report::to_prometheus(std::span<const report::Record>(records));
-  else for (const auto& rec : records) out += render(rec, o.format);
+  if (o.schema == probe::Schema::seed) {
+    out = probe::to_seed_json(r) + "\n";
+  } else if (o.format == probe::OutputFormat::prometheus) {
+    out = report::to_prometheus(std::span<const report::Record>(records));  // one HELP/TYPE per family
+  } else {
+    for (const auto& rec : records) out += render(rec, o.format);
+  }
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
