@@ -1,9 +1,7 @@
 #include "policy/evaluate.hpp"
 
-#include "policy/pkix_name.hpp"
 #include "policy/policy_dns.hpp"
 #include "policy/sts_fetch.hpp"
-#include "probe/verdict.hpp"
 
 namespace mailprobe::policy {
 
@@ -110,33 +108,6 @@ bool mx_authenticated(const PolicyConfig& c) {
   constexpr std::uint16_t kTypeMx = 15;
   auto a = query(c.domain, kTypeMx, c.timeout, c.dns_server);
   return a && a->rcode == 0 && a->authenticated;
-}
-
-void apply_policy(probe::ProbeResult& r, std::shared_ptr<const DomainPolicy> domain, const TlsaSet& tlsa) {
-  HostTls tls;
-  if (r.tls) {
-    tls.tls_up = true;
-    // RFC 8461 §4.2: a chain to a trusted root, unexpired, and the MX name as a DNS-ID.
-    tls.pkix_valid = r.tls->chain_ok() && !(r.tls->cert && r.tls->cert->expired) && !r.tls->chain_der.empty() &&
-                     dns_id_matches(r.tls->chain_der.front(), r.host);
-    tls.chain_der = r.tls->chain_der;
-  }
-  HostVerdict v = judge_host(std::move(domain), r.host, tlsa, tls);
-  const bool overridable = r.success() || r.result == Result::cert_expiring || r.result == Result::tls_verify_failed;
-  if (!v.violation.empty() && overridable) {
-    r.stage = Stage::policy;
-    r.result = Result::policy_violation;
-    r.reply_code = 0;
-    r.error = v.violation;
-  } else if (v.dane == DaneState::pass && r.result == Result::tls_verify_failed) {
-    // Judge the dialogue again without the PKIX checks, so steps after TLS
-    // still count.
-    const bool insecure = r.insecure;
-    r.insecure = true;
-    probe::judge(r);
-    r.insecure = insecure;
-  }
-  r.policy = std::move(v);
 }
 
 }  // namespace mailprobe::policy

@@ -1,15 +1,14 @@
 #pragma once
 
-// `--policy`: the lookups (DNS TXT and TLSA, the HTTPS policy fetch) and the
-// fold of the verdict into a probe result. The judgement itself is pure
-// (verdict.hpp); this file only gathers its inputs.
+// `--policy`: the lookups (DNS TXT and TLSA, the HTTPS policy fetch). The
+// judgement itself is pure (verdict.hpp); this file only gathers its inputs,
+// and probe/policy_fold.hpp folds the verdict into a probe result.
 
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "policy/verdict.hpp"
-#include "probe/probe_result.hpp"
 
 namespace mailprobe::policy {
 
@@ -33,12 +32,5 @@ TlsaSet lookup_tlsa(const std::string& host, const PolicyConfig& config);
 /// True if the MX answer of config.domain carries the AD bit (RFC 7672
 /// §2.2.1: DANE applies to MX hosts only from a secure MX RRset).
 bool mx_authenticated(const PolicyConfig& config);
-
-/// Judges `r` (a finished STARTTLS probe of r.host) and stores the verdict in
-/// r.policy. A violation turns a healthy (or merely PKIX-failed or expiring)
-/// result into policy_violation at stage policy; a DANE pass turns a PKIX
-/// tls_verify_failed into success, since DNSSEC authenticates the peer
-/// (RFC 7672 §3.1).
-void apply_policy(probe::ProbeResult& r, std::shared_ptr<const DomainPolicy> domain, const TlsaSet& tlsa);
 
 }  // namespace mailprobe::policy

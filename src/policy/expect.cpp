@@ -98,20 +98,19 @@ Outcome<Expectation> parse_expectation(std::string_view text) {
   return usage("--expect must be auth-refused, no-auth-before-tls, relay-refused=ADDR or tls-required=ADDR");
 }
 
-std::vector<Exchange> pair_replies(const probe::Transcript& t) {
+std::vector<Exchange> pair_replies(const std::vector<net::DialogueLine>& lines) {
   std::vector<Exchange> out;
   std::string pending;  // the greeting before any command
   bool waiting = true;
   smtp::ReplyAssembler assembler;
-  for (const auto& ev : t) {
-    if (ev.dir == probe::Dir::tls_up) continue;
-    if (ev.dir == probe::Dir::out) {
-      pending = ev.line;
+  for (const auto& ev : lines) {
+    if (!ev.from_server) {
+      pending = ev.text;
       waiting = true;
       assembler = smtp::ReplyAssembler{};
       continue;
     }
-    auto reply = assembler.feed(ev.line);
+    auto reply = assembler.feed(ev.text);
     if (!reply || !waiting) continue;
     out.push_back({pending, reply->code, reply->joined()});
     waiting = false;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/failure.hpp"
-#include "probe/transcript.hpp"
+#include "net/smtp_dialogue.hpp"
 
 namespace mailprobe::policy {
 
@@ -37,8 +37,8 @@ struct Exchange {
   std::string text;
 };
 
-/// Pairs each complete reply with the command before it (RFC 5321 §4.2).
-std::vector<Exchange> pair_replies(const probe::Transcript& t);
+/// Pairs each complete reply with the (redacted) command before it (RFC 5321 §4.2).
+std::vector<Exchange> pair_replies(const std::vector<net::DialogueLine>& lines);
 
 struct ExpectOutcome {
   bool met = false;

@@ -1,12 +1,12 @@
 #pragma once
 
-// The I/O half of `--expect`: one libcurl SMTP transfer per dialogue check,
-// recorded as a Transcript (commands redacted to their verb) and judged by
-// expect.hpp. A transfer that reaches DATA 354 is aborted before any content
-// is sent, so no message is ever delivered. Blocks at most about 4 x timeout.
+// The driving half of `--expect`: one SMTP dialogue per check, run by
+// net/smtp_dialogue.hpp (which never delivers: it stops once DATA gets 354)
+// and judged by expect.hpp. Blocks at most about 4 x timeout.
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "net/endpoint.hpp"
 #include "policy/expect.hpp"
@@ -23,9 +23,18 @@ struct ExpectConfig {
   std::string ehlo_name;
   std::string username, password;  // auth_refused: the credentials that must be refused
   std::string mail_from;           // envelope sender of the relay / TLS checks
+  /// Reduces a client command to its verb (the caller passes
+  /// probe::redact_command); the judgement reads the verbs. Null keeps none.
+  std::string (*redact)(std::string_view line) = nullptr;
 };
 
-/// Runs the dialogue of auth_refused, relay_refused or tls_required.
+/// The dialogue request of auth_refused, relay_refused or tls_required. Pure.
+net::SmtpDialogueRequest dialogue_request(const Expectation& e, const ExpectConfig& config);
+
+/// Judges what the dialogue saw. Pure.
+ExpectOutcome judge_run(const Expectation& e, const net::SmtpDialogueResult& run);
+
+/// Runs the dialogue of auth_refused, relay_refused or tls_required and judges it.
 ExpectOutcome run_expectation(const Expectation& e, const ExpectConfig& config);
 
 }  // namespace mailprobe::policy

@@ -1,8 +1,9 @@
 #pragma once
 
-// The I/O half of MTA-STS: the HTTPS GET of the policy file (RFC 8461 §3.3)
-// through libcurl: HTTPS only, the certificate verified for mta-sts.DOMAIN,
-// redirects refused, the body capped, media type text/plain (§3.2).
+// The fetch half of MTA-STS: the HTTPS GET of the policy file (RFC 8461 §3.3)
+// through net/https_get.hpp (HTTPS only, the certificate verified for
+// mta-sts.DOMAIN, redirects refused, the body capped), then the judgement
+// of the response here: status 200, media type text/plain (§3.2).
 // Blocks at most `timeout`.
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "core/failure.hpp"
+#include "net/https_get.hpp"
 
 namespace mailprobe::policy {
 
@@ -32,5 +34,8 @@ std::string sts_policy_url(const std::string& domain);
 /// protocol_error for a redirect, a non-200 status, the wrong media type or
 /// a body over the cap.
 Outcome<std::string> fetch_sts_policy(const StsFetchConfig& config);
+
+/// The judgement of one response (pure): the body, or the Failure above.
+Outcome<std::string> judge_sts_response(const net::HttpsGetResult& got, const std::string& url);
 
 }  // namespace mailprobe::policy

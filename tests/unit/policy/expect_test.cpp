@@ -4,18 +4,21 @@
 #include <vector>
 
 #include "policy/expect.hpp"
+#include "policy/expect_run.hpp"
+#include "probe/transcript.hpp"
 
 using namespace mailprobe;
 using namespace mailprobe::policy;
 
 namespace {
 
-/// A transcript from alternating lines: ">CMD" for client, anything else server.
-probe::Transcript script(std::initializer_list<const char*> lines) {
-  probe::Transcript t;
+/// The lines of a dialogue: ">CMD" for client (redacted as app/ has
+/// net::run_smtp_dialogue redact them), anything else server.
+std::vector<net::DialogueLine> script(std::initializer_list<const char*> lines) {
+  std::vector<net::DialogueLine> t;
   for (const char* l : lines) {
-    if (l[0] == '>') t.push_back({{}, probe::Dir::out, probe::redact_command(l + 1)});
-    else t.push_back({{}, probe::Dir::in, l});
+    if (l[0] == '>') t.push_back({false, probe::redact_command(l + 1)});
+    else t.push_back({true, l});
   }
   return t;
 }
@@ -114,5 +117,46 @@ TEST_SUITE("policy::expect") {
     CHECK_FALSE(offered.met);
     CHECK(offered.detail == "AUTH PLAIN LOGIN advertised before STARTTLS");
     CHECK_FALSE(judge_plaintext_auth(false, {}).met);
+  }
+
+  TEST_CASE("the dialogue request: tls_required talks plaintext, auth_refused carries the credentials") {
+    ExpectConfig c;
+    c.host = "mx.example.org";
+    c.port = 587;
+    c.tls = net::TlsMode::starttls;
+    c.username = "alice";
+    c.password = "wrong";
+    c.mail_from = "probe@example.org";
+    c.redact = probe::redact_command;
+    auto tls = dialogue_request({ExpectKind::tls_required, "bob@example.org"}, c);
+    CHECK(tls.tls == net::TlsMode::none);
+    CHECK(tls.username.empty());
+    CHECK(tls.rcpt == "bob@example.org");
+    CHECK(tls.mail_from == "probe@example.org");
+    const bool same_redact = tls.redact == c.redact;
+    CHECK(same_redact);
+    auto relay = dialogue_request({ExpectKind::relay_refused, "x@foreign.example"}, c);
+    CHECK(relay.tls == net::TlsMode::starttls);
+    CHECK(relay.password.empty());
+    auto auth = dialogue_request({ExpectKind::auth_refused, ""}, c);
+    CHECK(auth.username == "alice");
+    CHECK(auth.password == "wrong");
+    CHECK(auth.rcpt.empty());
+  }
+
+  TEST_CASE("judge_run: no dialogue, and a 354 seen only by the read callback") {
+    net::SmtpDialogueResult none;
+    none.error = "Couldn't connect to server";
+    auto o = judge_run({ExpectKind::relay_refused, "x@foreign.example"}, none);
+    CHECK_FALSE(o.met);
+    CHECK(o.detail == "no dialogue: Couldn't connect to server");
+
+    net::SmtpDialogueResult run;
+    run.lines = script({"220 mx ESMTP", ">EHLO client", "250 mx", ">MAIL FROM:<a@b>", "250 ok",
+                        ">RCPT TO:<x@foreign.example>", "250 ok"});
+    run.data_reached = true;
+    run.error = "Operation was aborted by an application callback";
+    auto relayed = judge_run({ExpectKind::relay_refused, "x@foreign.example"}, run);
+    CHECK_FALSE(relayed.met);
   }
 }

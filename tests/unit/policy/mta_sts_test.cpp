@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "policy/mta_sts.hpp"
+#include "policy/sts_fetch.hpp"
 
+using namespace mailprobe;
 using namespace mailprobe::policy;
 
 TEST_SUITE("policy::mta_sts") {
@@ -141,5 +143,48 @@ TEST_SUITE("policy::mta_sts") {
     p.mx = {"a.example.org", "*.mx.example.net"};
     CHECK(policy_lists_mx(p, "b.mx.example.net"));
     CHECK_FALSE(policy_lists_mx(p, "mx.example.net"));
+  }
+
+  TEST_CASE("the policy response: 200 text/plain only; redirects, other types and transport failures refused") {
+    const std::string url = sts_policy_url("example.org");
+    CHECK(url == "https://mta-sts.example.org/.well-known/mta-sts.txt");
+    net::HttpsGetResult ok;
+    ok.transport = Result::success;
+    ok.status = 200;
+    ok.content_type = "Text/Plain; charset=utf-8";
+    ok.body = "version: STSv1\n";
+    auto body = judge_sts_response(ok, url);
+    REQUIRE(body);
+    CHECK(body.value() == "version: STSv1\n");
+
+    auto redirect = ok;
+    redirect.status = 301;
+    auto r = judge_sts_response(redirect, url);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().result == Result::protocol_error);
+    CHECK(r.error().reply_text.find("redirect refused") != std::string::npos);
+
+    auto html = ok;
+    html.content_type = "text/html";
+    REQUIRE_FALSE(judge_sts_response(html, url));
+
+    auto missing = ok;
+    missing.status = 404;
+    REQUIRE_FALSE(judge_sts_response(missing, url));
+
+    net::HttpsGetResult big;
+    big.too_large = true;
+    big.transport = Result::protocol_error;
+    big.error = "body larger than 65536 bytes";
+    auto b = judge_sts_response(big, url);
+    REQUIRE_FALSE(b);
+    CHECK(b.error().reply_text == "MTA-STS policy fetch: body larger than 65536 bytes");
+
+    net::HttpsGetResult verify;
+    verify.transport = Result::tls_verify_failed;
+    verify.error = "SSL certificate problem";
+    auto v = judge_sts_response(verify, url);
+    REQUIRE_FALSE(v);
+    CHECK(v.error().result == Result::tls_verify_failed);
   }
 }
