@@ -6,6 +6,7 @@
 #include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
+#include "check/report_fill.hpp"
 #include "check/send_leg.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
@@ -16,38 +17,6 @@
 namespace mailprobe::check {
 
 namespace {
-
-void fail(CheckReport& r, Failure f) {
-  r.success = false;
-  r.failure = std::move(f);
-}
-
-void copy_smtp(CheckReport& r, const smtp::SendReport& sent) {
-  r.queue_id = sent.queue_id;
-  r.smtp_reply_code = sent.final_code;
-  r.smtp_reply = sent.final_text;
-  r.smtp_ip = sent.ip;
-  r.smtp_tls_version = sent.tls_version;
-  r.smtp_tls_cipher = sent.tls_cipher;
-  r.smtp_dns_us = sent.dns_us;
-  r.smtp_connect_us = sent.connect_us;
-  r.smtp_tls_us = sent.tls_us;
-  r.smtp_greeting_us = sent.greeting_us;
-  r.smtp_auth_us = sent.auth_us;
-  r.smtp_transaction_us = sent.transaction_us;
-  r.smtp_data_us = sent.data_us;
-}
-
-void copy_imap(CheckReport& r, const ImapLeg& leg) {
-  r.imap_connect_us = leg.info.connect_us;
-  r.imap_tls_us = leg.info.tls_us;
-  r.imap_login_us = leg.info.login_us;
-  r.imap_ip = leg.info.ip;
-  r.imap_tls_version = leg.tls_version;
-  r.imap_tls_cipher = leg.tls_cipher;
-  r.imap_select_us = leg.select_us;
-  r.imap_idle_supported = leg.caps.count("IDLE") > 0;
-}
 
 /// A second connection (the junk folder, or the sender's mailbox for
 /// bounces), logged in and selected in parallel with the watched mailbox so
@@ -105,22 +74,10 @@ struct SideWait {
 }  // namespace
 
 CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop) {
-  CheckReport r;
-  r.start = Stamp::now();
+  CheckReport r = start_report(cfg);
   const Deadline dl{r.start.steady + cfg.timeout};
-  r.email_from = cfg.email_from;
-  r.email_to = cfg.email_to;
-  r.smtp_server = cfg.smtp.authority();
-  r.imap_server = cfg.imap.authority();
-  r.smtp_tls = std::string(net::to_string(cfg.smtp.tls));
-  r.imap_tls = std::string(net::to_string(cfg.imap.tls));
-  r.mailbox = cfg.mailbox;
-  r.cleanup = "none";
-
   auto finish = [&r]() -> CheckReport& {
-    r.finish = Stamp::now();
-    if (!r.end.set()) r.end = r.finish;
-    r.total_us = micros_between(r.start, r.end);
+    finish_report(r);
     return r;
   };
 
@@ -184,7 +141,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
 
   // SMTP: send the probe.
-  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
+  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
+                          cfg.source};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}};
   r.start_smtp = Stamp::now();
@@ -307,14 +265,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   settle_late_probes(r, cfg, &inbox, junk.leg.get(), std::string(), dl);
   finish_sides();
   logout(inbox, dl);
-  if (r.placement == "junk") {
-    // Delivered, but filed as spam: its own result so users can alert on it.
-    r.success = !cfg.junk_is_failure;
-    r.failure = Failure(Stage::done, Result::junk, "delivered to " + r.junk_mailbox);
-  } else {
-    r.success = true;
-    r.failure = Failure(Stage::done, Result::success);
-  }
+  found_verdict(r, cfg);
   return finish();
 }
 

@@ -74,6 +74,7 @@ std::size_t MailboxHub::prune() {
 }
 
 void MailboxHub::count_checks() {
+  if (where_ != "inbox") return;  // a route's tries count its mailbox's checks, not the junk folder's too
   std::lock_guard lk(mu_);
   for (auto& [token, p] : pending_) p.ticket->count_check();
 }
