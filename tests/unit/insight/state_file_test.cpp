@@ -113,6 +113,33 @@ TEST_CASE("state file: add replaces by token, remove, expire returns the lost on
   CHECK(s.pending.empty());
 }
 
+TEST_CASE("state file: entries keyed per route; other routes' entries are left as they were") {
+  StateData s;
+  auto now = utc(2026, 11, 22, 12, 0, 0);
+  auto a = probe('a', now);
+  a.route = "r1";
+  auto b = probe('b', now);  // a single check: no route
+  auto c = probe('c', now);
+  c.route = "r2";
+  add_pending(s, a);
+  add_pending(s, b);
+  add_pending(s, c);
+  auto back = parse_state(serialize_state(s));
+  REQUIRE(back);
+  REQUIRE(back.value().pending.size() == 3);
+  CHECK(back.value().pending[0].route == "r1");
+  CHECK(back.value().pending[1].route.empty());
+  CHECK(serialize_state(s).find("\"route\":\"r2\"") != std::string::npos);
+  StateData mine = take_route(s, "r1");
+  REQUIRE(mine.pending.size() == 1);
+  CHECK(mine.pending[0].token == std::string(32, 'a'));
+  REQUIRE(s.pending.size() == 2);
+  CHECK(take_route(s, "").pending.size() == 1);
+  put_back(s, std::move(mine));
+  CHECK(s.pending.size() == 2);
+  CHECK(s.pending.back().route == "r1");
+}
+
 TEST_CASE("state file: ISO 8601 UTC parsing") {
   CHECK(parse_iso8601_utc("2026-11-22T18:17:06Z") == utc(2026, 11, 22, 18, 17, 6));
   CHECK(parse_iso8601_utc("2026-11-22T18:17:06.5Z") == utc(2026, 11, 22, 18, 17, 6) + std::chrono::milliseconds(500));
