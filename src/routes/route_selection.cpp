@@ -5,8 +5,12 @@
 
 namespace mailprobe::routes {
 
-Selection select_routes(const std::vector<std::string>& names, const std::vector<std::string>& lines) {
+Selection select_routes(const std::vector<std::string>& names, const std::vector<std::string>& raw_lines) {
   Selection out;
+  std::vector<std::string> lines = raw_lines;
+  for (auto& l : lines)
+    for (auto& c : l)
+      if (c == '\r') c = ' ';  // CRLF from a Windows-made pipe
   bool all = lines.empty();
   std::set<std::string> wanted;
   for (const auto& line : lines) {
@@ -15,8 +19,7 @@ Selection select_routes(const std::vector<std::string>& names, const std::vector
     bool any = false;
     while (words >> w) {
       any = true;
-      if (!w.empty() && w.back() == '\r') w.pop_back();
-      if (!w.empty()) wanted.insert(w);
+      wanted.insert(w);
     }
     if (!any) all = true;
   }
