@@ -16,12 +16,12 @@ std::string group_key(const check::CheckConfig& c) {
 MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadline, const std::atomic<bool>* stop)
     : deadline_(deadline) {
   std::unique_ptr<check::ImapLeg> junk_leg;
-  std::thread junk_opener;
+  std::jthread junk_opener;  // joins on every return path
   std::string junk_open_error;
   const bool want_junk = cfg.junk_mailbox != "none";
   // The junk connection logs in while the mailbox's does (run_check does the same).
   if (want_junk) {
-    junk_opener = std::thread([&] {
+    junk_opener = std::jthread([&] {
       auto l = check::open_leg(cfg, deadline, stop);
       if (l) junk_leg = std::move(l.value());
       else junk_open_error = l.error().reply_text;
@@ -62,8 +62,8 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
   if (junk_leg) check::logout(*junk_leg, deadline);  // not needed after all
   if (!junk_) junk_name_.clear();
   inbox_ = std::make_unique<MailboxHub>(std::move(leg), "inbox", cfg.check_frequency);
-  inbox_thread_ = std::thread([this, stop] { inbox_->run(deadline_, stop); });
-  if (junk_) junk_thread_ = std::thread([this, stop] { junk_->run(deadline_, stop); });
+  inbox_thread_ = std::jthread([this, stop] { inbox_->run(deadline_, stop); });
+  if (junk_) junk_thread_ = std::jthread([this, stop] { junk_->run(deadline_, stop); });
 }
 
 void MailboxGroup::close() {

@@ -56,7 +56,7 @@ class MailboxGroup {
   std::optional<Failure> failure_;
   std::unique_ptr<MailboxHub> inbox_, junk_;
   std::string junk_name_, junk_error_;
-  std::thread inbox_thread_, junk_thread_;
+  std::jthread inbox_thread_, junk_thread_;
   bool closed_ = false;
   int connections_ = 0;
   Deadline deadline_;
