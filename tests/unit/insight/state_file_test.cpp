@@ -30,7 +30,7 @@ struct TempDir {
 void write_file(const std::string& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 PendingProbe probe(char c, std::chrono::system_clock::time_point sent) {
-  return {std::string(32, c), sent, "INBOX", "4Xy7Qd1Nz2z1xvP"};
+  return {std::string(32, c), sent, "INBOX", "4Xy7Qd1Nz2z1xvP", ""};
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ TEST_CASE("state file: save then load round-trips, mode 0600, no temp files left
   std::string p = d.path + "/state.json";
   StateData s;
   add_pending(s, probe('a', utc(2026, 11, 22, 18, 17, 6) + std::chrono::microseconds(123456)));
-  add_pending(s, {std::string(32, 'b'), utc(2026, 11, 22, 18, 20, 0), "Junk \"x\"", ""});
+  add_pending(s, {std::string(32, 'b'), utc(2026, 11, 22, 18, 20, 0), "Junk \"x\"", "", ""});
   REQUIRE(save_state(p, s));
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
