@@ -47,7 +47,7 @@ TEST_SUITE("report::many_records") {
     CHECK(n.exit_code == 2);
     CHECK(n.text ==
           "MAIL CRITICAL - 1 of 2 routes OK: b CRITICAL (imap_wait: lost) | a.delivery_seconds=0.5s;2 "
-          "a.total_seconds=1s b.delivery_seconds=Us;2 b.total_seconds=60s\n");
+          "a.total_seconds=1s b.delivery_seconds=U;2 b.total_seconds=60s\n");
     std::vector<Record> warn{rec("a", true, 5.0, 6.0), rec("b", true, 0.1, 0.2)};
     CHECK(to_nagios(warn, "MAIL", parse_range("2").value(), std::nullopt, "delivery_seconds", "route").exit_code == 1);
     CHECK(to_nagios(std::span<const Record>(), "MAIL", std::nullopt, std::nullopt, "x", "route").exit_code == 3);
