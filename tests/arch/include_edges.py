@@ -28,14 +28,16 @@ ALLOWED = {
     "cleanup": {"core", "net", "imap", "insight", "check"},
     "probe": {"core", "net", "report", "message", "dns", "smtp", "tls"},
     "serve": {"core"},
+    "routes": {"core", "net", "report", "message", "smtp", "imap", "insight", "check"},
     "app": {"core", "net", "report", "message", "dns", "smtp", "imap", "insight", "check", "cleanup", "probe",
-            "serve"},
+            "serve", "routes"},
 }
 
 # text -> the only folders whose files may contain it.
 CONFINED = {
     "<cxxopts.hpp>": {"app"},
     "curl_easy_setopt": {"net"},
+    "<toml.hpp>": {"routes"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)/[^"]+"', re.M)
