@@ -21,6 +21,11 @@ def write(path, text):
     return path
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def routes_file(srv, tmp, routes, defaults=""):
     """A routes file with one account per user (password files in tmp) and
     `routes` = [(name, from, to, extra_toml)]."""
@@ -77,7 +82,7 @@ class RoutesAgainstServe(unittest.TestCase):
             routes = [("good1", "alice", "bob", ""), ("good2", "bob", "carol", ""),
                       ("nobody", "alice", "bob", 'email-to = "nobody@localhost"\n')]
             # The third route sends to an unknown user: refused at RCPT.
-            text = open(routes_file(srv, self.tmp.name, routes[:2])).read()
+            text = read(routes_file(srv, self.tmp.name, routes[:2]))
             text += ('\n[[route]]\nname = "nobody"\nfrom = "alice"\nemail-to = "nobody@localhost"\n'
                      f'imap-host = "localhost"\nimap-port = {srv.port("imap")}\nimap-username = "bob"\n'
                      f'imap-password-file = "{self.tmp.name}/bob.pw"\n')
@@ -104,7 +109,7 @@ class RoutesAgainstServe(unittest.TestCase):
             prom = os.path.join(self.tmp.name, "routes.prom")
             p, _ = run(["--routes", f, "--output-format", "prometheus", "--textfile", prom])
             self.assertEqual(p.returncode, 0, p.stderr)
-            text = open(prom).read()
+            text = read(prom)
             self.assertEqual(text.count("# TYPE mailprobe_delivery_seconds gauge"), 1)
             self.assertIn('route="a"', text)
             self.assertIn('route="b"', text)
@@ -121,7 +126,7 @@ class RoutesAgainstServe(unittest.TestCase):
 
     def test_bad_files_exit_2_with_file_line_and_key_and_send_nothing(self):
         with serve() as srv:
-            good = open(routes_file(srv, self.tmp.name, [("a", "alice", "bob", "")])).read()
+            good = read(routes_file(srv, self.tmp.name, [("a", "alice", "bob", "")]))
             cases = {
                 "unknown key": (good + "smtp-hots = \"x\"\n", "key 'smtp-hots': not a check flag"),
                 "inline secret": (good + "smtp-password = \"alice\"\n", "key 'smtp-password': secrets"),
@@ -149,12 +154,17 @@ class RoutesAgainstServe(unittest.TestCase):
             time.sleep(0.2)
             self.assertEqual(srv_queued(srv), 1, srv.stderr_lines)
 
-    def test_command_line_flags_override_defaults(self):
+    def test_command_line_flags_override_defaults_and_routes_override_both(self):
         with serve() as srv:
-            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", "")], defaults='prefix = "from-file"\n')
-            p, _ = run(["--routes", f, "--output-format", "json", "--no-cleanup", "--timeout", "15"])
-            self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertEqual(json.loads(p.stdout)["cleanup"], "skipped")
+            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", ""), ("b", "alice", "bob", 'imap-mailbox = "Nope"\n')],
+                            defaults='imap-mailbox = "Missing"\n')
+            p, _ = run(["--routes", f, "--output-format", "json", "--imap-mailbox", "INBOX", "--no-cleanup"])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        recs = {json.loads(l)["route"]: json.loads(l) for l in p.stdout.splitlines()}
+        # a: the command line's INBOX beat [defaults]' Missing; b: its own key beat the command line.
+        self.assertTrue(recs["a"]["success"], recs["a"])
+        self.assertEqual((recs["a"]["mailbox"], recs["a"]["cleanup"]), ("INBOX", "skipped"))
+        self.assertEqual((recs["b"]["mailbox"], recs["b"]["stage"]), ("Nope", "imap_select"), recs["b"])
 
     def test_execd_runs_every_route_or_the_named_ones(self):
         with serve() as srv:
