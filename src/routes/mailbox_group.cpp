@@ -22,7 +22,7 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
   // The junk connection logs in while the mailbox's does (run_check does the same).
   if (want_junk) {
     junk_opener = std::jthread([&] {
-      auto l = check::open_leg(cfg, deadline, stop);
+      auto l = check::open_leg(cfg.imap, cfg.tls, cfg.imap_creds, deadline, stop);
       if (l) junk_leg = std::move(l.value());
       else junk_open_error = l.error().reply_text;
     });
@@ -31,7 +31,7 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
     if (junk_opener.joinable()) junk_opener.join();
     if (junk_leg) ++connections_;
   };
-  auto opened = check::open_leg(cfg, deadline, stop);
+  auto opened = check::open_leg(cfg.imap, cfg.tls, cfg.imap_creds, deadline, stop);
   if (!opened) {
     failure_ = opened.error();
     join_junk();

@@ -50,11 +50,11 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   send.start(cfg, std::move(req));
   if (!send.wait_accepted()) {
     ticket->cancel();
-    check::SendOutcome& so = send.finish();
+    check::RouteOutcome& so = send.finish();
     if (!so.server.empty()) r.smtp_server = so.server;
-    r.mx_tried = so.mx_tried;
-    if (so.mx_failure) {
-      check::fail(r, *so.mx_failure);
+    r.mx_tried = so.tried;
+    if (so.lookup_failure) {
+      check::fail(r, *so.lookup_failure);
       return finish();
     }
     check::copy_smtp(r, so.sent);
@@ -70,9 +70,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve));
   Ticket::Outcome waited = ticket->wait();
   const Stamp ended = Stamp::now();
-  const check::SendOutcome& so = send.finish();
-  r.smtp_server = so.server;
-  r.mx_tried = so.mx_tried;
+  const check::RouteOutcome& so = send.finish();
+  if (!so.server.empty()) r.smtp_server = so.server;
+  r.mx_tried = so.tried;
   check::copy_smtp(r, so.sent);
   r.tries = waited.tries;
 
