@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/check_options.hpp"
+#include "app/check_routes.hpp"
 #include "app/commands.hpp"
 #include "app/execd.hpp"
 #include "app/render.hpp"
@@ -14,6 +15,7 @@
 #include "check/field_docs.hpp"
 #include "check/run_check.hpp"
 #include "core/exit_code.hpp"
+#include "routes/run_routes.hpp"
 
 namespace mailprobe::app {
 
@@ -38,6 +40,7 @@ int run_check_command(int argc, char** argv) {
     std::fputs(check::fields_markdown().c_str(), stdout);
     return to_int(ExitCode::ok);
   }
+  if (!parsed.routes_file.empty()) return run_check_routes(parsed, argc, argv);
   const check::CheckConfig& cfg = parsed.config;
   for (const auto& w : parsed.warnings)
     std::fprintf(stderr, "%smailprobe: warning: %s\n", parsed.execd ? "W! " : "", w.c_str());
@@ -46,7 +49,10 @@ int run_check_command(int argc, char** argv) {
 
   check::ProgressFn progress;
   if (cfg.live_progress) progress = show_progress;
-  check::CheckReport report = check::run_check(cfg, progress, install_stop_handler());
+  const std::atomic<bool>* stop = install_stop_handler();
+  // --jitter: before the run starts, so it adds to no measured stage.
+  (void)routes::sleep_unless_stopped(routes::random_delay(parsed.jitter), stop);
+  check::CheckReport report = check::run_check(cfg, progress, stop);
   if (cfg.live_progress) std::fputs("\r\033[K", stderr);
   Rendered out = render(cfg, report);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "app/fleet_flags.hpp"
 #include "app/usage_error.hpp"
 #include "check/mx_route.hpp"
 #include "dns/resolver.hpp"
@@ -47,55 +48,6 @@ std::string helo_problem(const std::string& h) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.')
       return "must be a domain name (letters, digits, '-' and '.') or [address literal]";
   return {};
-}
-
-void declare(cxxopts::Options& o) {
-  // clang-format off
-  o.add_options("Probe (seed 002)")
-    ("email-from", "envelope and header sender", cxxopts::value<std::string>())
-    ("email-to", "envelope and header recipient", cxxopts::value<std::string>())
-    ("prefix", "subject prefix", cxxopts::value<std::string>()->default_value("[e2e email monitoring] "))
-    ("check-frequency", "longest pause between mailbox checks, seconds (fractions allowed)",
-        cxxopts::value<double>()->default_value("2"))
-    ("max-checks", "give up after check-frequency x max-checks", cxxopts::value<int>()->default_value("30"))
-    ("output-format", "json, influx, text, prometheus or nagios (default: text on a terminal, else json)",
-        cxxopts::value<std::string>());
-  o.add_options("SMTP")
-    ("smtp-host", "SMTP server; mx: (or mx:DOMAIN) delivers straight to the recipient domain's MX hosts",
-        cxxopts::value<std::string>())
-    ("smtp-port", "SMTP port", cxxopts::value<int>()->default_value("587"))
-    ("smtp-tls", "none, tls (implicit) or starttls (required)", cxxopts::value<std::string>()->default_value("starttls"))
-    ("smtp-username", "SMTP AUTH user (no AUTH when empty)", cxxopts::value<std::string>())
-    ("smtp-password", "SMTP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
-    ("smtp-password-file", "file holding the SMTP password", cxxopts::value<std::string>())
-    ("helo", "EHLO name (default: this host's name)", cxxopts::value<std::string>())
-    ("dns-server", "MX mode: resolve through this server (IPv4[:port]) instead of /etc/resolv.conf",
-        cxxopts::value<std::string>());
-  add_imap_flags(o, "mailbox to watch");
-  o.add_options("IMAP")
-    ("junk-mailbox", "junk folder watched too: auto (\\Junk special-use or a common name), a name, or none",
-        cxxopts::value<std::string>()->default_value("auto"))
-    ("junk-is-failure", "a probe delivered to the junk folder fails the run")
-    ("bounce-imap-username", "also watch this (the sender's) mailbox on the IMAP server for a bounce of the probe",
-        cxxopts::value<std::string>())
-    ("bounce-imap-password", "its password (visible in ps; prefer the file)", cxxopts::value<std::string>())
-    ("bounce-imap-password-file", "file holding its password", cxxopts::value<std::string>())
-    ("state-file", "remember unfound probes here; later runs count them late or lost and clean them up",
-        cxxopts::value<std::string>())
-    ("lost-after", "a remembered probe older than this is lost, seconds", cxxopts::value<double>()->default_value("86400"));
-  add_tls_flags(o, "Run", "PEM CA bundle to verify both servers with", "do NOT verify certificates (dangerous)");
-  o.add_options("Run")
-    ("timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
-    ("no-cleanup", "leave the probe in the mailbox")
-    ("schema", "influx schema: standard or legacy (seed 002's mail-e2e line)",
-        cxxopts::value<std::string>()->default_value("standard"))
-    ("textfile", "prometheus: write atomically to this .prom file", cxxopts::value<std::string>())
-    ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
-    ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
-    ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
-    ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
-    ("h,help", "show this help");
-  // clang-format on
 }
 
 /// The probe itself: addresses, subject prefix, pacing.
@@ -196,12 +148,62 @@ void parse_output(const cxxopts::ParseResult& r, CheckConfig& c, bool stdout_is_
 
 }  // namespace
 
+void declare_check_flags(cxxopts::Options& o) {
+  // clang-format off
+  o.add_options("Probe (seed 002)")
+    ("email-from", "envelope and header sender", cxxopts::value<std::string>())
+    ("email-to", "envelope and header recipient", cxxopts::value<std::string>())
+    ("prefix", "subject prefix", cxxopts::value<std::string>()->default_value("[e2e email monitoring] "))
+    ("check-frequency", "longest pause between mailbox checks, seconds (fractions allowed)",
+        cxxopts::value<double>()->default_value("2"))
+    ("max-checks", "give up after check-frequency x max-checks", cxxopts::value<int>()->default_value("30"))
+    ("output-format", "json, influx, text, prometheus or nagios (default: text on a terminal, else json)",
+        cxxopts::value<std::string>());
+  o.add_options("SMTP")
+    ("smtp-host", "SMTP server; mx: (or mx:DOMAIN) delivers straight to the recipient domain's MX hosts",
+        cxxopts::value<std::string>())
+    ("smtp-port", "SMTP port", cxxopts::value<int>()->default_value("587"))
+    ("smtp-tls", "none, tls (implicit) or starttls (required)", cxxopts::value<std::string>()->default_value("starttls"))
+    ("smtp-username", "SMTP AUTH user (no AUTH when empty)", cxxopts::value<std::string>())
+    ("smtp-password", "SMTP password (visible in ps; prefer the file)", cxxopts::value<std::string>())
+    ("smtp-password-file", "file holding the SMTP password", cxxopts::value<std::string>())
+    ("helo", "EHLO name (default: this host's name)", cxxopts::value<std::string>())
+    ("dns-server", "MX mode: resolve through this server (IPv4[:port]) instead of /etc/resolv.conf",
+        cxxopts::value<std::string>());
+  add_imap_flags(o, "mailbox to watch");
+  o.add_options("IMAP")
+    ("junk-mailbox", "junk folder watched too: auto (\\Junk special-use or a common name), a name, or none",
+        cxxopts::value<std::string>()->default_value("auto"))
+    ("junk-is-failure", "a probe delivered to the junk folder fails the run")
+    ("bounce-imap-username", "also watch this (the sender's) mailbox on the IMAP server for a bounce of the probe",
+        cxxopts::value<std::string>())
+    ("bounce-imap-password", "its password (visible in ps; prefer the file)", cxxopts::value<std::string>())
+    ("bounce-imap-password-file", "file holding its password", cxxopts::value<std::string>())
+    ("state-file", "remember unfound probes here; later runs count them late or lost and clean them up",
+        cxxopts::value<std::string>())
+    ("lost-after", "a remembered probe older than this is lost, seconds", cxxopts::value<double>()->default_value("86400"));
+  add_tls_flags(o, "Run", "PEM CA bundle to verify both servers with", "do NOT verify certificates (dangerous)");
+  o.add_options("Run")
+    ("timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
+    ("no-cleanup", "leave the probe in the mailbox")
+    ("schema", "influx schema: standard or legacy (seed 002's mail-e2e line)",
+        cxxopts::value<std::string>()->default_value("standard"))
+    ("textfile", "prometheus: write atomically to this .prom file", cxxopts::value<std::string>())
+    ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
+    ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
+    ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
+    ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
+    ("h,help", "show this help");
+  // clang-format on
+  add_fleet_flags(o);
+}
+
 ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is_tty, bool stderr_is_tty) {
   cxxopts::Options o("mailprobe check",
                      "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
                      "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
                      "$MAILPROBE_X_PASSWORD (X = smtp|imap)");
-  declare(o);
+  declare_check_flags(o);
   ParsedCheck out;
   auto r = o.parse(argc, argv);
   if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "'");
@@ -216,6 +218,20 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
     return out;
   }
   CheckConfig& c = out.config;
+  FleetFlags fleet = parse_fleet_flags(r);
+  c.source = fleet.source;
+  c.tags = fleet.tags;
+  out.concurrency = fleet.concurrency;
+  out.jitter = fleet.jitter;
+  if (!fleet.routes_file.empty()) {
+    // The routes come from the file, each parsed by this same function
+    // (app/check_routes.hpp); here only what applies to the whole run.
+    out.routes_file = fleet.routes_file;
+    parse_output(r, c, stdout_is_tty);
+    out.execd = r.count("execd") > 0;
+    if (out.execd) require_line_oriented(c);
+    return out;
+  }
   parse_probe(r, c);
   parse_smtp(r, c, env, out.warnings);
   parse_imap(r, c, env, out.warnings);

@@ -4,6 +4,7 @@
 // name, meaning and default; validation happens here, before any network
 // I/O, so a bad value is a one-line usage error and nothing is sent.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,13 @@ struct ParsedCheck {
   bool execd = false;       // --execd: one check per line on stdin
   std::string list_fields;  // --list-fields FORMAT: print the field table and exit
   std::vector<std::string> warnings;  // for stderr (argv passwords, plaintext credentials, --insecure)
+  std::string routes_file;            // --routes FILE: config holds only the run-wide flags
+  int concurrency = 50;               // --routes: routes in flight at once
+  std::chrono::milliseconds jitter{0};  // a random delay up to this before each send
 };
+
+/// Declares every check flag (the routes file's keys are exactly these).
+void declare_check_flags(cxxopts::Options& o);
 
 /// Parses and validates; throws UsageError (or a cxxopts parse error) with
 /// one line (no trailing newline). Environment lookups go through `env` so

@@ -2,7 +2,10 @@
 
 // Long-running mode for Telegraf's [[inputs.execd]] with signal = "STDIN".
 
+#include <vector>
+
 #include "check/config.hpp"
+#include "routes/run_routes.hpp"
 
 namespace mailprobe::app {
 
@@ -15,5 +18,11 @@ namespace mailprobe::app {
 /// Returns 0 when stdin closes or a stop signal ends the session (after the
 /// running check's record), 3 if stdout is gone.
 int run_execd(const check::CheckConfig& cfg);
+
+/// execd with --routes: each trigger runs the routes its line names
+/// (routes/route_selection.hpp; an empty line runs every route) and prints
+/// one record per route that ran. Same channel, logging and exit codes as
+/// run_execd; names that are no route get a "W! " line.
+int run_execd_routes(const std::vector<check::CheckConfig>& routes, routes::RunOptions opt);
 
 }  // namespace mailprobe::app

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "report/tag_spec.hpp"
+
 namespace mailprobe::check {
 
 namespace {
@@ -74,6 +76,10 @@ const Column<R> kTable[] = {
      [](const R& r) -> Value { return r.success ? Value{} : text(r.failure.reply_text); }},
 
     // --- route identity ---
+    {{"route", Type::string, Role::tag, "", kAll, "the route's name in the --routes file"},
+     [](const R& r) { return text(r.route); }},
+    {{"source", Type::string, Role::tag, "", kAll, "who ran the check (--source; default: the host name)"},
+     [](const R& r) { return text(r.source); }},
     {{"email_from", Type::string, Role::tag, "", kAll, "envelope sender"},
      [](const R& r) { return text(r.email_from); }},
     {{"email_to", Type::string, Role::tag, "", kAll, "envelope recipient"},
@@ -227,6 +233,8 @@ report::Record to_record(const CheckReport& r) {
     if (!r.failure.reply_text.empty()) rec.summary += " " + r.failure.reply_text;
   }
   rec.cells = report::build_cells(check_table(), r);
+  // --tag key=value: tags beside the table's, in every format.
+  for (const auto& [key, value] : r.tags) rec.cells.push_back({report::tag_spec(key), value});
   return rec;
 }
 

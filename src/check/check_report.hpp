@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/failure.hpp"
@@ -15,6 +17,8 @@ namespace mailprobe::check {
 
 struct CheckReport {
   // Identity of the route (low-cardinality: tags).
+  std::string route, source;
+  std::vector<std::pair<std::string, std::string>> tags;  // --tag key=value
   std::string email_from, email_to;
   std::string smtp_server, imap_server;  // host:port
   std::string smtp_tls, imap_tls;        // none|tls|starttls

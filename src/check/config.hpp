@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/endpoint.hpp"
 #include "report/output_format.hpp"
@@ -15,6 +17,12 @@ using report::OutputFormat;
 enum class Schema { standard, legacy };
 
 struct CheckConfig {
+  // Who runs it and for which route: the `route`, `source` and --tag tags
+  // of the record; the source also goes into the probe (X-Mailprobe-Source).
+  std::string route;   // the routes file's route name; "" for a single check
+  std::string source;  // default: this host's name
+  std::vector<std::pair<std::string, std::string>> tags;  // --tag key=value, keys unique, in order given
+
   std::string email_from, email_to;
   std::string prefix = "[e2e email monitoring] ";
   std::chrono::milliseconds check_frequency{2000};

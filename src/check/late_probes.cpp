@@ -49,7 +49,10 @@ void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, 
     r.state_error = loaded.error().reply_text;
     return;
   }
-  insight::StateData state = std::move(loaded.value());
+  // Only this route's entries (a routes file's routes, and single checks,
+  // share one file): the rest is written back untouched.
+  insight::StateData all = std::move(loaded.value());
+  insight::StateData state = insight::take_route(all, cfg.route);
   const auto now = WallClock::now();
   r.lost_count = static_cast<std::int64_t>(insight::expire_pending(state, now, cfg.lost_after).size());
 
@@ -72,9 +75,10 @@ void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, 
   for (const auto& t : found) insight::remove_pending(state, t);
   r.late_count = late;
   if (!pending_token.empty())
-    insight::add_pending(state, {pending_token, r.start.wall, cfg.mailbox, r.queue_id});
+    insight::add_pending(state, {pending_token, r.start.wall, cfg.mailbox, r.queue_id, cfg.route});
   r.pending_count = static_cast<std::int64_t>(state.pending.size());
-  if (auto st = insight::save_state(cfg.state_file, state); !st) r.state_error = st.error().reply_text;
+  insight::put_back(all, std::move(state));
+  if (auto st = insight::save_state(cfg.state_file, all); !st) r.state_error = st.error().reply_text;
 }
 
 }  // namespace mailprobe::check

@@ -6,6 +6,7 @@
 #include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
+#include "check/report_fill.hpp"
 #include "check/route.hpp"
 #include "check/send_leg.hpp"
 #include "check/side_legs.hpp"
@@ -18,38 +19,6 @@
 namespace mailprobe::check {
 
 namespace {
-
-void fail(CheckReport& r, Failure f) {
-  r.success = false;
-  r.failure = std::move(f);
-}
-
-void copy_smtp(CheckReport& r, const smtp::SendReport& sent) {
-  r.queue_id = sent.queue_id;
-  r.smtp_reply_code = sent.final_code;
-  r.smtp_reply = sent.final_text;
-  r.smtp_ip = sent.ip;
-  r.smtp_tls_version = sent.tls_version;
-  r.smtp_tls_cipher = sent.tls_cipher;
-  r.smtp_dns_us = sent.dns_us;
-  r.smtp_connect_us = sent.connect_us;
-  r.smtp_tls_us = sent.tls_us;
-  r.smtp_greeting_us = sent.greeting_us;
-  r.smtp_auth_us = sent.auth_us;
-  r.smtp_transaction_us = sent.transaction_us;
-  r.smtp_data_us = sent.data_us;
-}
-
-void copy_imap(CheckReport& r, const ImapLeg& leg) {
-  r.imap_connect_us = leg.info.connect_us;
-  r.imap_tls_us = leg.info.tls_us;
-  r.imap_login_us = leg.info.login_us;
-  r.imap_ip = leg.info.ip;
-  r.imap_tls_version = leg.tls_version;
-  r.imap_tls_cipher = leg.tls_cipher;
-  r.imap_select_us = leg.select_us;
-  r.imap_idle_supported = leg.caps.count("IDLE") > 0;
-}
 
 /// One run. Each step below is one stage of the README's "How a check
 /// works"; run() strings them together. Threads (side legs, side watchers)
@@ -74,22 +43,12 @@ class CheckRun {
 
  private:
   void start_report() {
-    r_.start = Stamp::now();
+    r_ = check::start_report(cfg_);
     dl_ = Deadline{r_.start.steady + cfg_.timeout};
-    r_.email_from = cfg_.email_from;
-    r_.email_to = cfg_.email_to;
-    r_.smtp_server = cfg_.smtp.authority();
-    r_.imap_server = cfg_.imap.authority();
-    r_.smtp_tls = std::string(net::to_string(cfg_.smtp.tls));
-    r_.imap_tls = std::string(net::to_string(cfg_.imap.tls));
-    r_.mailbox = cfg_.mailbox;
-    r_.cleanup = "none";
   }
 
   CheckReport& finish() {
-    r_.finish = Stamp::now();
-    if (!r_.end.set()) r_.end = r_.finish;
-    r_.total_us = micros_between(r_.start, r_.end);
+    finish_report(r_);
     return r_;
   }
 
@@ -156,7 +115,7 @@ class CheckRun {
   /// (Exim ~200 ms) cannot delay the measurement (issue 15 C).
   bool send_probe() {
     message::ProbeSpec spec{cfg_.email_from, cfg_.email_to, cfg_.prefix, r_.token, net::local_hostname(),
-                            WallClock::now()};
+                            WallClock::now(), cfg_.source};
     smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       cfg_.smtp_creds, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
                           cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}};
     r_.start_smtp = Stamp::now();
@@ -303,14 +262,7 @@ class CheckRun {
     settle_late_probes(r_, cfg_, inbox_.get(), junk_.leg.get(), std::string(), dl_);
     finish_sides();
     logout(*inbox_, dl_);
-    if (r_.placement == "junk") {
-      // Delivered, but filed as spam: its own result so users can alert on it.
-      r_.success = !cfg_.junk_is_failure;
-      r_.failure = Failure(Stage::done, Result::junk, "delivered to " + r_.junk_mailbox);
-    } else {
-      r_.success = true;
-      r_.failure = Failure(Stage::done, Result::success);
-    }
+    found_verdict(r_, cfg_);
     return finish();
   }
 

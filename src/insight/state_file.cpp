@@ -125,6 +125,7 @@ Outcome<StateData> parse_state(std::string_view json) {
     p.sent = *t;
     if (!str("mailbox", p.mailbox, false)) return state_error(where + ": \"mailbox\" is not a string");
     if (!str("queue_id", p.queue_id, false)) return state_error(where + ": \"queue_id\" is not a string");
+    if (!str("route", p.route, false)) return state_error(where + ": \"route\" is not a string");
     out.pending.push_back(std::move(p));
   }
   return out;
@@ -148,6 +149,10 @@ std::string serialize_state(const StateData& state) {
     w.String(p.mailbox.c_str(), static_cast<rapidjson::SizeType>(p.mailbox.size()));
     w.Key("queue_id");
     w.String(p.queue_id.c_str(), static_cast<rapidjson::SizeType>(p.queue_id.size()));
+    if (!p.route.empty()) {
+      w.Key("route");
+      w.String(p.route.c_str(), static_cast<rapidjson::SizeType>(p.route.size()));
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -285,6 +290,19 @@ StateLock& StateLock::operator=(StateLock&& o) noexcept {
 
 StateLock::~StateLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+StateData take_route(StateData& state, std::string_view route) {
+  StateData mine;
+  auto keep = std::stable_partition(state.pending.begin(), state.pending.end(),
+                                    [&](const PendingProbe& p) { return p.route != route; });
+  std::move(keep, state.pending.end(), std::back_inserter(mine.pending));
+  state.pending.erase(keep, state.pending.end());
+  return mine;
+}
+
+void put_back(StateData& state, StateData part) {
+  for (auto& p : part.pending) add_pending(state, std::move(p));
 }
 
 }  // namespace mailprobe::insight

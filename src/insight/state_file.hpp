@@ -4,7 +4,11 @@
 // can account for late and lost ones. A small JSON document:
 //
 //   {"version":1,"pending":[{"token":"<32 hex>","sent":"2026-11-22T18:17:06.123456Z",
-//                            "mailbox":"INBOX","queue_id":"4AbCdE0XyZz1"}]}
+//                            "mailbox":"INBOX","queue_id":"4AbCdE0XyZz1","route":"own-to-gmail"}]}
+//
+// "route" (optional) keys an entry to the routes-file route that sent it, so
+// the routes of one file (and single checks, which have none) account only
+// for their own probes while sharing one file.
 //
 // Writes are atomic (temp file in the same directory, fsync, rename, fsync of
 // the directory) with mode 0600; overlapping runs serialise on flock(2) of a
@@ -31,6 +35,7 @@ struct PendingProbe {
   std::chrono::system_clock::time_point sent;
   std::string mailbox;   // where it was expected
   std::string queue_id;  // the SMTP "queued as" id ("" if none)
+  std::string route;     // the route that sent it ("" for a single check)
 };
 
 struct StateData {
@@ -63,6 +68,12 @@ bool remove_pending(StateData& state, std::string_view token);
 /// Removes and returns every entry sent at or before now - horizon: the lost ones.
 std::vector<PendingProbe> expire_pending(StateData& state, std::chrono::system_clock::time_point now,
                                          std::chrono::seconds horizon);
+
+/// Moves the entries of `route` out of `state` (in order) and returns them.
+StateData take_route(StateData& state, std::string_view route);
+
+/// Appends `part`'s entries to `state` (kMaxPending still applies).
+void put_back(StateData& state, StateData part);
 
 /// "2026-11-22T18:17:06.123456Z" (fraction optional, 1-9 digits; UTC "Z" only).
 std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view s);

@@ -67,6 +67,7 @@ std::string compose(const ProbeSpec& spec) {
   header("Content-Type", "text/plain; charset=us-ascii");
   header("Content-Transfer-Encoding", "7bit");
   header(kTokenHeader, spec.token);
+  if (!spec.source.empty()) header(kSourceHeader, is_ascii(spec.source) ? spec.source : encoded_word(spec.source));
   header("Auto-Submitted", "auto-generated");  // RFC 3834: no auto-replies
   header("User-Agent", "mailprobe/" MAILPROBE_VERSION);
   m.append("\r\n");

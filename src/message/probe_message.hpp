@@ -3,7 +3,8 @@
 // The probe: a valid RFC 5322 message carrying a random token in the
 // Subject (seed 002's "prefix ### time ### token" shape), the Message-ID and
 // an X-Mailprobe-Token header, so it can be found by header search and
-// confirmed by fetching its header.
+// confirmed by fetching its header. X-Mailprobe-Source names the vantage
+// point that sent it, so sources sharing a mailbox can tell probes apart.
 
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 namespace mailprobe::message {
 
 inline constexpr std::string_view kTokenHeader = "X-Mailprobe-Token";
+inline constexpr std::string_view kSourceHeader = "X-Mailprobe-Source";
 
 struct ProbeSpec {
   std::string from;        // bare address, validated (see address.hpp)
@@ -21,6 +23,7 @@ struct ProbeSpec {
   std::string token;       // 32 hex characters
   std::string host_label;  // shown in the From display name ("mailprobe on <host>")
   WallClock::time_point date{};
+  std::string source;      // X-Mailprobe-Source: who sent it ("" = header left out); no CR/LF
 };
 
 /// The full message with CRLF line endings and no line longer than 998

@@ -53,13 +53,14 @@ std::string perf_value(const Cell& cell) {
 }
 
 std::string perfdata(const Record& record, const std::optional<Range>& warn,
-                     const std::optional<Range>& crit, std::string_view threshold_key) {
+                     const std::optional<Range>& crit, std::string_view threshold_key,
+                     std::string_view label_prefix = {}) {
   std::string out;
   for (const Cell& cell : record.cells) {
     if (!(cell.spec->formats & kNagiosPerf)) continue;
     std::string value = perf_value(cell);
     if (value.empty()) continue;
-    std::string item = perf_label(cell.spec->key) + '=' + value;
+    std::string item = perf_label(std::string(label_prefix) + std::string(cell.spec->key)) + '=' + value;
     if (cell.spec->key == threshold_key && (warn || crit)) {
       item += ';';
       if (warn) item += warn->to_string();
@@ -124,6 +125,42 @@ NagiosResult to_nagios(const Record& record, std::string_view service_label,
   if (!perf.empty()) line += " | " + perf;
   line += '\n';
   return {state, std::move(line)};
+}
+
+}  // namespace mailprobe::report
+
+namespace mailprobe::report {
+
+NagiosResult to_nagios(std::span<const Record> records, std::string_view service_label,
+                       const std::optional<Range>& warn, const std::optional<Range>& crit,
+                       std::string_view threshold_key, std::string_view name_key) {
+  // Severity for aggregation: a CRITICAL route outranks a WARNING one, and
+  // both outrank a route the plugin could not judge.
+  auto rank = [](int s) { return s == kCritical ? 3 : s == kWarning ? 2 : s == kUnknown ? 1 : 0; };
+  int worst = records.empty() ? kUnknown : kOk;
+  int count[4] = {0, 0, 0, 0};
+  std::string not_ok, perf;
+  for (const Record& r : records) {
+    const int state = to_nagios(r, service_label, warn, crit, threshold_key).exit_code;
+    ++count[state];
+    if (rank(state) > rank(worst)) worst = state;
+    const Cell* name_cell = r.find(name_key);
+    std::string name = name_cell ? as_text(name_cell->value) : std::string();
+    if (state != kOk) {
+      if (!not_ok.empty()) not_ok += "; ";
+      not_ok += name + " " + std::string(state_name(state)) + " (" + status_text(r.summary) + ")";
+    }
+    std::string items = perfdata(r, warn, crit, threshold_key, name.empty() ? "" : name + ".");
+    if (!items.empty()) perf += (perf.empty() ? "" : " ") + items;
+  }
+  std::string line = service_label.empty() ? "MAILPROBE" : status_text(service_label);
+  line += ' ';
+  line += state_name(worst);
+  line += " - " + std::to_string(count[kOk]) + " of " + std::to_string(records.size()) + " routes OK";
+  if (!not_ok.empty()) line += ": " + not_ok;
+  if (!perf.empty()) line += " | " + perf;
+  line += '\n';
+  return {worst, std::move(line)};
 }
 
 }  // namespace mailprobe::report

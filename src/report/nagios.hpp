@@ -11,6 +11,7 @@
 // timestamp cells are not performance data and are skipped.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,15 @@ struct NagiosResult {
 NagiosResult to_nagios(const Record& record, std::string_view service_label,
                        const std::optional<Range>& warn, const std::optional<Range>& crit,
                        std::string_view threshold_key);
+
+/// Many records (one per route) as one plugin output: the worst state
+/// (CRITICAL > WARNING > UNKNOWN > OK) and its exit code; the summary counts
+/// the records per state and names the ones not OK; perfdata holds every
+/// record's items with its `name_key` cell in front of each label
+/// ("own-to-gmail.delivery_seconds"). An empty span is UNKNOWN.
+NagiosResult to_nagios(std::span<const Record> records, std::string_view service_label,
+                       const std::optional<Range>& warn, const std::optional<Range>& crit,
+                       std::string_view threshold_key, std::string_view name_key);
 
 /// A perfdata label: '=' -> '_', quoted with '' for quotes when it holds a
 /// space or a quote, bare otherwise.

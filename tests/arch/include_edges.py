@@ -30,14 +30,16 @@ ALLOWED = {
     "policy": {"core", "net", "report", "dns", "smtp"},
     "probe": {"core", "net", "report", "message", "dns", "smtp", "tls", "policy"},
     "serve": {"core"},
+    "routes": {"core", "net", "report", "message", "smtp", "imap", "insight", "check"},
     "app": {"core", "net", "report", "message", "dns", "tls", "smtp", "imap", "insight", "check", "cleanup",
-            "policy", "probe", "serve"},
+            "policy", "probe", "serve", "routes"},
 }
 
 # text -> the only folders whose files may contain it.
 CONFINED = {
     "<cxxopts.hpp>": {"app"},
     "curl_easy_setopt": {"net"},
+    "<toml.hpp>": {"routes"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)/[^"]+"', re.M)

@@ -9,7 +9,7 @@
 # Build, unit tests, the real output consumers (InfluxDB, promtool,
 # node_exporter) and the fuzz smoke (clang + libFuzzer runtime).
 readonly BUILD_PACKAGES=(meson ninja-build g++ pkg-config cmake libcurl4-openssl-dev libssl-dev
-  rapidjson-dev libcxxopts-dev doctest-dev python3 curl openssl ca-certificates influxdb
+  rapidjson-dev libcxxopts-dev libtoml11-dev doctest-dev python3 curl openssl ca-certificates influxdb
   influxdb-client prometheus clang libclang-rt-14-dev)
 # The private Postfix + Dovecot of tests/mailstack.
 readonly MAILSTACK_PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)

@@ -30,7 +30,7 @@ struct TempDir {
 void write_file(const std::string& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 PendingProbe probe(char c, std::chrono::system_clock::time_point sent) {
-  return {std::string(32, c), sent, "INBOX", "4Xy7Qd1Nz2z1xvP"};
+  return {std::string(32, c), sent, "INBOX", "4Xy7Qd1Nz2z1xvP", ""};
 }
 
 }  // namespace
@@ -40,7 +40,7 @@ TEST_CASE("state file: save then load round-trips, mode 0600, no temp files left
   std::string p = d.path + "/state.json";
   StateData s;
   add_pending(s, probe('a', utc(2026, 11, 22, 18, 17, 6) + std::chrono::microseconds(123456)));
-  add_pending(s, {std::string(32, 'b'), utc(2026, 11, 22, 18, 20, 0), "Junk \"x\"", ""});
+  add_pending(s, {std::string(32, 'b'), utc(2026, 11, 22, 18, 20, 0), "Junk \"x\"", "", ""});
   REQUIRE(save_state(p, s));
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
@@ -111,6 +111,33 @@ TEST_CASE("state file: add replaces by token, remove, expire returns the lost on
   CHECK(remove_pending(s, std::string(32, 'b')));
   CHECK_FALSE(remove_pending(s, std::string(32, 'b')));
   CHECK(s.pending.empty());
+}
+
+TEST_CASE("state file: entries keyed per route; other routes' entries are left as they were") {
+  StateData s;
+  auto now = utc(2026, 11, 22, 12, 0, 0);
+  auto a = probe('a', now);
+  a.route = "r1";
+  auto b = probe('b', now);  // a single check: no route
+  auto c = probe('c', now);
+  c.route = "r2";
+  add_pending(s, a);
+  add_pending(s, b);
+  add_pending(s, c);
+  auto back = parse_state(serialize_state(s));
+  REQUIRE(back);
+  REQUIRE(back.value().pending.size() == 3);
+  CHECK(back.value().pending[0].route == "r1");
+  CHECK(back.value().pending[1].route.empty());
+  CHECK(serialize_state(s).find("\"route\":\"r2\"") != std::string::npos);
+  StateData mine = take_route(s, "r1");
+  REQUIRE(mine.pending.size() == 1);
+  CHECK(mine.pending[0].token == std::string(32, 'a'));
+  REQUIRE(s.pending.size() == 2);
+  CHECK(take_route(s, "").pending.size() == 1);
+  put_back(s, std::move(mine));
+  CHECK(s.pending.size() == 2);
+  CHECK(s.pending.back().route == "r1");
 }
 
 TEST_CASE("state file: ISO 8601 UTC parsing") {

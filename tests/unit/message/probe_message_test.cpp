@@ -54,6 +54,13 @@ TEST_SUITE("message::probe") {
     }
   }
 
+  TEST_CASE("X-Mailprobe-Source names the vantage point, and only when set") {
+    auto s = sample();
+    CHECK(compose(s).find("X-Mailprobe-Source") == std::string::npos);
+    s.source = "agent-eu-1";
+    CHECK(compose(s).find("X-Mailprobe-Source: agent-eu-1\r\n") != std::string::npos);
+  }
+
   TEST_CASE("a non-ASCII prefix becomes an RFC 2047 encoded-word") {
     auto s = sample();
     s.prefix = "Prüfung ";

@@ -1,0 +1,219 @@
+#include "routes/mailbox_hub.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "check/watcher.hpp"
+#include "insight/header_block.hpp"
+#include "insight/stale_probe.hpp"
+#include "message/probe_message.hpp"
+
+namespace mailprobe::routes {
+
+using std::chrono::milliseconds;
+
+std::string probe_token_of(std::string_view header) {
+  auto fields = insight::parse_header_block(header);
+  for (const auto& v : insight::header_values(fields, message::kTokenHeader))
+    if (insight::is_token_text(v)) return ascii_lower(v);
+  for (const auto& v : insight::header_values(fields, "Subject")) {
+    auto at = v.rfind("### ");
+    if (at == std::string::npos) continue;
+    auto tail = insight::trim(std::string_view(v).substr(at + 4));
+    if (insight::is_token_text(tail)) return ascii_lower(tail);
+  }
+  return {};
+}
+
+MailboxHub::MailboxHub(std::unique_ptr<check::ImapLeg> leg, std::string where, milliseconds check_frequency)
+    : leg_(std::move(leg)), where_(std::move(where)), check_frequency_(check_frequency) {
+  scan_from_ = leg_->uidnext ? leg_->uidnext : 1;
+}
+
+void MailboxHub::add(std::shared_ptr<Ticket> t) {
+  {
+    std::lock_guard lk(mu_);
+    if (!failure_) {
+      newest_ = SteadyClock::now();
+      const std::string token = t->token();
+      pending_[token] = {std::move(t), newest_};
+    }
+  }
+  if (t) t->release(failure_);  // failure_ is never reset once set
+  cv_.notify_all();
+}
+
+void MailboxHub::close() {
+  {
+    std::lock_guard lk(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::size_t MailboxHub::prune() {
+  std::vector<std::shared_ptr<Ticket>> expired;
+  std::size_t left;
+  {
+    std::lock_guard lk(mu_);
+    const auto now = SteadyClock::now();
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second.ticket->settled()) {
+        it = pending_.erase(it);
+      } else if (now >= it->second.ticket->wait_until()) {
+        expired.push_back(std::move(it->second.ticket));
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    left = pending_.size();
+  }
+  for (auto& t : expired) t->release();
+  return left;
+}
+
+void MailboxHub::count_checks() {
+  if (where_ != "inbox") return;  // a route's tries count its mailbox's checks, not the junk folder's too
+  std::lock_guard lk(mu_);
+  for (auto& [token, p] : pending_) p.ticket->count_check();
+}
+
+void MailboxHub::fail_all(const Failure& f) {
+  std::map<std::string, Pending> gone;
+  {
+    std::lock_guard lk(mu_);
+    failure_ = f;
+    gone.swap(pending_);
+  }
+  for (auto& [token, p] : gone) p.ticket->release(f);
+}
+
+bool MailboxHub::scan(const std::string& how) {
+  imap::Session& s = *leg_->session;
+  const Deadline io = Deadline::in(milliseconds(30000));
+  auto rs = s.command("UID SEARCH UID " + std::to_string(scan_from_) + ":*", io, Stage::imap_wait);
+  if (!rs) {
+    fail_all(rs.error());
+    return false;
+  }
+  std::vector<std::uint32_t> fresh;
+  for (const auto& r : rs.value())
+    if (auto uids = imap::search_result(r))
+      for (auto uid : *uids)
+        if (uid >= scan_from_) fresh.push_back(uid);  // "n:*" also matches the highest UID below n (§6.4.8)
+  if (fresh.empty()) return true;
+  const Stamp seen = Stamp::now();
+  const auto t0 = SteadyClock::now();
+  auto fetched = s.command("UID FETCH " + check::uid_set(fresh) + " (UID BODY.PEEK[HEADER])", io, Stage::imap_fetch);
+  if (!fetched) {
+    fail_all(fetched.error());
+    return false;
+  }
+  const auto fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  scan_from_ = *std::max_element(fresh.begin(), fresh.end()) + 1;
+
+  struct Hit {
+    std::shared_ptr<Ticket> ticket;
+    Sighting sighting;
+  };
+  std::vector<Hit> hits;
+  for (const auto& r : fetched.value()) {
+    auto uid = imap::fetch_uid(r);
+    if (!uid || r.literals.empty()) continue;
+    ++headers_fetched_;
+    const std::string& header = r.literals.front();
+    std::string token = probe_token_of(header);
+    if (token.empty()) continue;
+    std::shared_ptr<Ticket> t;
+    {
+      std::lock_guard lk(mu_);
+      if (auto it = pending_.find(token); it != pending_.end()) t = it->second.ticket;
+    }
+    if (!t || !check::header_has_token(header, token) || !t->claim()) continue;
+    Sighting sg;
+    sg.where = where_;
+    sg.mailbox = leg_->mailbox;
+    sg.uid = *uid;
+    sg.seen = seen;
+    sg.method = how;
+    sg.header = header;
+    sg.fetch_us = fetch_us;
+    hits.push_back({std::move(t), std::move(sg)});
+  }
+  // Exactly the claimed UIDs, in one batch (check/cleanup.hpp never expunges others).
+  std::vector<std::uint32_t> to_delete;
+  for (const auto& h : hits)
+    if (h.ticket->cleanup()) to_delete.push_back(h.sighting.uid);
+  std::optional<check::CleanupResult> cleaned;
+  if (!to_delete.empty()) cleaned = check::delete_probes(s, to_delete, leg_->caps, io);
+  for (auto& h : hits) {
+    if (h.ticket->cleanup()) h.sighting.cleanup = cleaned;
+    h.ticket->complete(std::move(h.sighting));
+  }
+  return true;
+}
+
+void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
+  imap::Session& s = *leg_->session;
+  bool idle = leg_->caps.count("IDLE") > 0;
+  auto last_scan = SteadyClock::now();
+  auto stopped = [&] { return (stop && stop->load()) || deadline.expired(); };
+  while (true) {
+    if (stopped()) {
+      fail_all(Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery"));
+      return;
+    }
+    if (prune() == 0) {
+      std::unique_lock lk(mu_);
+      if (closed_ && pending_.empty()) return;
+      // Nothing to look for yet: wait for a ticket (bounded, to notice a stop).
+      cv_.wait_for(lk, milliseconds(50), [&] { return !pending_.empty() || closed_; });
+      continue;
+    }
+    SteadyClock::time_point newest, until_tp;
+    {
+      std::lock_guard lk(mu_);
+      newest = newest_;
+      until_tp = SteadyClock::time_point::max();
+      for (const auto& [token, p] : pending_) until_tp = std::min(until_tp, p.ticket->wait_until());
+    }
+    const auto now = SteadyClock::now();
+    auto elapsed = std::chrono::duration_cast<milliseconds>(now - newest);
+    until_tp = std::min({until_tp, now + check::poll_interval(elapsed, check_frequency_), deadline.at});
+    const Deadline until{until_tp};
+    const Deadline io{std::min(deadline.at, SteadyClock::now() + milliseconds(30000))};
+
+    bool pushed = false;
+    if (idle) {
+      auto st = s.idle_start(io);
+      if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
+        idle = false;  // advertised but refused (some proxies do): poll instead
+        continue;
+      }
+      if (!st) return fail_all(st.error());
+      auto r = s.idle_wait(until);
+      if (!r) return fail_all(r.error());
+      pushed = r.value();
+      if (auto d = s.idle_done(io); !d) return fail_all(d.error());
+    } else {
+      while (!until.expired() && !stopped())
+        std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
+    }
+    bool polled = false;
+    if (!pushed) {
+      // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
+      auto r = s.command("NOOP", io, Stage::imap_wait);
+      if (!r) return fail_all(r.error());
+      polled = s.take_new_mail();
+    }
+    count_checks();
+    bool safety = SteadyClock::now() - last_scan >= check_frequency_;
+    if (pushed || polled || safety) {
+      last_scan = SteadyClock::now();
+      if (!scan(pushed ? "idle" : "poll")) return;
+    }
+  }
+}
+
+}  // namespace mailprobe::routes

@@ -1,0 +1,97 @@
+#include "routes/run_routes.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "check/run_check.hpp"
+#include "routes/mailbox_group.hpp"
+#include "routes/shared_route.hpp"
+
+namespace mailprobe::routes {
+
+using std::chrono::milliseconds;
+
+std::chrono::milliseconds random_delay(milliseconds max) {
+  if (max <= milliseconds(0)) return milliseconds(0);
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<long long> d(0, max.count());
+  return milliseconds(d(rng));
+}
+
+bool sleep_unless_stopped(milliseconds d, const std::atomic<bool>* stop) {
+  const auto until = SteadyClock::now() + d;
+  while (SteadyClock::now() < until) {
+    if (stop && stop->load()) return false;
+    std::this_thread::sleep_for(std::min(milliseconds(20), std::chrono::duration_cast<milliseconds>(until - SteadyClock::now()) + milliseconds(1)));
+  }
+  return !(stop && stop->load());
+}
+
+namespace {
+
+/// Runs `job(i)` for i in [0, n) on at most `width` threads.
+template <typename Job>
+void for_each_bounded(std::size_t n, int width, Job job) {
+  std::atomic<std::size_t> next{0};
+  const std::size_t threads = std::min<std::size_t>(n, static_cast<std::size_t>(std::max(1, width)));
+  std::vector<std::jthread> pool;
+  pool.reserve(threads);
+  for (std::size_t t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (std::size_t i = next++; i < n; i = next++) job(i);
+    });
+}
+
+}  // namespace
+
+std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>& routes, const RunOptions& opt,
+                                           RunStats* stats) {
+  // Which routes share which group.
+  std::map<std::string, std::size_t> by_key;
+  std::vector<const check::CheckConfig*> group_cfg;
+  std::vector<int> group_of(routes.size(), -1);
+  milliseconds longest{0};
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    longest = std::max(longest, routes[i].timeout);
+    if (routes[i].bounce_creds.present()) continue;
+    auto [it, fresh] = by_key.emplace(group_key(routes[i]), group_cfg.size());
+    if (fresh) group_cfg.push_back(&routes[i]);
+    group_of[i] = static_cast<int>(it->second);
+  }
+  // The watchers outlive every member: the longest timeout, the jitter and a margin.
+  const Deadline group_deadline = Deadline::in(longest + opt.jitter + milliseconds(5000));
+
+  // Open every group first (in parallel): a route sends only once its
+  // mailbox is watched.
+  std::vector<std::unique_ptr<MailboxGroup>> groups(group_cfg.size());
+  for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) {
+    groups[g] = std::make_unique<MailboxGroup>(*group_cfg[g], group_deadline, opt.stop);
+  });
+
+  std::vector<SharedRun> runs(routes.size());
+  for_each_bounded(routes.size(), opt.concurrency, [&](std::size_t i) {
+    const check::CheckConfig& cfg = routes[i];
+    if (opt.jitter > milliseconds(0)) (void)sleep_unless_stopped(random_delay(opt.jitter), opt.stop);
+    if (group_of[i] < 0) runs[i].report = check::run_check(cfg, {}, opt.stop);
+    else runs[i] = run_shared_route(cfg, *groups[static_cast<std::size_t>(group_of[i])], opt.stop);
+  });
+
+  // Late-probe accounting needs the connections, not the watchers.
+  for (auto& g : groups) g->close();
+  for (std::size_t i = 0; i < routes.size(); ++i)
+    if (group_of[i] >= 0) settle(runs[i], routes[i], *groups[static_cast<std::size_t>(group_of[i])]);
+  std::vector<check::CheckReport> out;
+  out.reserve(routes.size());
+  for (auto& r : runs) out.push_back(std::move(r.report));
+  if (stats) {
+    stats->groups = static_cast<int>(groups.size());
+    for (const auto& g : groups) stats->imap_connections += g->connections();
+  }
+  for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) { groups[g]->logout(); });
+  return out;
+}
+
+}  // namespace mailprobe::routes

@@ -1,0 +1,43 @@
+#pragma once
+
+// Every route of a routes file in one run: at most `concurrency` routes in
+// flight, the routes that read the same mailbox sharing one watcher
+// (routes/mailbox_group.hpp). Routes that watch a bounce mailbox
+// (--bounce-imap-username) run as an ordinary check with connections of
+// their own (their watcher searches message text, which a shared scan of
+// headers does not cover).
+
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+#include "check/check_report.hpp"
+#include "check/config.hpp"
+
+namespace mailprobe::routes {
+
+struct RunOptions {
+  int concurrency = 50;                  // routes in flight at once
+  std::chrono::milliseconds jitter{0};   // each route starts after a random delay up to this
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct RunStats {
+  int imap_connections = 0;  // opened by shared groups (benchmarks)
+  int groups = 0;
+};
+
+/// One report per route, in the order of `routes`. Blocks until every route
+/// finished (each within its own --timeout plus the jitter). Never throws
+/// for network conditions.
+std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>& routes, const RunOptions& opt,
+                                           RunStats* stats = nullptr);
+
+/// A uniformly random delay in [0, max] (CSPRNG-seeded). Pure but for the
+/// random draw.
+std::chrono::milliseconds random_delay(std::chrono::milliseconds max);
+
+/// Sleeps `d`, waking early when `stop` is set. Returns false if stopped.
+bool sleep_unless_stopped(std::chrono::milliseconds d, const std::atomic<bool>* stop);
+
+}  // namespace mailprobe::routes

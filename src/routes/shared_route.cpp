@@ -1,0 +1,121 @@
+#include "routes/shared_route.hpp"
+
+#include <cstdio>
+
+#include "check/delivery_insight.hpp"
+#include "check/late_probes.hpp"
+#include "check/report_fill.hpp"
+#include "check/send_leg.hpp"
+#include "core/token.hpp"
+#include "message/probe_message.hpp"
+
+namespace mailprobe::routes {
+
+using check::CheckReport;
+
+SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, const std::atomic<bool>* stop) {
+  SharedRun run;
+  CheckReport& r = run.report;
+  r = check::start_report(cfg);
+  const Deadline dl{r.start.steady + cfg.timeout};
+  auto finish = [&]() -> SharedRun& {
+    check::finish_report(r);
+    return run;
+  };
+  auto token = random_token();
+  if (!token) {
+    check::fail(r, Failure(Stage::config, Result::internal_error, "the CSPRNG failed to produce a token"));
+    return finish();
+  }
+  r.token = *token;
+  if (group.open_failure()) {
+    check::fail(r, *group.open_failure());
+    return finish();
+  }
+  check::copy_imap(r, group.inbox()->leg());
+  r.junk_mailbox = group.junk_name();
+  r.junk_error = group.junk_error();
+
+  // The watchers hold the ticket before the probe leaves, so none can miss it.
+  auto ticket = std::make_shared<Ticket>(r.token, group.watchers(), cfg.cleanup);
+  group.inbox()->add(ticket);
+  if (group.junk()) group.junk()->add(ticket);
+
+  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
+                          cfg.source};
+  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}};
+  r.start_smtp = Stamp::now();
+  check::SendLeg send;
+  send.start(cfg, std::move(req));
+  if (!send.wait_accepted()) {
+    ticket->cancel();
+    check::RouteOutcome& so = send.finish();
+    if (!so.server.empty()) r.smtp_server = so.server;
+    r.mx_tried = so.tried;
+    if (so.lookup_failure) {
+      check::fail(r, *so.lookup_failure);
+      return finish();
+    }
+    check::copy_smtp(r, so.sent);
+    check::fail(r, so.sent.failure ? *so.sent.failure
+                                   : Failure(Stage::smtp_data, Result::protocol_error, "no final 250 reply"));
+    return finish();
+  }
+  r.start_imap = Stamp::now();
+  r.start_imap_search = r.start_imap;
+  // Bounded as run_check's wait: --check-frequency x --max-checks, and the
+  // deadline minus a reserve for fetch and cleanup.
+  auto reserve = std::min<SteadyClock::duration>(std::chrono::seconds(2), cfg.timeout / 5);
+  ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve));
+  Ticket::Outcome waited = ticket->wait();
+  const Stamp ended = Stamp::now();
+  const check::RouteOutcome& so = send.finish();
+  if (!so.server.empty()) r.smtp_server = so.server;
+  r.mx_tried = so.tried;
+  check::copy_smtp(r, so.sent);
+  r.tries = waited.tries;
+
+  if (!waited.found) {
+    r.end = ended;
+    run.pending_token = r.token;
+    if (stop && stop->load()) {
+      check::fail(r, Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting for delivery"));
+    } else if (waited.failure) {
+      check::fail(r, *waited.failure);
+    } else {
+      double waited_s = std::chrono::duration<double>(r.end.steady - r.start_imap_search.steady).count();
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "probe not found in %s%s%s after %d checks in %.1f s", cfg.mailbox.c_str(),
+                    r.junk_mailbox.empty() ? "" : " or ", r.junk_mailbox.c_str(), r.tries, waited_s);
+      check::fail(r, Failure(Stage::imap_wait, Result::not_delivered, buf));
+    }
+    return finish();
+  }
+  const Sighting& w = *waited.found;
+  r.placement = w.where == "junk" ? "junk" : cfg.mailbox == "INBOX" ? "inbox" : "other";
+  r.end = w.seen;
+  r.uid = w.uid;
+  r.method = w.method;
+  r.imap_fetch_us = w.fetch_us;
+  if (so.sent.accepted) r.delivery_us = micros_between(*so.sent.accepted, w.seen);
+  check::analyse_header(r, w.header, r.start_smtp.wall);
+  if (w.cleanup) {
+    r.cleanup = w.cleanup->action;
+    r.cleanup_error = w.cleanup->error;
+    r.cleanup_us = w.cleanup->us;
+  } else {
+    r.cleanup = "skipped";
+  }
+  check::found_verdict(r, cfg);
+  return finish();
+}
+
+void settle(SharedRun& run, const check::CheckConfig& cfg, MailboxGroup& group) {
+  if (cfg.state_file.empty() || !group.inbox()) return;
+  const Deadline dl = Deadline::in(std::chrono::milliseconds(std::min<long>(cfg.timeout.count(), 10000)));
+  check::settle_late_probes(run.report, cfg, &group.inbox()->leg(), group.junk() ? &group.junk()->leg() : nullptr,
+                            run.pending_token, dl);
+}
+
+}  // namespace mailprobe::routes

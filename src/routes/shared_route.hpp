@@ -1,0 +1,37 @@
+#pragma once
+
+// One route of a routes file, checked through its group's shared watchers
+// (routes/mailbox_group.hpp) instead of connections of its own. The report
+// has the same fields and meanings as run_check's, with two differences
+// that follow from sharing: the IMAP connect/login/select times are those
+// of the group's one connection (the same for every route of the group),
+// and late-probe accounting (--state-file) runs after the group's watchers
+// have stopped (see settle()).
+
+#include <atomic>
+#include <string>
+
+#include "check/check_report.hpp"
+#include "check/config.hpp"
+#include "routes/mailbox_group.hpp"
+
+namespace mailprobe::routes {
+
+struct SharedRun {
+  check::CheckReport report;
+  /// The token to remember in the state file: the probe was accepted but
+  /// not found (and did not bounce). "" otherwise.
+  std::string pending_token;
+};
+
+/// Sends the probe, waits for one of the group's watchers to find (and
+/// delete) it, and fills the report. Blocks; never throws for network
+/// conditions; finishes within cfg.timeout plus a small I/O margin.
+SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, const std::atomic<bool>* stop);
+
+/// Late and lost probes for a finished route (--state-file): looks up the
+/// remembered tokens over the group's connections, which must be closed
+/// (MailboxGroup::close) and not yet logged out.
+void settle(SharedRun& run, const check::CheckConfig& cfg, MailboxGroup& group);
+
+}  // namespace mailprobe::routes

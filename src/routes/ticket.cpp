@@ -1,0 +1,73 @@
+#include "routes/ticket.hpp"
+
+#include <algorithm>
+
+namespace mailprobe::routes {
+
+Ticket::Ticket(std::string token, int watchers, bool cleanup)
+    : token_(std::move(token)), cleanup_(cleanup), holders_(watchers) {}
+
+void Ticket::arm(SteadyClock::time_point wait_until) {
+  std::lock_guard lk(mu_);
+  wait_until_ = wait_until;
+}
+
+SteadyClock::time_point Ticket::wait_until() const {
+  std::lock_guard lk(mu_);
+  return wait_until_;
+}
+
+bool Ticket::settled() const {
+  std::lock_guard lk(mu_);
+  return claimed_ || cancelled_ || holders_ <= 0;
+}
+
+bool Ticket::claim() {
+  std::lock_guard lk(mu_);
+  if (claimed_ || cancelled_) return false;
+  claimed_ = true;
+  return true;
+}
+
+void Ticket::complete(Sighting s) {
+  {
+    std::lock_guard lk(mu_);
+    found_ = std::move(s);
+  }
+  cv_.notify_all();
+}
+
+void Ticket::release(std::optional<Failure> failure) {
+  {
+    std::lock_guard lk(mu_);
+    --holders_;
+    if (failure && !failure_) failure_ = std::move(failure);
+  }
+  cv_.notify_all();
+}
+
+void Ticket::cancel() {
+  {
+    std::lock_guard lk(mu_);
+    cancelled_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Ticket::count_check() {
+  std::lock_guard lk(mu_);
+  ++tries_;
+}
+
+Ticket::Outcome Ticket::wait() {
+  std::unique_lock lk(mu_);
+  // A claimed ticket is waited for until complete(): its watcher is deleting it.
+  cv_.wait(lk, [&] { return found_ || cancelled_ || (!claimed_ && holders_ <= 0); });
+  Outcome out;
+  out.found = found_;
+  if (!found_) out.failure = failure_;
+  out.tries = tries_ + 1;  // + the scan that found it, or the first look
+  return out;
+}
+
+}  // namespace mailprobe::routes

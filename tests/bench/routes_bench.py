@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Benchmark for `mailprobe check --routes` (issue 12): 1, 10 and 100 routes
+in one run. Prints, per size: wall time, CPU per route (user+sys of the
+whole process divided by the routes), peak RSS, and the IMAP connections
+the run opened. Asserts nothing; the goals (100 routes <= 2x the wall of one
+route, <= 40 ms CPU per route) are printed beside the figures.
+
+Target: `mailprobe serve` on loopback (default), or the real Postfix +
+Dovecot of tests/mailstack with --mailstack. Routes cycle over three
+users (alice -> bob -> carol -> alice), so a run has three mailbox groups.
+
+Wall, CPU and RSS come from tests/bench/rusage (posix_spawn + wait4); the
+IMAP connections from a separate, untimed run under strace (connect(2)
+calls to the IMAP port), since strace slows the process it traces.
+
+Usage: tests/bench/routes_bench.py [--runs N] [--sizes 1,10,100] [--mailstack]
+                                   [--binary build/src/mailprobe]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+RUSAGE = os.path.join(ROOT, "build", "tests", "rusage")
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "integration", "serve"))
+
+USERS = ("alice", "bob", "carol")
+
+
+def routes_text(n, accounts, ca_file):
+    text = f'[defaults]\nca-file = "{ca_file}"\ntimeout = 60\ncheck-frequency = 0.5\nmax-checks = 100\n'
+    for name, a in accounts.items():
+        text += f"\n[account.{name}]\n" + "".join(f'{k} = {json.dumps(v)}\n' for k, v in a.items())
+    for i in range(n):
+        text += f'\n[[route]]\nname = "r{i:03d}"\nfrom = "{USERS[i % 3]}"\nto = "{USERS[(i + 1) % 3]}"\n'
+    return text
+
+
+def accounts_for(tmp, smtp_port, imap_port, user_of, pass_of):
+    out = {}
+    for u in USERS:
+        pw = os.path.join(tmp, u + ".pw")
+        with open(pw, "w") as f:
+            f.write(pass_of(u) + "\n")
+        out[u] = {"email": user_of(u) if "@" in user_of(u) else user_of(u) + "@localhost",
+                  "smtp-host": "localhost", "smtp-port": int(smtp_port), "smtp-username": user_of(u),
+                  "smtp-password-file": pw, "imap-host": "localhost", "imap-port": int(imap_port),
+                  "imap-username": user_of(u), "imap-password-file": pw}
+    return out
+
+
+def timed(binary, path, n):
+    p = subprocess.run([RUSAGE, binary, "check", "--routes", path, "--output-format", "json",
+                        "--concurrency", str(max(n, 1))], capture_output=True, text=True, timeout=300)
+    m = re.search(r"RUSAGE maxrss_kib=(\d+) cpu_us=(\d+)", p.stderr)
+    recs = [json.loads(line) for line in p.stdout.splitlines()]
+    ok = sum(1 for r in recs if r.get("success"))
+    return {"ok": ok, "records": len(recs), "cpu_s": int(m.group(2)) / 1e6, "rss_mib": int(m.group(1)) / 1024.0}
+
+
+def imap_connections(binary, path, n, imap_port):
+    if not shutil.which("strace"):
+        return None
+    with tempfile.NamedTemporaryFile(prefix="routes-strace-", delete=False) as t:
+        trace = t.name
+    try:
+        subprocess.run(["strace", "-f", "-e", "trace=connect", "-o", trace, binary, "check", "--routes", path,
+                        "--output-format", "json", "--concurrency", str(max(n, 1))],
+                       capture_output=True, timeout=300)
+        with open(trace) as f:
+            return sum(1 for line in f if f"sin_port=htons({imap_port})" in line or f"sin6_port=htons({imap_port})" in line)
+    finally:
+        os.unlink(trace)
+
+
+def wall_of(binary, path, n):
+    import time
+    t0 = time.monotonic()
+    r = timed(binary, path, n)
+    r["wall_s"] = time.monotonic() - t0
+    return r
+
+
+def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
+    tmp = tempfile.mkdtemp(prefix="routes-bench-")
+    accounts = accounts_for(tmp, smtp_port, imap_port, user_of, pass_of)
+    rows = []
+    for n in sizes:
+        path = os.path.join(tmp, f"routes-{n}.toml")
+        with open(path, "w") as f:
+            f.write(routes_text(n, accounts, ca_file))
+        results = [wall_of(binary, path, n) for _ in range(runs)]
+        conns = imap_connections(binary, path, n, imap_port)
+        rows.append({
+            "routes": n,
+            "wall_s": statistics.median(r["wall_s"] for r in results),
+            "cpu_ms_per_route": statistics.median(r["cpu_s"] for r in results) * 1000 / n,
+            "rss_mib": max(r["rss_mib"] for r in results),
+            "delivered": f'{min(r["ok"] for r in results)}/{n}',
+            "imap_connections": conns,
+        })
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="1,10,100")
+    ap.add_argument("--mailstack", action="store_true", help="the real Postfix + Dovecot instead of serve")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "mailprobe"))
+    a = ap.parse_args()
+    sizes = [int(s) for s in a.sizes.split(",")]
+    binary = os.path.abspath(a.binary)
+    if a.mailstack:
+        from mailstack_fixture import load_env, reset
+        env = load_env()
+        reset()
+        rows = bench(binary, sizes, a.runs, env["MS_SMTP_STARTTLS_PORT"], env["MS_IMAP_PORT"],
+                     lambda u: env[f"MS_{u.upper()}_USER"], lambda u: env[f"MS_{u.upper()}_PASS"], env["MS_CA_FILE"])
+        target = "mailstack (Postfix + Dovecot)"
+    else:
+        os.environ["MAILPROBE"] = binary
+        from serve_harness import Serve
+        with Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol") as srv:
+            rows = bench(binary, sizes, a.runs, srv.port("smtp"), srv.port("imap"), lambda u: u, lambda u: u,
+                         srv.info["ca_file"])
+        target = "mailprobe serve"
+    print(f"routes benchmark against {target}, median of {a.runs} runs, STARTTLS on both legs")
+    print(f"{'routes':>6} {'wall s':>8} {'x one':>6} {'CPU ms/route':>13} {'peak RSS MiB':>13} "
+          f"{'IMAP conns':>10} {'delivered':>10}")
+    one = rows[0]["wall_s"]
+    for r in rows:
+        conns = "-" if r["imap_connections"] is None else str(r["imap_connections"])
+        print(f"{r['routes']:>6} {r['wall_s']:>8.2f} {r['wall_s'] / one:>6.2f} {r['cpu_ms_per_route']:>13.1f} "
+              f"{r['rss_mib']:>13.1f} {conns:>10} {r['delivered']:>10}")
+    print("goals: 100 routes <= 2x the wall of one route; <= 40 ms CPU per route")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""`mailprobe check --routes FILE` against `mailprobe serve` (issue 12): many
+routes in one run, every output format with many records, the file's
+errors (exit 2, nothing sent), execd triggers naming routes."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_harness import Serve, binary  # noqa: E402
+
+USERS = ("alice", "bob", "carol")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def routes_file(srv, tmp, routes, defaults=""):
+    """A routes file with one account per user (password files in tmp) and
+    `routes` = [(name, from, to, extra_toml)]."""
+    text = "[defaults]\n"
+    text += f'ca-file = "{srv.info["ca_file"]}"\ntimeout = 20\ncheck-frequency = 0.2\nmax-checks = 40\n' + defaults
+    for u in USERS:
+        pw = write(os.path.join(tmp, u + ".pw"), u + "\n")
+        text += (f'\n[account.{u}]\nemail = "{u}@localhost"\nsmtp-host = "localhost"\n'
+                 f'smtp-port = {srv.port("smtp")}\nsmtp-username = "{u}"\nsmtp-password-file = "{pw}"\n'
+                 f'imap-host = "localhost"\nimap-port = {srv.port("imap")}\nimap-username = "{u}"\n'
+                 f'imap-password-file = "{pw}"\n')
+    for name, frm, to, extra in routes:
+        text += f'\n[[route]]\nname = "{name}"\nfrom = "{frm}"\nto = "{to}"\n{extra}'
+    return write(os.path.join(tmp, "routes.toml"), text)
+
+
+def run(args, timeout=120, stdin=None):
+    t0 = time.monotonic()
+    p = subprocess.run([binary(), "check", *args], capture_output=True, text=True, timeout=timeout,
+                       input=stdin, env={k: v for k, v in os.environ.items() if not k.startswith("MAILPROBE_")})
+    return p, time.monotonic() - t0
+
+
+def serve(*extra):
+    return Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol", *extra)
+
+
+class RoutesAgainstServe(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="mailprobe-routes-it-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_100_routes_deliver_100_records_with_route_tags(self):
+        with serve() as srv:
+            routes = [(f"r{i:03d}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(100)]
+            f = routes_file(srv, self.tmp.name, routes)
+            p, wall = run(["--routes", f, "--output-format", "json", "--concurrency", "100",
+                           "--tag", "team=mail", "--source", "it-serve"], timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        recs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual(len(recs), 100)
+        self.assertEqual(sorted(r["route"] for r in recs), sorted(n for n, *_ in routes))
+        for r in recs:
+            self.assertTrue(r["success"], r)
+            self.assertEqual(r["source"], "it-serve")
+            self.assertEqual(r["team"], "mail")
+            self.assertEqual(r["cleanup"], "expunged")
+        print(f"ok - 100 routes in {wall:.2f} s")
+
+    def test_a_failing_route_beside_passing_ones_exits_1_and_reports_each(self):
+        with serve() as srv:
+            routes = [("good1", "alice", "bob", ""), ("good2", "bob", "carol", ""),
+                      ("nobody", "alice", "bob", 'email-to = "nobody@localhost"\n')]
+            # The third route sends to an unknown user: refused at RCPT.
+            text = read(routes_file(srv, self.tmp.name, routes[:2]))
+            text += ('\n[[route]]\nname = "nobody"\nfrom = "alice"\nemail-to = "nobody@localhost"\n'
+                     f'imap-host = "localhost"\nimap-port = {srv.port("imap")}\nimap-username = "bob"\n'
+                     f'imap-password-file = "{self.tmp.name}/bob.pw"\n')
+            f = write(os.path.join(self.tmp.name, "mixed.toml"), text)
+            p, _ = run(["--routes", f, "--output-format", "json"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        recs = {json.loads(line)["route"]: json.loads(line) for line in p.stdout.splitlines()}
+        self.assertEqual(set(recs), {"good1", "good2", "nobody"})
+        self.assertTrue(recs["good1"]["success"])
+        self.assertTrue(recs["good2"]["success"])
+        self.assertFalse(recs["nobody"]["success"])
+        self.assertEqual(recs["nobody"]["stage"], "smtp_rcpt")
+
+    def test_every_format_handles_many_records(self):
+        with serve() as srv:
+            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", ""), ("b", "bob", "alice", "")])
+            p, _ = run(["--routes", f, "--output-format", "influx"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            lines = p.stdout.splitlines()
+            self.assertEqual(len(lines), 2)
+            self.assertTrue(all(l.startswith("mail_delivery,") for l in lines))
+            self.assertTrue(any(",route=a," in l for l in lines) and any(",route=b," in l for l in lines))
+
+            prom = os.path.join(self.tmp.name, "routes.prom")
+            p, _ = run(["--routes", f, "--output-format", "prometheus", "--textfile", prom])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            text = read(prom)
+            self.assertEqual(text.count("# TYPE mailprobe_delivery_seconds gauge"), 1)
+            self.assertIn('route="a"', text)
+            self.assertIn('route="b"', text)
+
+            p, _ = run(["--routes", f, "--output-format", "nagios", "-w", "30"])
+            self.assertEqual(p.returncode, 0, p.stdout)
+            self.assertTrue(p.stdout.startswith("MAIL OK - 2 of 2 routes OK |"), p.stdout)
+            self.assertIn("a.delivery_seconds=", p.stdout)
+            self.assertIn("b.delivery_seconds=", p.stdout)
+
+            p, _ = run(["--routes", f, "--output-format", "text"])
+            self.assertEqual(p.returncode, 0, p.stdout)
+            self.assertTrue(p.stdout.startswith("OK: 2 of 2 delivered\nROUTE"), p.stdout)
+
+    def test_bad_files_exit_2_with_file_line_and_key_and_send_nothing(self):
+        with serve() as srv:
+            good = read(routes_file(srv, self.tmp.name, [("a", "alice", "bob", "")]))
+            cases = {
+                "unknown key": (good + "smtp-hots = \"x\"\n", "key 'smtp-hots': not a check flag"),
+                "inline secret": (good + "smtp-password = \"alice\"\n", "key 'smtp-password': secrets"),
+                "duplicate": (good + "\n[[route]]\nname = \"a\"\nfrom = \"alice\"\nto = \"bob\"\n",
+                              "duplicate route name 'a'"),
+                "missing flag": (good + "\n[[route]]\nname = \"b\"\nfrom = \"alice\"\n",
+                                 "route 'b': --email-to is required"),
+                "wrong type": (good + "smtp-port = \"25\"\n", "key 'smtp-port': must be an integer"),
+            }
+            for what, (text, needle) in cases.items():
+                with self.subTest(what):
+                    f = write(os.path.join(self.tmp.name, "bad.toml"), text)
+                    p, _ = run(["--routes", f])
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertEqual(p.stdout, "")
+                    self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+                    self.assertIn(f + ":", p.stderr)
+                    self.assertIn(needle, p.stderr)
+            # Nothing was sent: the server queued no message; a good run then queues one.
+            time.sleep(0.2)
+            self.assertEqual(srv_queued(srv), 0, srv.stderr_lines)
+            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", "")])
+            p, _ = run(["--routes", f, "--output-format", "json"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            time.sleep(0.2)
+            self.assertEqual(srv_queued(srv), 1, srv.stderr_lines)
+
+    def test_command_line_flags_override_defaults_and_routes_override_both(self):
+        with serve() as srv:
+            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", ""), ("b", "alice", "bob", 'imap-mailbox = "Nope"\n')],
+                            defaults='imap-mailbox = "Missing"\n')
+            p, _ = run(["--routes", f, "--output-format", "json", "--imap-mailbox", "INBOX", "--no-cleanup"])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        recs = {json.loads(l)["route"]: json.loads(l) for l in p.stdout.splitlines()}
+        # a: the command line's INBOX beat [defaults]' Missing; b: its own key beat the command line.
+        self.assertTrue(recs["a"]["success"], recs["a"])
+        self.assertEqual((recs["a"]["mailbox"], recs["a"]["cleanup"]), ("INBOX", "skipped"))
+        self.assertEqual((recs["b"]["mailbox"], recs["b"]["stage"]), ("Nope", "imap_select"), recs["b"])
+
+    def test_execd_runs_every_route_or_the_named_ones(self):
+        with serve() as srv:
+            f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", ""), ("b", "bob", "carol", ""),
+                                                 ("c", "carol", "alice", "")])
+            p = subprocess.Popen([binary(), "check", "--routes", f, "--execd", "--output-format", "influx"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            p.stdin.write("\n")
+            p.stdin.flush()
+            first = [p.stdout.readline() for _ in range(3)]
+            p.stdin.write("b c\n")
+            p.stdin.flush()
+            second = [p.stdout.readline() for _ in range(2)]
+            p.stdin.close()
+            rest = p.stdout.read()
+            rc = p.wait(timeout=30)
+        self.assertEqual(rc, 0, p.stderr.read())
+        self.assertEqual(sorted(l.split(",route=")[1].split(",")[0] for l in first), ["a", "b", "c"])
+        self.assertEqual(sorted(l.split(",route=")[1].split(",")[0] for l in second), ["b", "c"])
+        self.assertEqual(rest, "")
+
+
+def srv_queued(srv):
+    """Messages the server accepted, from its "queued" log lines."""
+    return sum(1 for l in srv.stderr_lines if "mailprobe serve: queued " in l)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,169 @@
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "routes/mailbox_hub.hpp"
+#include "support/scripted_transport.hpp"
+
+using namespace mailprobe;
+using namespace mailprobe::routes;
+using namespace std::chrono;
+using mailprobe::test::ScriptedTransport;
+
+namespace {
+
+const std::string kOurs = "0123456789abcdef0123456789abcdef";
+const std::string kTheirs = "fedcba9876543210fedcba9876543210";
+
+std::string fetch_line(int seq, int uid, const std::string& header) {
+  return "* " + std::to_string(seq) + " FETCH (UID " + std::to_string(uid) + " BODY[HEADER] {" +
+         std::to_string(header.size()) + "}\r\n" + header + ")\r\n";
+}
+
+std::unique_ptr<check::ImapLeg> scripted_leg(ScriptedTransport& t, std::set<std::string> caps) {
+  auto leg = std::make_unique<check::ImapLeg>();
+  leg->session = std::make_unique<imap::Session>(t);
+  leg->caps = std::move(caps);
+  leg->mailbox = "INBOX";
+  leg->uidnext = 5;
+  return leg;
+}
+
+}  // namespace
+
+TEST_SUITE("routes::mailbox_hub") {
+  TEST_CASE("the probe token of a header: X-Mailprobe-Token, else the Subject's tail") {
+    CHECK(probe_token_of("Subject: x\r\nX-Mailprobe-Token: " + kOurs + "\r\n\r\n") == kOurs);
+    CHECK(probe_token_of("X-Mailprobe-Token: 0123456789ABCDEF0123456789ABCDEF\r\n") == kOurs);
+    CHECK(probe_token_of("Subject: [e2e]  ### 2026-12-01T20:00:00 ### " + kOurs + "\r\n") == kOurs);
+    CHECK(probe_token_of("Subject: hello\r\nFrom: a@b\r\n").empty());
+    CHECK(probe_token_of("X-Mailprobe-Token: short\r\n").empty());
+  }
+
+  TEST_CASE("one scan finds this run's probe, deletes exactly its UID and leaves another source's") {
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
+    auto ours = std::make_shared<Ticket>(kOurs, 1, true);
+    ours->arm(SteadyClock::now() + seconds(5));
+    const std::string h_ours = "Subject: a\r\nX-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    const std::string h_theirs = "Subject: b\r\nX-Mailprobe-Token: " + kTheirs + "\r\n\r\n";
+    t.serve("* 2 EXISTS\r\nm1 OK NOOP done\r\n");
+    t.serve("* SEARCH 5 6\r\nm2 OK done\r\n");
+    t.serve(fetch_line(1, 5, h_theirs) + fetch_line(2, 6, h_ours) + "m3 OK done\r\n");
+    t.serve("m4 OK stored\r\n");
+    t.serve("* 2 EXPUNGE\r\nm5 OK expunged\r\n");
+    hub.add(ours);
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out = ours->wait();
+    hub.close();
+    loop.join();
+    REQUIRE(out.found);
+    CHECK(out.found->uid == 6);
+    CHECK(out.found->where == "inbox");
+    CHECK(out.found->method == "poll");
+    CHECK(out.found->header == h_ours);
+    REQUIRE(out.found->cleanup);
+    CHECK(out.found->cleanup->action == "expunged");
+    CHECK(t.sent().find("m2 UID SEARCH UID 5:*\r\n") != std::string::npos);
+    CHECK(t.sent().find("m3 UID FETCH 5:6 (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(t.sent().find("m4 UID STORE 6 +FLAGS.SILENT (\\Deleted)\r\n") != std::string::npos);
+    CHECK(t.sent().find("m5 UID EXPUNGE 6\r\n") != std::string::npos);
+    CHECK(t.sent().find("STORE 5") == std::string::npos);
+    CHECK(hub.headers_fetched() == 2);
+  }
+
+  TEST_CASE("with cleanup off nothing is deleted") {
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
+    auto ours = std::make_shared<Ticket>(kOurs, 1, false);
+    ours->arm(SteadyClock::now() + seconds(5));
+    const std::string h = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    t.serve("* 1 EXISTS\r\nm1 OK NOOP done\r\n");
+    t.serve("* SEARCH 5\r\nm2 OK done\r\n");
+    t.serve(fetch_line(1, 5, h) + "m3 OK done\r\n");
+    hub.add(ours);
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out = ours->wait();
+    hub.close();
+    loop.join();
+    REQUIRE(out.found);
+    CHECK_FALSE(out.found->cleanup);
+    CHECK(t.sent().find("STORE") == std::string::npos);
+  }
+
+  TEST_CASE("a connection failure releases every pending ticket with that failure") {
+    ScriptedTransport t;
+    t.closed_when_empty = true;
+    MailboxHub hub(scripted_leg(t, {}), "inbox", milliseconds(2000));
+    auto a = std::make_shared<Ticket>(kOurs, 1, true);
+    auto b = std::make_shared<Ticket>(kTheirs, 1, true);
+    hub.add(a);
+    hub.add(b);
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto oa = a->wait();
+    auto ob = b->wait();
+    loop.join();  // returns by itself after the failure
+    CHECK_FALSE(oa.found);
+    REQUIRE(oa.failure);
+    CHECK(oa.failure->result == Result::connection_closed);
+    REQUIRE(ob.failure);
+    // A ticket added after the failure is released at once.
+    auto c = std::make_shared<Ticket>(kOurs, 1, true);
+    hub.add(c);
+    REQUIRE(c->wait().failure);
+  }
+
+  TEST_CASE("a ticket whose wait window ended is released without a failure") {
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {}), "inbox", milliseconds(2000));
+    auto a = std::make_shared<Ticket>(kOurs, 1, true);
+    a->arm(SteadyClock::now());
+    hub.add(a);
+    hub.close();
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out = a->wait();
+    loop.join();
+    CHECK_FALSE(out.found);
+    CHECK_FALSE(out.failure);
+    CHECK(t.sent().empty());
+  }
+}
+
+TEST_SUITE("routes::ticket") {
+  TEST_CASE("the first claim wins; wait returns once the claimer completes") {
+    Ticket t(kOurs, 2, true);
+    CHECK(t.claim());
+    CHECK_FALSE(t.claim());
+    CHECK(t.settled());
+    t.release();  // the other watcher lets go: still waiting for the claimer
+    std::thread finder([&] {
+      std::this_thread::sleep_for(milliseconds(20));
+      Sighting s;
+      s.uid = 9;
+      t.complete(s);
+    });
+    auto out = t.wait();
+    finder.join();
+    REQUIRE(out.found);
+    CHECK(out.found->uid == 9);
+  }
+
+  TEST_CASE("all watchers releasing ends the wait; the first failure is kept") {
+    Ticket t(kOurs, 2, true);
+    t.release(Failure(Stage::imap_wait, Result::connection_closed, "gone"));
+    CHECK_FALSE(t.settled());
+    t.release();
+    auto out = t.wait();
+    CHECK_FALSE(out.found);
+    REQUIRE(out.failure);
+    CHECK(out.failure->result == Result::connection_closed);
+  }
+
+  TEST_CASE("cancel: no watcher may claim it any more") {
+    Ticket t(kOurs, 1, true);
+    t.cancel();
+    CHECK(t.settled());
+    CHECK_FALSE(t.claim());
+    CHECK_FALSE(t.wait().found);
+  }
+}
