@@ -122,7 +122,9 @@ Outcome<StateData> parse_state(std::string_view json) {
     if (!str("sent", sent, true)) return state_error(where + ": \"sent\" is missing");
     auto t = parse_iso8601_utc(sent);
     if (!t) return state_error(where + ": \"sent\" is not an ISO 8601 UTC time");
-    p.sent = *t;
+    // The file keeps microseconds (core/clock iso8601_utc); finer digits are
+    // dropped here so that what is read writes back unchanged.
+    p.sent = std::chrono::floor<std::chrono::microseconds>(*t);
     if (!str("mailbox", p.mailbox, false)) return state_error(where + ": \"mailbox\" is not a string");
     if (!str("queue_id", p.queue_id, false)) return state_error(where + ": \"queue_id\" is not a string");
     if (!str("route", p.route, false)) return state_error(where + ": \"route\" is not a string");

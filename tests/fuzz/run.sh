@@ -7,6 +7,7 @@
 # Needs clang-14 and libclang-rt-14-dev (libclang_rt.fuzzer), both Debian packages.
 # New inputs go to build-fuzz/corpus/<harness>; tests/fuzz/corpus/<harness>
 # (the seeds and every past reproducer, regress-*) is only read.
+# The seed is fixed (FUZZ_SEED, default 1) so a CI failure can be replayed.
 # Prints one line per harness: executions, executions per second, result.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +30,7 @@ for h in "${harnesses[@]}"; do
   mkdir -p "build-fuzz/corpus/$h"
   log="build-fuzz/$h.log"
   if build-fuzz/tests/fuzz/$h -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
-      -print_final_stats=1 -artifact_prefix="build-fuzz/$h-" "build-fuzz/corpus/$h" "tests/fuzz/corpus/$h" \
+      -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -artifact_prefix="build-fuzz/$h-" "build-fuzz/corpus/$h" "tests/fuzz/corpus/$h" \
       >"$log" 2>&1; then
     result=ok
   else

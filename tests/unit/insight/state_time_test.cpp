@@ -48,3 +48,15 @@ TEST_CASE("mail date: a year past 2261 is refused, not overflowed (header_fuzz u
   CHECK_FALSE(parse_mail_date("Fri, 31 Dec 9999 23:59:59 +0000"));
   CHECK(parse_mail_date("Sat, 31 Dec 2261 23:59:59 +0000"));
 }
+
+TEST_CASE("state file: a sent time finer than microseconds loads as what it writes back (fuzz-repro regress-nanosecond-sent-roundtrip.json)") {
+  auto s = parse_state(state_with_sent("2100-02-28T23:59:59.999999999Z"));
+  REQUIRE(s);
+  CHECK(mailprobe::iso8601_utc(s->pending.at(0).sent) == "2100-02-28T23:59:59.999999Z");
+  auto again = parse_state(serialize_state(s.value()));
+  REQUIRE(again);
+  CHECK(again->pending.at(0).sent == s->pending.at(0).sent);
+  auto before = parse_state(state_with_sent("1969-12-31T23:59:59.0000005Z"));
+  REQUIRE(before);
+  CHECK(mailprobe::iso8601_utc(before->pending.at(0).sent) == "1969-12-31T23:59:59.000000Z");
+}
