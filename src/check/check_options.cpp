@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/oauth_flags.hpp"
 #include "cli/option_values.hpp"
 #include "check/mx_route.hpp"
 #include "dns/resolver.hpp"
@@ -77,7 +78,9 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
   cxxopts::Options o("mailprobe check",
                      "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
                      "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
-                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)");
+                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)\n"
+                     "OAuth2 (--X-auth xoauth2|oauthbearer) token sources, first match wins: --X-token-file > "
+                     "--X-token-command > --X-oauth2-token-url fetch");
   // clang-format off
   o.add_options("Probe (seed 002)")
     ("email-from", "envelope and header sender", cxxopts::value<std::string>())
@@ -117,6 +120,8 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("state-file", "remember unfound probes here; later runs count them late or lost and clean them up",
         cxxopts::value<std::string>())
     ("lost-after", "a remembered probe older than this is lost, seconds", cxxopts::value<double>()->default_value("86400"));
+  cli::add_oauth_options(o, "smtp", "SMTP OAuth2");
+  cli::add_oauth_options(o, "imap", "IMAP OAuth2");
   o.add_options("Run")
     ("ca-file", "PEM CA bundle to verify both servers with", cxxopts::value<std::string>())
     ("insecure", "do NOT verify certificates (dangerous)")
@@ -169,15 +174,20 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
       if (!dns::parse_dns_server(c.dns_server, a, port)) throw UsageError{"--dns-server must be IPv4[:port]"};
     }
     c.imap = {host_of(r, "imap-host"), port_of(r, "imap-port"), tls_of(r, "imap-tls")};
+    c.smtp_token = cli::parse_oauth_flags(r, "smtp", out.warnings);
+    c.imap_token = cli::parse_oauth_flags(r, "imap", out.warnings);
+    c.smtp_creds.mechanism = c.smtp_token.mechanism;
+    c.imap_creds.mechanism = c.imap_token.mechanism;
     if (r.count("smtp-username")) c.smtp_creds.username = r["smtp-username"].as<std::string>();
-    c.smtp_creds.password = password_of(r, "smtp", getenv_fn, out.warnings);
+    if (!c.smtp_creds.oauth()) c.smtp_creds.password = password_of(r, "smtp", getenv_fn, out.warnings);
+    else if (!c.smtp_creds.present()) throw UsageError{"--smtp-auth " + std::string(auth::to_string(c.smtp_creds.mechanism)) + " needs --smtp-username"};
     if (!r.count("imap-username") || r["imap-username"].as<std::string>().empty())
       throw UsageError{"--imap-username is required"};
     c.imap_creds.username = r["imap-username"].as<std::string>();
-    c.imap_creds.password = password_of(r, "imap", getenv_fn, out.warnings);
-    if (c.imap_creds.password.empty())
+    if (!c.imap_creds.oauth()) c.imap_creds.password = password_of(r, "imap", getenv_fn, out.warnings);
+    if (!c.imap_creds.oauth() && c.imap_creds.password.empty())
       throw UsageError{"no IMAP password: give --imap-password-file, MAILPROBE_IMAP_PASSWORD_FILE or MAILPROBE_IMAP_PASSWORD"};
-    if (c.smtp_creds.present() && c.smtp_creds.password.empty())
+    if (c.smtp_creds.present() && !c.smtp_creds.oauth() && c.smtp_creds.password.empty())
       throw UsageError{"--smtp-username given but no SMTP password"};
     for (const auto* cr : {&c.smtp_creds, &c.imap_creds})
       if (message::has_line_break(cr->username) || message::has_line_break(cr->password))

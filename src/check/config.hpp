@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "auth/token_source.hpp"
 #include "net/endpoint.hpp"
 
 namespace mailprobe::check {
@@ -23,6 +24,7 @@ struct CheckConfig {
   net::Credentials smtp_creds;
   net::Endpoint imap{"", 143, net::TlsMode::starttls};
   net::Credentials imap_creds;
+  auth::TokenSpec smtp_token, imap_token;  // where OAuth2 legs get their bearer token
   std::string mailbox = "INBOX";
   std::string junk_mailbox = "auto";  // auto = \Junk special-use or a common name; none = off
   bool junk_is_failure = false;       // delivered-to-junk fails the run (exit 1)

@@ -8,6 +8,7 @@
 #include "check/late_probes.hpp"
 #include "check/mx_route.hpp"
 #include "check/watcher.hpp"
+#include "auth/leg_credentials.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
 #include "message/probe_message.hpp"
@@ -134,17 +135,30 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // IMAP first: a wrong password or missing mailbox must fail the run before
   // a probe is sent that nobody could find or clean up, and a mailbox that is
   // already selected sees the probe the moment it lands.
+  // OAuth2 legs: both tokens before any connection, so a token problem on
+  // either leg is reported before a probe goes out.
+  auto imap_creds = auth::leg_credentials(cfg.imap_creds, cfg.imap_token, Stage::imap_token, cfg.tls, dl, cfg.state_file);
+  if (!imap_creds) {
+    fail(r, imap_creds.error());
+    return finish();
+  }
+  auto smtp_creds = auth::leg_credentials(cfg.smtp_creds, cfg.smtp_token, Stage::smtp_token, cfg.tls, dl, cfg.state_file);
+  if (!smtp_creds) {
+    fail(r, smtp_creds.error());
+    return finish();
+  }
   SideLeg junk, bounce;
   const bool want_junk = cfg.junk_mailbox != "none";
-  if (want_junk) junk.start(cfg, dl, stop);
+  if (want_junk) junk.start(cfg, dl, stop, &imap_creds.value());
   if (cfg.bounce_creds.present()) bounce.start(cfg, dl, stop, &cfg.bounce_creds);
   auto finish_sides = [&] {
     junk.finish(dl);
     bounce.finish(dl);
   };
-  auto opened = open_leg(cfg, dl, stop);
+  auto opened = open_leg(cfg, dl, stop, &imap_creds.value());
   if (!opened) {
     finish_sides();
+    if (opened.error().result == Result::auth_failed) auth::forget_leg_token(cfg.imap_token, cfg.state_file);
     fail(r, opened.error());
     return finish();
   }
@@ -185,7 +199,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
 
   // SMTP: send the probe.
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
-  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
+  smtp::SendRequest req{cfg.smtp, cfg.tls, smtp_creds.value(), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
   r.start_smtp = Stamp::now();
   smtp::SendReport sent;
@@ -211,6 +225,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
   r.start_imap = Stamp::now();
   copy_smtp(r, sent);
+  if (sent.failure && sent.failure->result == Result::auth_failed)
+    auth::forget_leg_token(cfg.smtp_token, cfg.state_file);
   if (sent.failure) return abandon(*sent.failure);
   accepted = true;
 

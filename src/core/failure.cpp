@@ -31,6 +31,8 @@ std::string_view to_string(Stage s) {
     case Stage::imap_noop: return "imap_noop";
     case Stage::imap_logout: return "imap_logout";
     case Stage::dns_mx: return "dns_mx";
+    case Stage::smtp_token: return "smtp_token";
+    case Stage::imap_token: return "imap_token";
   }
   return "none";
 }
@@ -57,6 +59,8 @@ std::string_view to_string(Result r) {
     case Result::bounced: return "bounced";
     case Result::internal_error: return "internal_error";
     case Result::cert_expiring: return "cert_expiring";
+    case Result::token_error: return "token_error";
+    case Result::auth_mechanism_unavailable: return "auth_mechanism_unavailable";
   }
   return "internal_error";
 }
@@ -72,7 +76,7 @@ std::string_view describe(Result r) {
     case Result::tls_error: return "the TLS handshake failed";
     case Result::tls_verify_failed: return "the certificate did not verify";
     case Result::starttls_unavailable: return "STARTTLS required but not offered or refused";
-    case Result::auth_failed: return "SMTP AUTH or IMAP login refused";
+    case Result::auth_failed: return "SMTP AUTH or IMAP login refused (for OAuth2: the server rejected the token)";
     case Result::temp_reject: return "SMTP 4xx reply";
     case Result::perm_reject: return "SMTP 5xx reply";
     case Result::imap_no: return "IMAP tagged NO";
@@ -83,6 +87,8 @@ std::string_view describe(Result r) {
     case Result::bounced: return "a bounce (DSN) for the probe came back";
     case Result::internal_error: return "mailprobe itself failed";
     case Result::cert_expiring: return "a certificate expires within the warning threshold";
+    case Result::token_error: return "no OAuth2 access token (endpoint unreachable or refused, bad reply, token file or command failed)";
+    case Result::auth_mechanism_unavailable: return "the server does not offer the configured SASL mechanism (XOAUTH2/OAUTHBEARER)";
   }
   return "";
 }
@@ -90,7 +96,7 @@ std::string_view describe(Result r) {
 const std::vector<Result>& all_results() {
   static const std::vector<Result> all = [] {
     std::vector<Result> v;
-    for (int i = 0; i <= static_cast<int>(Result::cert_expiring); ++i) v.push_back(static_cast<Result>(i));
+    for (int i = 0; i <= static_cast<int>(Result::auth_mechanism_unavailable); ++i) v.push_back(static_cast<Result>(i));
     return v;
   }();
   return all;

@@ -42,6 +42,8 @@ enum class Stage {
   imap_noop,
   imap_logout,
   dns_mx,          // MX lookup of `probe mx`
+  smtp_token,      // getting the SMTP leg's OAuth2 access token (file, command or fetch)
+  imap_token,      // the same for the IMAP leg
 };
 
 /// What kind of failure. `result_code` values are stable integers (Telegraf
@@ -67,6 +69,8 @@ enum class Result {
   bounced = 17,           // a DSN for the probe came back
   internal_error = 18,
   cert_expiring = 19,     // certificate valid, but expires within the warning threshold
+  token_error = 20,       // no OAuth2 access token: endpoint down or refused, bad JSON, no access_token
+  auth_mechanism_unavailable = 21,  // the server does not offer the configured SASL mechanism
 };
 
 std::string_view to_string(Stage s);

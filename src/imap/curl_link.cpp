@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
+#include "auth/challenge.hpp"
 #include "core/ascii.hpp"
 
 namespace mailprobe::imap {
@@ -18,7 +19,23 @@ struct LoginTrace {
   const std::atomic<bool>* stop = nullptr;
   bool stopped = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  bool oauth = false;          // logging in with a bearer token
+  bool auth_sent = false;      // AUTHENTICATE went out
+  std::optional<std::string> challenge;  // decoded "+ <b64>" after a rejected token
+  std::string auth_caps;       // AUTH=... capabilities seen, space-separated
 };
+
+/// Collects the AUTH= capabilities (RFC 3501 §7.2.1) of a CAPABILITY
+/// response or an OK [CAPABILITY ...] greeting.
+void note_auth_caps(LoginTrace& t, std::string_view line) {
+  std::string up = ascii_upper(line);
+  if (up.find("CAPABILITY") == std::string::npos) return;
+  t.auth_caps.clear();
+  for (std::size_t pos = up.find(" AUTH="); pos != std::string::npos; pos = up.find(" AUTH=", pos + 1)) {
+    auto end = up.find_first_of(" ]", pos + 6);
+    t.auth_caps += (t.auth_caps.empty() ? "" : " ") + up.substr(pos + 6, end == std::string::npos ? end : end - pos - 6);
+  }
+}
 
 // Called about once a second while idle; non-zero aborts the transfer.
 int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -37,6 +54,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   size_t n = size * nitems;
   net::split_lines(t->partial, data, n, [t](std::string line) {
     t->greeted = true;
+    if (line.rfind("* ", 0) == 0) note_auth_caps(*t, line);
+    // RFC 7628 §3.2.2: a rejected bearer token gets a "+" with base64 JSON.
+    if (t->oauth && t->auth_sent)
+      if (auto c = auth::decode_challenge(line)) t->challenge = std::move(c);
     if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
       auto sp = line.find(' ');
       t->last_status_text = sp == std::string::npos ? line : line.substr(sp + 1);
@@ -57,6 +78,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   std::string verb = ascii_upper(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
   if (verb.rfind("STARTTLS", 0) == 0) t->stage = Stage::imap_starttls;
   else if (verb.rfind("LOGIN", 0) == 0 || verb.rfind("AUTHENTICATE", 0) == 0) t->stage = Stage::imap_login;
+  if (verb.rfind("AUTHENTICATE", 0) == 0) t->auth_sent = true;
   return 0;
 }
 
@@ -72,6 +94,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   LoginTrace trace;
   trace.lines = &info.login_lines;
   trace.stop = stop;
+  trace.oauth = creds.oauth();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   net::apply_common(c, ep, tls, creds, dl);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);  // the transfer timeout would also bound our own I/O
@@ -106,6 +129,13 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
                            : "server does not offer STARTTLS (required by --imap-tls starttls)");
       case CURLE_LOGIN_DENIED:
       case CURLE_AUTH_ERROR:
+        if (trace.oauth && !trace.auth_sent)
+          // Our login options allow only the one mechanism: libcurl sent nothing.
+          return Failure(Stage::imap_login, Result::auth_mechanism_unavailable,
+                         "the server does not offer AUTH=" + std::string(auth::sasl_name(creds.mechanism)) +
+                             (trace.auth_caps.empty() ? std::string(" (no AUTH= capability)")
+                                                      : " (it offers " + trace.auth_caps + ")"));
+        if (trace.oauth) return Failure(Stage::imap_login, Result::auth_failed, auth::rejected_text(trace.challenge, text));
         return Failure(Stage::imap_login, Result::auth_failed, text);
       case CURLE_WEIRD_SERVER_REPLY:
         return Failure(current, Result::protocol_error, text);

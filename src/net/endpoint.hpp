@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "auth/mechanism.hpp"
+
 namespace mailprobe::net {
 
 /// none = plaintext; tls = implicit TLS from the first byte (smtps/imaps);
@@ -34,6 +36,12 @@ struct TlsPolicy {
 struct Credentials {
   std::string username;
   std::string password;
+  /// password: libcurl picks PLAIN/LOGIN (or IMAP LOGIN) with `password`.
+  /// xoauth2/oauthbearer: exactly that SASL mechanism with `bearer`, never
+  /// another one (auth/mechanism.hpp).
+  auth::Mechanism mechanism = auth::Mechanism::password;
+  std::string bearer = {};  // the OAuth2 access token; set just before connecting
+  bool oauth() const { return mechanism != auth::Mechanism::password; }
   bool present() const { return !username.empty(); }
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "auth/challenge.hpp"
 #include "net/curl_handle.hpp"
 #include "smtp/progress.hpp"
 
@@ -23,6 +24,8 @@ struct Context {
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
   bool stopped = false;  // the stop flag aborted the transfer
+  bool auth_sent = false;  // an AUTH command went out
+  std::optional<std::string> challenge;  // decoded 334 payload of a rejected bearer token
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -52,7 +55,12 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   size_t n = size * nitems;
   auto now = SteadyClock::now();
-  net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
+  net::split_lines(ctx->partial, data, n, [&](std::string line) {
+    // RFC 7628 §3.2.2: a rejected bearer token gets a 334 with base64 JSON.
+    if (ctx->req->creds.oauth() && ctx->auth_sent)
+      if (auto c = auth::decode_challenge(line)) ctx->challenge = std::move(c);
+    ctx->progress.on_line(line, now);
+  });
   capture_tls(ctx);
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
@@ -69,6 +77,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   if (net::is_connected_text(type, std::string_view(data, size))) ctx->tcp_connected = true;
   if (type != CURLINFO_HEADER_OUT) return 0;
+  if (size >= 5 && std::string_view(data, 5) == "AUTH ") ctx->auth_sent = true;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
 }
@@ -103,6 +112,29 @@ Result reject_kind(int code) {
   return Result::protocol_error;
 }
 
+/// OAuth2 outcomes: the mechanism missing from EHLO (libcurl then sends no
+/// AUTH, by our login options), or the token rejected with the server's
+/// decoded challenge as the text.
+std::optional<Failure> bearer_failure(CURLcode rc, const Context& ctx) {
+  const net::Credentials& cr = ctx.req->creds;
+  if (!cr.present() || !cr.oauth()) return std::nullopt;
+  const Progress& p = ctx.progress;
+  if (!ctx.auth_sent && (ctx.aborted_no_auth || rc == CURLE_LOGIN_DENIED)) {
+    std::string mech(auth::sasl_name(cr.mechanism));
+    std::string offered;
+    for (const auto& m : p.caps().auth) offered += (offered.empty() ? "" : " ") + m;
+    return Failure(Stage::smtp_auth, Result::auth_mechanism_unavailable,
+                   "the server does not offer AUTH " + mech +
+                       (offered.empty() ? std::string(" (no AUTH in EHLO)") : " (EHLO AUTH " + offered + ")"));
+  }
+  if (ctx.auth_sent && (rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR)) {
+    const auto& last = p.last_reply();
+    return Failure(Stage::smtp_auth, Result::auth_failed,
+                   auth::rejected_text(ctx.challenge, last ? last->joined() : std::string()), last ? last->code : 0);
+  }
+  return std::nullopt;
+}
+
 /// Maps libcurl's outcome plus the dialogue so far to a Failure.
 Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   const Progress& p = ctx.progress;
@@ -116,6 +148,7 @@ Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   const auto& last = p.last_reply();
   std::string text = last ? last->joined() : std::string(curl_easy_strerror(rc));
   int code = last ? last->code : 0;
+  if (auto f = bearer_failure(rc, ctx)) return *f;
   if (ctx.aborted_no_auth)
     return Failure(Stage::smtp_auth, Result::auth_failed,
                    "credentials given but the server offered no AUTH mechanism");
