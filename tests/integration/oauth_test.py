@@ -2,6 +2,7 @@
 Dovecot's oauth2 passdb validates HS256 JWTs locally, Postfix asks Dovecot
 (SASL) on submission, and oauth/token_endpoint.py plays the token endpoint
 (client credentials and refresh token grants) over HTTPS."""
+import base64
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -304,6 +306,100 @@ class OAuthChecks(unittest.TestCase):
                             self.assertNotIn(s, c)
         finally:
             ep.close()
+
+
+class ScriptedSmtp:
+    """A plaintext SMTP server on loopback that offers AUTH XOAUTH2 and
+    records the lines it receives (the wire format check of the SMTP leg)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.lines = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        f = conn.makefile("rwb")
+
+        def send(text):
+            f.write(text.encode() + b"\r\n")
+            f.flush()
+
+        send("220 scripted ESMTP")
+        in_data = False
+        for raw in f:
+            line = raw.decode().rstrip("\r\n")
+            if in_data:
+                if line == ".":
+                    in_data = False
+                    send("250 2.0.0 Ok: queued as ABC123")
+                continue
+            self.lines.append(line)
+            verb = line.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                send("250-scripted\r\n250-AUTH PLAIN XOAUTH2\r\n250 8BITMIME")
+            elif line.upper() == "AUTH XOAUTH2":
+                send("334 ")  # RFC 4954 §4: an empty challenge, the response follows
+                self.lines.append(f.readline().decode().rstrip("\r\n"))
+                send("235 2.7.0 Authentication successful")
+            elif verb == "AUTH":
+                send("235 2.7.0 Authentication successful")
+            elif verb == "DATA":
+                in_data = True
+                send("354 go ahead")
+            elif verb == "QUIT":
+                send("221 bye")
+                break
+            else:
+                send("250 ok")
+        conn.close()
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(5)
+
+
+class SmtpWireFormat(unittest.TestCase):
+    """What goes on the wire for XOAUTH2 over SMTP, short and long tokens."""
+
+    def run_against(self, tok):
+        srv = ScriptedSmtp()
+        d = tempfile.mkdtemp(prefix="mailprobe-oauth-wire-")
+        path = os.path.join(d, "tok")
+        with open(path, "w") as f:
+            f.write(tok + "\n")
+        try:
+            r = Run(["check", "--email-from", ALICE, "--email-to", BOB, "--smtp-host", "127.0.0.1",
+                     "--smtp-port", str(srv.port), "--smtp-tls", "none", "--smtp-username", ALICE,
+                     "--smtp-auth", "xoauth2", "--smtp-token-file", path,
+                     "--imap-host", "localhost", "--imap-port", ENV["MS_IMAP_PORT"], "--imap-username", BOB,
+                     "--ca-file", ENV["MS_CA_FILE"], "--timeout", "10", "--check-frequency", "0.1",
+                     "--max-checks", "1", "--junk-mailbox", "none", "--output-format", "json"],
+                    env={"MAILPROBE_IMAP_PASSWORD": ENV["MS_BOB_PASS"]})
+        finally:
+            srv.close()
+        # The scripted server swallows the probe: it is accepted, then never found.
+        self.assertEqual(r.record()["result"], "not_delivered", r.out + r.err)
+        return [l for l in srv.lines if not l.upper().startswith(("EHLO", "MAIL", "RCPT", "DATA", "QUIT"))]
+
+    def expected(self, tok):
+        return base64.b64encode(f"user={ALICE}\x01auth=Bearer {tok}\x01\x01".encode()).decode()
+
+    def test_short_token_goes_inline_as_the_initial_response(self):
+        tok = token(ALICE)
+        self.assertEqual(self.run_against(tok), ["AUTH XOAUTH2 " + self.expected(tok)])
+
+    def test_3kb_token_goes_after_the_334(self):
+        tok = token(ALICE, pad=2300)
+        self.assertGreater(len(tok), 3000)
+        self.assertEqual(self.run_against(tok), ["AUTH XOAUTH2", self.expected(tok)])
 
 
 if __name__ == "__main__":
