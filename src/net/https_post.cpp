@@ -59,9 +59,8 @@ HttpReply https_post_form(const std::string& url, const std::string& form_body, 
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    r.error = curl_easy_strerror(rc);
     // The error buffer names the host and the OS reason, never the body.
-    if (errbuf[0]) r.error += std::string(": ") + errbuf;
+    r.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     r.body.clear();
     return r;
   }
