@@ -1,13 +1,12 @@
 #include "auth/token_cache.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <memory>
+
+#include "auth/secret_file.hpp"
 
 namespace mailprobe::auth {
 
@@ -127,26 +126,7 @@ std::map<std::string, CacheEntry> TokenCache::read_file() const {
 }
 
 std::string TokenCache::write_file(const std::map<std::string, CacheEntry>& entries) const {
-  std::string tmp = file_ + ".tmp" + std::to_string(::getpid());
-  // 0600 from creation on: the file holds bearer tokens (umask can only narrow it).
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot write the token cache '" + tmp + "': " + std::strerror(errno);
-  std::string text = render_cache_file(entries);
-  bool ok = ::fchmod(fd, 0600) == 0;
-  std::string_view rest = text;
-  while (ok && !rest.empty()) {
-    ssize_t w = ::write(fd, rest.data(), rest.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) ok = false;
-    else rest.remove_prefix(static_cast<std::size_t>(w));
-  }
-  int err = errno;
-  if (::close(fd) != 0) ok = false;
-  if (!ok || ::rename(tmp.c_str(), file_.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(tmp.c_str());
-    return "cannot write the token cache '" + file_ + "': " + std::strerror(err);
-  }
+  if (auto why = write_private_file(file_, render_cache_file(entries)); !why.empty()) return "token cache: " + why;
   return {};
 }
 

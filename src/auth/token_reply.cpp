@@ -65,6 +65,7 @@ std::variant<TokenGrant, std::string> parse_token_reply(long http_status, std::s
     return "token_type is '" + clean(type, 40) + "', not Bearer (RFC 6750)";
   TokenGrant g;
   g.access_token.assign(at->value.GetString(), at->value.GetStringLength());
+  g.refresh_token = string_member(d, "refresh_token");
   if (auto ex = d.FindMember("expires_in"); ex != d.MemberEnd()) {
     double secs = -1;
     if (ex->value.IsNumber()) {

@@ -15,6 +15,8 @@ struct TokenGrant {
   /// RFC 6749 §5.1 expires_in; zero when the reply gave none (then the
   /// token is used for this run only and never cached).
   std::chrono::seconds lifetime{0};
+  /// A new refresh token, when the server rotates it (RFC 6749 §6); "" if none.
+  std::string refresh_token;
 };
 
 /// `http_status` and `body` of the POST. A 2xx reply must be a JSON object

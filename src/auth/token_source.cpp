@@ -1,40 +1,15 @@
 #include "auth/token_source.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <variant>
 
 #include "auth/sasl.hpp"
+#include "auth/secret_file.hpp"
 #include "auth/token_command.hpp"
 #include "auth/token_reply.hpp"
 
 namespace mailprobe::auth {
 
 namespace {
-
-/// The first line of a file, one trailing LF or CRLF stripped. nullopt with
-/// `why` set if it cannot be read, is empty, or has more than one line.
-std::optional<std::string> read_one_line(const std::string& path, const char* what, std::string& why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = std::string("cannot read the ") + what + " '" + path + "'";
-    return std::nullopt;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (!s.empty() && s.back() == '\n') s.pop_back();
-  if (!s.empty() && s.back() == '\r') s.pop_back();
-  if (s.empty()) {
-    why = std::string("the ") + what + " '" + path + "' is empty";
-    return std::nullopt;
-  }
-  if (s.find_first_of("\r\n") != std::string::npos) {
-    why = std::string("the ") + what + " '" + path + "' has more than one line";
-    return std::nullopt;
-  }
-  return s;
-}
 
 Outcome<std::string> checked(std::string token, Stage stage, const char* from) {
   if (auto p = token_problem(token); !p.empty()) return Failure(stage, Result::token_error, p + " (" + from + ")");
@@ -66,6 +41,12 @@ Outcome<std::string> fetch(const FetchSpec& f, const TokenContext& ctx) {
   if (auto* err = std::get_if<std::string>(&parsed)) return fail(*err);
   TokenGrant g = std::get<TokenGrant>(std::move(parsed));
   if (auto p = token_problem(g.access_token); !p.empty()) return fail(p + " (token endpoint)");
+  // RFC 6749 §6: a new refresh token replaces the old one, which the client
+  // MUST discard (Microsoft rotates them). Written back to its file; if that
+  // fails the old one is kept and still works until it expires.
+  if (!refresh.empty() && !g.refresh_token.empty() && g.refresh_token != refresh &&
+      g.refresh_token.find_first_of("\r\n") == std::string::npos)
+    (void)write_private_file(f.refresh_token_file, g.refresh_token + "\n");
   if (ctx.cache) {
     // A cache that cannot be written costs one fetch per run, not the check.
     (void)ctx.cache->store(key, g.access_token, ctx.now, g.lifetime);

@@ -29,6 +29,11 @@ TEST_SUITE("auth::token_reply") {
     CHECK(g.lifetime == std::chrono::seconds(3599));
   }
 
+  TEST_CASE("a rotated refresh token is returned with the grant") {
+    CHECK(grant(200, R"({"access_token":"a","refresh_token":"r2"})").refresh_token == "r2");
+    CHECK(grant(200, R"({"access_token":"a"})").refresh_token.empty());
+  }
+
   TEST_CASE("expires_in as a numeric string (Azure AD v1) and token_type in any case") {
     auto g = grant(200, R"({"token_type":"bearer","expires_in":"3600","access_token":"abc"})");
     CHECK(g.lifetime == std::chrono::seconds(3600));

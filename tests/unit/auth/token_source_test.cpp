@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
+#include "auth/secret_file.hpp"
 #include "auth/token_source.hpp"
 #include "unit/report/temp_dir.hpp"
 
@@ -132,6 +135,24 @@ TEST_SUITE("auth::token_source") {
       CHECK(r.error().reply_text.rfind("cannot read the client secret file", 0) == 0);
       CHECK(ep.bodies.empty());
     }
+  }
+
+  TEST_CASE("a rotated refresh token replaces the old one in its file, mode 0600 (RFC 6749 §6)") {
+    report::testing::TempDir dir;
+    std::string rt = dir.path() + "/refresh";
+    write(rt, "old-refresh\n");
+    FakeEndpoint ep;
+    ep.reply.body = R"({"access_token":"a.b.c","expires_in":3599,"refresh_token":"new-refresh"})";
+    TokenSpec s;
+    s.fetch = {"https://idp/token", "client", "", "", rt};
+    REQUIRE(get_token(s, context(ep, nullptr)));
+    std::string why;
+    CHECK(read_one_line(rt, "refresh token file", why) == std::optional<std::string>("new-refresh"));
+    struct stat st {};
+    REQUIRE(::stat(rt.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    (void)get_token(s, context(ep, nullptr));
+    CHECK(ep.bodies.at(1).find("refresh_token=new-refresh") != std::string::npos);
   }
 
   TEST_CASE("redact replaces every occurrence and skips empty secrets") {
