@@ -312,7 +312,8 @@ class ScriptedSmtp:
     """A plaintext SMTP server on loopback that offers AUTH XOAUTH2 and
     records the lines it receives (the wire format check of the SMTP leg)."""
 
-    def __init__(self):
+    def __init__(self, auth="AUTH PLAIN XOAUTH2"):
+        self.auth = auth
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(4)
@@ -344,7 +345,7 @@ class ScriptedSmtp:
             self.lines.append(line)
             verb = line.split(" ", 1)[0].upper()
             if verb == "EHLO":
-                send("250-scripted\r\n250-AUTH PLAIN XOAUTH2\r\n250 8BITMIME")
+                send("250-scripted\r\n" + (f"250-{self.auth}\r\n" if self.auth else "") + "250 8BITMIME")
             elif line.upper() == "AUTH XOAUTH2":
                 send("334 ")  # RFC 4954 §4: an empty challenge, the response follows
                 self.lines.append(f.readline().decode().rstrip("\r\n"))
@@ -369,8 +370,8 @@ class ScriptedSmtp:
 class SmtpWireFormat(unittest.TestCase):
     """What goes on the wire for XOAUTH2 over SMTP, short and long tokens."""
 
-    def run_against(self, tok):
-        srv = ScriptedSmtp()
+    def run_against(self, tok, auth="AUTH PLAIN XOAUTH2", result="not_delivered"):
+        srv = ScriptedSmtp(auth)
         d = tempfile.mkdtemp(prefix="mailprobe-oauth-wire-")
         path = os.path.join(d, "tok")
         with open(path, "w") as f:
@@ -386,7 +387,9 @@ class SmtpWireFormat(unittest.TestCase):
         finally:
             srv.close()
         # The scripted server swallows the probe: it is accepted, then never found.
-        self.assertEqual(r.record()["result"], "not_delivered", r.out + r.err)
+        self.assertEqual(r.record()["result"], result, r.out + r.err)
+        self.record = r.record()
+        self.all_lines = list(srv.lines)
         return [l for l in srv.lines if not l.upper().startswith(("EHLO", "MAIL", "RCPT", "DATA", "QUIT"))]
 
     def expected(self, tok):
@@ -395,6 +398,12 @@ class SmtpWireFormat(unittest.TestCase):
     def test_short_token_goes_inline_as_the_initial_response(self):
         tok = token(ALICE)
         self.assertEqual(self.run_against(tok), ["AUTH XOAUTH2 " + self.expected(tok)])
+
+    def test_no_auth_in_ehlo_stops_before_any_recipient(self):
+        self.assertEqual(self.run_against(token(ALICE), auth=None, result="auth_mechanism_unavailable"), [])
+        self.assertEqual((self.record["stage"], self.record["error"]),
+                         ("smtp_auth", "the server does not offer AUTH XOAUTH2 (no AUTH in EHLO)"))
+        self.assertFalse([l for l in self.all_lines if l.upper().startswith(("RCPT", "DATA"))], self.all_lines)
 
     def test_3kb_token_goes_after_the_334(self):
         tok = token(ALICE, pad=2300)
