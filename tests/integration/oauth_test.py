@@ -262,6 +262,25 @@ class OAuthChecks(unittest.TestCase):
         finally:
             ep.close()
 
+    def test_execd_rereads_the_token_file_before_every_check(self):
+        path = self.write("rotating-token", token(BOB) + "\n")
+        a, env = self.args(None, ("xoauth2", ["--imap-token-file", path]))
+        p = subprocess.Popen([MAILPROBE] + a + ["--execd"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True,
+                             env={**{k: v for k, v in os.environ.items() if not k.startswith("MAILPROBE_")}, **env})
+        results = []
+        try:
+            for tok in (token(BOB), token(BOB, key="rotated-away"), token(BOB)):
+                self.write("rotating-token", tok + "\n")
+                p.stdin.write("\n")
+                p.stdin.flush()
+                results.append(json.loads(p.stdout.readline())["result"])
+        finally:
+            p.stdin.close()
+            p.wait(timeout=30)
+            p.stdout.close()
+        self.assertEqual(results, ["success", "auth_failed", "success"])
+
     def test_cache_file_beside_state_file_is_0600_and_shared_by_one_shot_runs(self):
         ep = Endpoint(BOB)
         state = os.path.join(self.dir, "probes.state")
