@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import socket
 import stat
 import subprocess
@@ -73,6 +74,10 @@ class OAuthChecks(unittest.TestCase):
         cls.secret_file = cls.write("secret", CLIENT_SECRET + "\n")
         cls.bad_secret_file = cls.write("bad-secret", "wrong-secret\n")
         cls.refresh_file = cls.write("refresh", REFRESH_TOKEN + "\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
 
     @classmethod
     def write(cls, name, text):
@@ -405,6 +410,7 @@ class SmtpWireFormat(unittest.TestCase):
                     env={"MAILPROBE_IMAP_PASSWORD": ENV["MS_BOB_PASS"]})
         finally:
             srv.close()
+            shutil.rmtree(d, ignore_errors=True)
         # The scripted server swallows the probe: it is accepted, then never found.
         self.assertEqual(r.record()["result"], result, r.out + r.err)
         self.record = r.record()
