@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "auth/mechanism.hpp"
+#include "net/sasl_mechanism.hpp"
 #include "auth/token_cache.hpp"
 #include "core/clock.hpp"
 #include "core/failure.hpp"
@@ -35,7 +35,7 @@ struct FetchSpec {
 };
 
 struct TokenSpec {
-  Mechanism mechanism = Mechanism::password;
+  net::SaslMechanism mechanism = net::SaslMechanism::password;
   std::string token_file;
   std::vector<std::string> token_command;  // argv, run without a shell
   std::chrono::milliseconds command_limit{10'000};

@@ -180,7 +180,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     c.imap_creds.mechanism = c.imap_token.mechanism;
     if (r.count("smtp-username")) c.smtp_creds.username = r["smtp-username"].as<std::string>();
     if (!c.smtp_creds.oauth()) c.smtp_creds.password = password_of(r, "smtp", getenv_fn, out.warnings);
-    else if (!c.smtp_creds.present()) throw UsageError{"--smtp-auth " + std::string(auth::to_string(c.smtp_creds.mechanism)) + " needs --smtp-username"};
+    else if (!c.smtp_creds.present()) throw UsageError{"--smtp-auth " + std::string(net::to_string(c.smtp_creds.mechanism)) + " needs --smtp-username"};
     if (!r.count("imap-username") || r["imap-username"].as<std::string>().empty())
       throw UsageError{"--imap-username is required"};
     c.imap_creds.username = r["imap-username"].as<std::string>();

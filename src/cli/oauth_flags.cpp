@@ -51,7 +51,7 @@ auth::TokenSpec parse_oauth_flags(const cxxopts::ParseResult& r, const std::stri
                                   std::vector<std::string>& warnings) {
   auth::TokenSpec s;
   const std::string mech = r[leg + "-auth"].as<std::string>();
-  auto m = auth::parse_mechanism(mech);
+  auto m = net::parse_mechanism(mech);
   if (!m) throw UsageError{"--" + leg + "-auth must be password, xoauth2 or oauthbearer, got '" + mech + "'"};
   s.mechanism = *m;
 
@@ -78,7 +78,7 @@ auth::TokenSpec parse_oauth_flags(const cxxopts::ParseResult& r, const std::stri
   }
 
   const std::string src = s.source();
-  if (s.mechanism == auth::Mechanism::password) {
+  if (s.mechanism == net::SaslMechanism::password) {
     if (!src.empty())
       throw UsageError{"a token source for " + leg + " needs --" + leg + "-auth xoauth2 or oauthbearer"};
     return s;

@@ -132,7 +132,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
         if (trace.oauth && !trace.auth_sent)
           // Our login options allow only the one mechanism: libcurl sent nothing.
           return Failure(Stage::imap_login, Result::auth_mechanism_unavailable,
-                         "the server does not offer AUTH=" + std::string(auth::sasl_name(creds.mechanism)) +
+                         "the server does not offer AUTH=" + std::string(net::sasl_name(creds.mechanism)) +
                              (trace.auth_caps.empty() ? std::string(" (no AUTH= capability)")
                                                       : " (it offers " + trace.auth_caps + ")"));
         if (trace.oauth) return Failure(Stage::imap_login, Result::auth_failed, auth::rejected_text(trace.challenge, text));

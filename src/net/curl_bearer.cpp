@@ -9,7 +9,7 @@ void apply_bearer(CURL* h, const Credentials& creds) {
   // an empty-password PLAIN. CURLOPT_HTTPAUTH stays untouched: setting it to
   // CURLAUTH_BEARER makes 7.88 prefer OAUTHBEARER whatever the login options
   // say (curl#10259, fixed in 8.6.0).
-  std::string options = "AUTH=" + std::string(auth::sasl_name(creds.mechanism));
+  std::string options = "AUTH=" + std::string(net::sasl_name(creds.mechanism));
   curl_easy_setopt(h, CURLOPT_USERNAME, creds.username.c_str());
   curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, creds.bearer.c_str());
   curl_easy_setopt(h, CURLOPT_LOGIN_OPTIONS, options.c_str());  // libcurl copies strings

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/mechanism.hpp"
+#include "net/sasl_mechanism.hpp"
 
 namespace mailprobe::net {
 
@@ -39,9 +39,9 @@ struct Credentials {
   /// password: libcurl picks PLAIN/LOGIN (or IMAP LOGIN) with `password`.
   /// xoauth2/oauthbearer: exactly that SASL mechanism with `bearer`, never
   /// another one (auth/mechanism.hpp).
-  auth::Mechanism mechanism = auth::Mechanism::password;
+  net::SaslMechanism mechanism = net::SaslMechanism::password;
   std::string bearer = {};  // the OAuth2 access token; set just before connecting
-  bool oauth() const { return mechanism != auth::Mechanism::password; }
+  bool oauth() const { return mechanism != net::SaslMechanism::password; }
   bool present() const { return !username.empty(); }
 };
 

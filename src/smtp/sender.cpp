@@ -120,7 +120,7 @@ std::optional<Failure> bearer_failure(CURLcode rc, const Context& ctx) {
   if (!cr.present() || !cr.oauth()) return std::nullopt;
   const Progress& p = ctx.progress;
   if (!ctx.auth_sent && (ctx.aborted_no_auth || rc == CURLE_LOGIN_DENIED)) {
-    std::string mech(auth::sasl_name(cr.mechanism));
+    std::string mech(net::sasl_name(cr.mechanism));
     std::string offered;
     for (const auto& m : p.caps().auth) offered += (offered.empty() ? "" : " ") + m;
     return Failure(Stage::smtp_auth, Result::auth_mechanism_unavailable,

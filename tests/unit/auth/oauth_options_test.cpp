@@ -38,8 +38,8 @@ TEST_SUITE("cli::oauth_flags") {
                    err);
     REQUIRE_MESSAGE(p, err);
     const auto& c = p->config;
-    CHECK(c.smtp_creds.mechanism == auth::Mechanism::xoauth2);
-    CHECK(c.imap_creds.mechanism == auth::Mechanism::oauthbearer);
+    CHECK(c.smtp_creds.mechanism == net::SaslMechanism::xoauth2);
+    CHECK(c.imap_creds.mechanism == net::SaslMechanism::oauthbearer);
     CHECK(c.smtp_creds.password.empty());
     CHECK(c.smtp_token.source() == "fetch");
     CHECK(c.smtp_token.fetch.client_secret_file == dir.path() + "/secret");

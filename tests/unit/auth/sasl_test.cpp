@@ -4,9 +4,10 @@
 #include <vector>
 
 #include "auth/challenge.hpp"
-#include "auth/mechanism.hpp"
 #include "auth/sasl.hpp"
+#include "net/sasl_mechanism.hpp"
 
+using namespace mailprobe;
 using namespace mailprobe::auth;
 
 TEST_SUITE("auth::sasl") {
@@ -48,12 +49,12 @@ TEST_SUITE("auth::sasl") {
   }
 
   TEST_CASE("mechanism names parse and map to SASL names") {
-    CHECK(parse_mechanism("xoauth2") == Mechanism::xoauth2);
-    CHECK(parse_mechanism("oauthbearer") == Mechanism::oauthbearer);
-    CHECK(parse_mechanism("password") == Mechanism::password);
-    CHECK(!parse_mechanism("XOAUTH2"));
-    CHECK(sasl_name(Mechanism::xoauth2) == "XOAUTH2");
-    CHECK(sasl_name(Mechanism::oauthbearer) == "OAUTHBEARER");
-    CHECK(sasl_name(Mechanism::password).empty());
+    CHECK(net::parse_mechanism("xoauth2") == net::SaslMechanism::xoauth2);
+    CHECK(net::parse_mechanism("oauthbearer") == net::SaslMechanism::oauthbearer);
+    CHECK(net::parse_mechanism("password") == net::SaslMechanism::password);
+    CHECK(!net::parse_mechanism("XOAUTH2"));
+    CHECK(net::sasl_name(net::SaslMechanism::xoauth2) == "XOAUTH2");
+    CHECK(net::sasl_name(net::SaslMechanism::oauthbearer) == "OAUTHBEARER");
+    CHECK(net::sasl_name(net::SaslMechanism::password).empty());
   }
 }

@@ -54,7 +54,7 @@ TEST_SUITE("auth::token_source") {
     write(dir.path() + "/tok", "file.tok\n");
     FakeEndpoint ep;
     TokenSpec s;
-    s.mechanism = Mechanism::xoauth2;
+    s.mechanism = net::SaslMechanism::xoauth2;
     s.token_file = dir.path() + "/tok";
     s.token_command = {"echo", "cmd.tok"};
     s.fetch.token_url = "https://idp/token";

@@ -7,15 +7,15 @@
 #include <optional>
 #include <string_view>
 
-namespace mailprobe::auth {
+namespace mailprobe::net {
 
-enum class Mechanism { password, xoauth2, oauthbearer };
+enum class SaslMechanism { password, xoauth2, oauthbearer };
 
 /// "password", "xoauth2", "oauthbearer" (the --X-auth values).
-std::string_view to_string(Mechanism m);
-std::optional<Mechanism> parse_mechanism(std::string_view s);
+std::string_view to_string(SaslMechanism m);
+std::optional<SaslMechanism> parse_mechanism(std::string_view s);
 
 /// The SASL name as servers advertise it ("XOAUTH2", "OAUTHBEARER"); "" for password.
-std::string_view sasl_name(Mechanism m);
+std::string_view sasl_name(SaslMechanism m);
 
-}  // namespace mailprobe::auth
+}  // namespace mailprobe::net
