@@ -3,7 +3,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
-#include "auth/challenge.hpp"
+#include "net/sasl_challenge.hpp"
 #include "core/ascii.hpp"
 
 namespace mailprobe::imap {
@@ -57,7 +57,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
     if (line.rfind("* ", 0) == 0) note_auth_caps(*t, line);
     // RFC 7628 §3.2.2: a rejected bearer token gets a "+" with base64 JSON.
     if (t->oauth && t->auth_sent)
-      if (auto c = auth::decode_challenge(line)) t->challenge = std::move(c);
+      if (auto c = net::decode_challenge(line)) t->challenge = std::move(c);
     if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
       auto sp = line.find(' ');
       t->last_status_text = sp == std::string::npos ? line : line.substr(sp + 1);
@@ -135,7 +135,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
                          "the server does not offer AUTH=" + std::string(net::sasl_name(creds.mechanism)) +
                              (trace.auth_caps.empty() ? std::string(" (no AUTH= capability)")
                                                       : " (it offers " + trace.auth_caps + ")"));
-        if (trace.oauth) return Failure(Stage::imap_login, Result::auth_failed, auth::rejected_text(trace.challenge, text));
+        if (trace.oauth) return Failure(Stage::imap_login, Result::auth_failed, net::rejected_text(trace.challenge, text));
         return Failure(Stage::imap_login, Result::auth_failed, text);
       case CURLE_WEIRD_SERVER_REPLY:
         return Failure(current, Result::protocol_error, text);

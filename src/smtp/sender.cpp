@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "auth/challenge.hpp"
+#include "net/sasl_challenge.hpp"
 #include "net/curl_handle.hpp"
 #include "smtp/progress.hpp"
 
@@ -58,7 +58,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   net::split_lines(ctx->partial, data, n, [&](std::string line) {
     // RFC 7628 §3.2.2: a rejected bearer token gets a 334 with base64 JSON.
     if (ctx->req->creds.oauth() && ctx->auth_sent)
-      if (auto c = auth::decode_challenge(line)) ctx->challenge = std::move(c);
+      if (auto c = net::decode_challenge(line)) ctx->challenge = std::move(c);
     ctx->progress.on_line(line, now);
   });
   capture_tls(ctx);
@@ -130,7 +130,7 @@ std::optional<Failure> bearer_failure(CURLcode rc, const Context& ctx) {
   if (ctx.auth_sent && (rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR)) {
     const auto& last = p.last_reply();
     return Failure(Stage::smtp_auth, Result::auth_failed,
-                   auth::rejected_text(ctx.challenge, last ? last->joined() : std::string()), last ? last->code : 0);
+                   net::rejected_text(ctx.challenge, last ? last->joined() : std::string()), last ? last->code : 0);
   }
   return std::nullopt;
 }

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "auth/challenge.hpp"
+#include "net/sasl_challenge.hpp"
 #include "auth/sasl.hpp"
 #include "net/sasl_mechanism.hpp"
 
@@ -42,7 +42,7 @@ TEST_SUITE("auth::sasl") {
 
   TEST_CASE("base64 round trip for every length class") {
     for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\x00\xff\x01", 3)}) {
-      auto d = base64_decode(base64_encode(s));
+      auto d = net::base64_decode(base64_encode(s));
       REQUIRE(d);
       CHECK(*d == s);
     }

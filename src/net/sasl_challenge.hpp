@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace mailprobe::auth {
+namespace mailprobe::net {
 
 /// Strict base64 decode (RFC 4648 §4, padding optional); nullopt on any
 /// character outside the alphabet.
@@ -26,4 +26,4 @@ std::optional<std::string> decode_challenge(std::string_view line);
 /// the decoded challenge, or plus the final reply text when there was none.
 std::string rejected_text(const std::optional<std::string>& challenge, std::string_view final_reply);
 
-}  // namespace mailprobe::auth
+}  // namespace mailprobe::net

@@ -1,6 +1,6 @@
-#include "auth/challenge.hpp"
+#include "net/sasl_challenge.hpp"
 
-namespace mailprobe::auth {
+namespace mailprobe::net {
 
 namespace {
 
@@ -61,4 +61,4 @@ std::string rejected_text(const std::optional<std::string>& challenge, std::stri
   return t;
 }
 
-}  // namespace mailprobe::auth
+}  // namespace mailprobe::net

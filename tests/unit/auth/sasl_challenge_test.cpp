@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "auth/challenge.hpp"
+#include "net/sasl_challenge.hpp"
 
-using namespace mailprobe::auth;
+using namespace mailprobe::net;
 
-TEST_SUITE("auth::challenge") {
+TEST_SUITE("net::sasl_challenge") {
   TEST_CASE("Dovecot's XOAUTH2 failure challenge on IMAP decodes to its JSON") {
     auto c = decode_challenge("+ eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0=");
     REQUIRE(c);
