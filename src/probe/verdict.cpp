@@ -1,6 +1,28 @@
 #include "probe/verdict.hpp"
 
+#include <cerrno>
+
 namespace mailprobe::probe {
+
+Transport transport_of(const net::TransferFacts& f) {
+  switch (f.code) {
+    case CURLE_OK: return Transport::ok;
+    case CURLE_COULDNT_RESOLVE_HOST: return Transport::dns;
+    case CURLE_COULDNT_CONNECT: return f.os_errno == ECONNREFUSED ? Transport::refused : Transport::connect_failed;
+    case CURLE_OPERATION_TIMEDOUT: return Transport::timeout;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING: return Transport::closed;
+    case CURLE_SSL_CONNECT_ERROR: return Transport::tls;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE: return Transport::tls_verify;
+    case CURLE_USE_SSL_FAILED: return Transport::starttls_failed;
+    case CURLE_LOGIN_DENIED: return Transport::login_denied;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_QUOTE_ERROR: return Transport::reply_error;
+    default: return Transport::other;
+  }
+}
 
 namespace {
 
@@ -109,16 +131,18 @@ std::optional<V> judge_smtp(const ProbeResult& r) {
                std::to_string(d.starttls.code) + " " + d.starttls.text()};
     }
     if (auto v = check_step(d.starttls, Stage::smtp_starttls, r, true)) return v;
+    // One rule with check (README "Stages"): *_starttls is the command, the
+    // handshake and certificate that follow its 220 are *_tls.
     if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
-      return handshake_failure(r, Stage::smtp_starttls);
-    if (auto v = tls_checks(r, Stage::smtp_starttls)) return v;
+      return handshake_failure(r, Stage::smtp_tls);
+    if (auto v = tls_checks(r, Stage::smtp_tls)) return v;
     if (auto v = check_step(d.ehlo_tls, Stage::smtp_ehlo, r, true)) return v;
   }
   if (auto v = check_step(d.noop, Stage::smtp_noop, r, true)) return v;
   if (auto v = check_step(d.quit, Stage::smtp_quit, r, true)) return v;
   if (r.transport != Transport::ok)
     return V{Stage::smtp_quit, transport_result(r.transport), 0, r.transport_error};
-  return expiry_check(r, r.tls_mode == TlsMode::starttls ? Stage::smtp_starttls : Stage::smtp_tls);
+  return expiry_check(r, Stage::smtp_tls);
 }
 
 std::optional<V> judge_imap(const ProbeResult& r) {
@@ -144,8 +168,8 @@ std::optional<V> judge_imap(const ProbeResult& r) {
                d.starttls.status + " " + d.starttls.text()};
     if (auto v = check_step(d.starttls, Stage::imap_starttls, r, false)) return v;
     if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
-      return handshake_failure(r, Stage::imap_starttls);
-    if (auto v = tls_checks(r, Stage::imap_starttls)) return v;
+      return handshake_failure(r, Stage::imap_tls);
+    if (auto v = tls_checks(r, Stage::imap_tls)) return v;
   }
   if (d.login.sent || r.transport == Transport::login_denied) {
     if (auto v = check_step(d.login, Stage::imap_login, r, false)) {
@@ -157,7 +181,7 @@ std::optional<V> judge_imap(const ProbeResult& r) {
   if (auto v = check_step(d.logout, Stage::imap_logout, r, false)) return v;
   if (r.transport != Transport::ok)
     return V{Stage::imap_logout, transport_result(r.transport), 0, r.transport_error};
-  return expiry_check(r, r.tls_mode == TlsMode::starttls ? Stage::imap_starttls : Stage::imap_tls);
+  return expiry_check(r, Stage::imap_tls);
 }
 
 }  // namespace
