@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "auth/leg_credentials.hpp"
 #include "check/cleanup.hpp"
 #include "imap/curl_link.hpp"
 #include "imap/session.hpp"
@@ -95,7 +96,12 @@ CleanupReport run_cleanup(const CleanupConfig& cfg) {
   rep.server = cfg.endpoint.authority();
   const Deadline dl = Deadline::in(cfg.timeout);
   imap::LinkInfo li;
-  auto link = imap::CurlLink::open(cfg.endpoint, cfg.tls, cfg.creds, dl, li);
+  auto creds = auth::leg_credentials(cfg.creds, cfg.token, Stage::imap_token, cfg.tls, dl, "");
+  if (!creds) {
+    rep.failure = creds.error();
+    return rep;
+  }
+  auto link = imap::CurlLink::open(cfg.endpoint, cfg.tls, creds.value(), dl, li);
   if (!link) {
     rep.failure = link.error();
     return rep;

@@ -26,7 +26,7 @@ ALLOWED = {
     "imap": {"core", "net"},
     "insight": {"core", "imap"},
     "check": {"core", "net", "auth", "report", "message", "dns", "smtp", "imap", "insight"},
-    "cleanup": {"core", "net", "imap", "insight", "check"},
+    "cleanup": {"core", "net", "auth", "imap", "insight", "check"},
     "probe": {"core", "net", "report", "message", "dns", "smtp", "tls"},
     "serve": {"core"},
     "app": {"core", "net", "auth", "report", "message", "dns", "smtp", "imap", "insight", "check", "cleanup", "probe",

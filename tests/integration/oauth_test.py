@@ -233,6 +233,18 @@ class OAuthChecks(unittest.TestCase):
         r = self.run_check(None, ("xoauth2", ["--imap-token-command", "sh -c 'exit 4'"]))
         self.assert_result(r, "token_error", "imap_token", r"^token command exited with status 4$")
 
+    def test_cleanup_logs_in_with_oauth2_too(self):
+        base = ["cleanup", "--imap-host", "localhost", "--imap-port", ENV["MS_IMAP_PORT"], "--imap-username", BOB,
+                "--ca-file", ENV["MS_CA_FILE"], "--dry-run", "--output-format", "json", "--imap-auth", "xoauth2"]
+        r = Run(base + self.tokfile("imap", token(BOB)))
+        self.assertEqual((r.rc, r.record()["result"]), (0, "success"), r.out + r.err)
+        r = Run(base + self.tokfile("imap", token(BOB, aud="someone-else")))
+        d = r.record()
+        self.assertEqual((r.rc, d["result"], d["stage"]), (1, "auth_failed", "imap_login"), r.out)
+        self.assertRegex(d["error"], r'^server rejected the token: \{"status":')
+        r = Run(base + ["--imap-token-command", "false"])
+        self.assertEqual((r.record()["result"], r.record()["stage"]), ("token_error", "imap_token"), r.out)
+
     # --- caching -----------------------------------------------------------------
     def execd(self, args, env, triggers, pause=0.0):
         p = subprocess.Popen([MAILPROBE] + args + ["--execd", "--output-format", "json"], stdin=subprocess.PIPE,
