@@ -4,7 +4,7 @@
 
 #include "auth/leg_credentials.hpp"
 #include "check/cleanup.hpp"
-#include "imap/curl_link.hpp"
+#include "check/imap_leg.hpp"
 #include "imap/session.hpp"
 #include "insight/junk_mailbox.hpp"
 #include "insight/stale_probe.hpp"
@@ -95,26 +95,20 @@ CleanupReport run_cleanup(const CleanupConfig& cfg) {
   rep.time = WallClock::now();
   rep.server = cfg.endpoint.authority();
   const Deadline dl = Deadline::in(cfg.timeout);
-  imap::LinkInfo li;
+  // The same opener as check's legs: connect, TLS, login, CAPABILITY.
+  // OAuth2: the bearer token first (token_error at imap_token); memory cache only.
   auto creds = auth::leg_credentials(cfg.creds, cfg.token, Stage::imap_token, cfg.tls, dl, "");
   if (!creds) {
     rep.failure = creds.error();
     return rep;
   }
-  auto link = imap::CurlLink::open(cfg.endpoint, cfg.tls, creds.value(), dl, li);
-  if (!link) {
-    rep.failure = link.error();
+  auto leg = check::open_leg(cfg.endpoint, cfg.tls, creds.value(), dl);
+  if (!leg) {
+    rep.failure = leg.error();
     return rep;
   }
-  imap::Session s(*link.value());
-  auto caps_rs = s.command("CAPABILITY", dl, Stage::imap_login);
-  if (!caps_rs) {
-    rep.failure = caps_rs.error();
-    return rep;
-  }
-  std::set<std::string> caps;
-  for (const auto& r : caps_rs.value())
-    if (auto c = imap::capabilities(r)) caps.insert(c->begin(), c->end());
+  imap::Session& s = *leg.value()->session;
+  const std::set<std::string>& caps = leg.value()->caps;
 
   std::string junk = cfg.junk_mailbox;
   if (junk.empty() && !cfg.no_junk) {
