@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "app/fleet_flags.hpp"
+#include "app/oauth_flags.hpp"
 #include "app/usage_error.hpp"
 #include "check/mx_route.hpp"
 #include "dns/resolver.hpp"
@@ -77,7 +78,11 @@ void parse_smtp(const cxxopts::ParseResult& r, CheckConfig& c, GetenvFn env, std
     if (!dns::parse_dns_server(c.dns_server, a, port)) throw UsageError("--dns-server must be IPv4[:port]");
   }
   if (r.count("smtp-username")) c.smtp_creds.username = r["smtp-username"].as<std::string>();
-  c.smtp_creds.password = password_of(r, "smtp", env, warnings);
+  c.smtp_token = parse_oauth_flags(r, "smtp", warnings);
+  c.smtp_creds.mechanism = c.smtp_token.mechanism;
+  if (!c.smtp_creds.oauth()) c.smtp_creds.password = password_of(r, "smtp", env, warnings);
+  else if (!c.smtp_creds.present())
+    throw UsageError("--smtp-auth " + std::string(net::to_string(c.smtp_creds.mechanism)) + " needs --smtp-username");
   if (message::has_line_break(c.smtp_creds.username) || message::has_line_break(c.smtp_creds.password))
     throw UsageError("a username or password contains a line break");
   if (c.smtp.tls == net::TlsMode::none && c.smtp_creds.present())
@@ -90,7 +95,8 @@ void parse_smtp(const cxxopts::ParseResult& r, CheckConfig& c, GetenvFn env, std
 
 /// The IMAP legs: the watched mailbox, junk, bounce and the state file.
 void parse_imap(const cxxopts::ParseResult& r, CheckConfig& c, GetenvFn env, std::vector<std::string>& warnings) {
-  ImapFlags imap = parse_imap_flags(r, env, warnings);
+  c.imap_token = parse_oauth_flags(r, "imap", warnings);
+  ImapFlags imap = parse_imap_flags(r, env, warnings, c.imap_token.mechanism);
   c.imap = imap.endpoint;
   c.imap_creds = imap.creds;
   c.mailbox = imap.mailbox;
@@ -182,6 +188,8 @@ void declare_check_flags(cxxopts::Options& o) {
     ("state-file", "remember unfound probes here; later runs count them late or lost and clean them up",
         cxxopts::value<std::string>())
     ("lost-after", "a remembered probe older than this is lost, seconds", cxxopts::value<double>()->default_value("86400"));
+  add_oauth_options(o, "smtp", "SMTP OAuth2");
+  add_oauth_options(o, "imap", "IMAP OAuth2");
   add_tls_flags(o, "Run", "PEM CA bundle to verify both servers with", "do NOT verify certificates (dangerous)");
   o.add_options("Run")
     ("timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
@@ -202,7 +210,9 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
   cxxopts::Options o("mailprobe check",
                      "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
                      "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
-                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)");
+                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)\n"
+                     "OAuth2 (--X-auth xoauth2|oauthbearer) token sources, first match wins: --X-token-file > "
+                     "--X-token-command > --X-oauth2-token-url fetch");
   declare_check_flags(o);
   ParsedCheck out;
   auto r = o.parse(argc, argv);
@@ -236,7 +246,7 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
   parse_smtp(r, c, env, out.warnings);
   parse_imap(r, c, env, out.warnings);
   // After the IMAP leg: a missing IMAP password is the first thing to report.
-  if (c.smtp_creds.present() && c.smtp_creds.password.empty())
+  if (c.smtp_creds.present() && !c.smtp_creds.oauth() && c.smtp_creds.password.empty())
     throw UsageError("--smtp-username given but no SMTP password");
   c.tls = parse_tls_flags(r, out.warnings, "--insecure: server certificates are NOT verified");
   c.timeout = seconds_opt(r, "timeout", 0.1, 86400);

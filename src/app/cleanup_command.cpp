@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/flags.hpp"
+#include "app/oauth_flags.hpp"
 #include "app/usage_error.hpp"
 #include "cleanup/run_cleanup.hpp"
 #include "core/exit_code.hpp"
@@ -23,6 +24,7 @@ int run_cleanup_command(int argc, char** argv) {
                      "Delete old mailprobe probes (X-Mailprobe-Token header, INTERNALDATE older than\n"
                      "--older-than) from the mailbox and its Junk folder. Nothing else is touched.");
   add_imap_flags(o, "mailbox");
+  add_oauth_options(o, "imap", "IMAP OAuth2");
   add_tls_flags(o, "TLS", "PEM CA bundle to verify the server with", "do NOT verify certificates (dangerous)");
   // clang-format off
   o.add_options("Cleanup")
@@ -44,7 +46,8 @@ int run_cleanup_command(int argc, char** argv) {
     std::fputs(o.help().c_str(), stdout);
     return 0;
   }
-  ImapFlags imap = parse_imap_flags(r, real_getenv, warnings);
+  cfg.token = parse_oauth_flags(r, "imap", warnings);
+  ImapFlags imap = parse_imap_flags(r, real_getenv, warnings, cfg.token.mechanism);
   cfg.endpoint = imap.endpoint;
   cfg.creds = imap.creds;
   cfg.mailbox = imap.mailbox;

@@ -91,14 +91,16 @@ void add_imap_flags(cxxopts::Options& o, const char* mailbox_help) {
   // clang-format on
 }
 
-ImapFlags parse_imap_flags(const cxxopts::ParseResult& r, GetenvFn env, std::vector<std::string>& warnings) {
+ImapFlags parse_imap_flags(const cxxopts::ParseResult& r, GetenvFn env, std::vector<std::string>& warnings,
+                           net::SaslMechanism mechanism) {
   ImapFlags f;
   f.endpoint = {host_of(r, "imap-host"), port_of(r, "imap-port"), tls_of(r, "imap-tls")};
   if (!r.count("imap-username") || r["imap-username"].as<std::string>().empty())
     throw UsageError("--imap-username is required");
   f.creds.username = r["imap-username"].as<std::string>();
-  f.creds.password = password_of(r, "imap", env, warnings);
-  if (f.creds.password.empty())
+  f.creds.mechanism = mechanism;
+  if (!f.creds.oauth()) f.creds.password = password_of(r, "imap", env, warnings);
+  if (!f.creds.oauth() && f.creds.password.empty())
     throw UsageError("no IMAP password: give --imap-password-file, MAILPROBE_IMAP_PASSWORD_FILE or MAILPROBE_IMAP_PASSWORD");
   if (message::has_line_break(f.creds.username) || message::has_line_break(f.creds.password))
     throw UsageError("a username or password contains a line break");

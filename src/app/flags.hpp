@@ -59,7 +59,10 @@ void add_imap_flags(cxxopts::Options& o, const char* mailbox_help);
 
 /// Reads and validates the IMAP flags (password through password_of with
 /// MAILPROBE_IMAP_PASSWORD(_FILE)); a plaintext-credentials warning is appended.
-ImapFlags parse_imap_flags(const cxxopts::ParseResult& r, GetenvFn env, std::vector<std::string>& warnings);
+/// With an OAuth2 `mechanism` no password is read or required (the token
+/// comes from app/oauth_flags.hpp).
+ImapFlags parse_imap_flags(const cxxopts::ParseResult& r, GetenvFn env, std::vector<std::string>& warnings,
+                           net::SaslMechanism mechanism = net::SaslMechanism::password);
 
 /// Declares --ca-file and --insecure in `group`.
 void add_tls_flags(cxxopts::Options& o, const char* group, const char* ca_help, const char* insecure_help);

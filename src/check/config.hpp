@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/token_source.hpp"
 #include "net/endpoint.hpp"
 #include "report/output_format.hpp"
 
@@ -32,6 +33,7 @@ struct CheckConfig {
   net::Credentials smtp_creds;
   net::Endpoint imap{"", 143, net::TlsMode::starttls};
   net::Credentials imap_creds;
+  auth::TokenSpec smtp_token, imap_token;  // where OAuth2 legs get their bearer token
   std::string mailbox = "INBOX";
   std::string junk_mailbox = "auto";  // auto = \Junk special-use or a common name; none = off
   bool junk_is_failure = false;       // delivered-to-junk fails the run (exit 1)

@@ -11,6 +11,7 @@
 #include "check/send_leg.hpp"
 #include "check/side_legs.hpp"
 #include "check/watcher.hpp"
+#include "auth/leg_credentials.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
 #include "message/probe_message.hpp"
@@ -36,6 +37,7 @@ class CheckRun {
       return finish();
     }
     r_.token = *token;
+    if (!get_tokens()) return finish();
     if (!open_mailboxes()) return finish();
     if (!send_probe()) return r_;
     return watch();
@@ -57,16 +59,39 @@ class CheckRun {
     bounce_.finish(dl_);
   }
 
+  /// OAuth2 legs: both bearer tokens before any connection, so a token
+  /// problem on either leg (stage *_token, result token_error) is reported
+  /// before a probe goes out. Password legs are copied as they are.
+  bool get_tokens() {
+    auto imap = auth::leg_credentials(cfg_.imap_creds, cfg_.imap_token, Stage::imap_token, cfg_.tls, dl_,
+                                      cfg_.state_file);
+    if (!imap) {
+      fail(r_, imap.error());
+      return false;
+    }
+    auto smtp = auth::leg_credentials(cfg_.smtp_creds, cfg_.smtp_token, Stage::smtp_token, cfg_.tls, dl_,
+                                      cfg_.state_file);
+    if (!smtp) {
+      fail(r_, smtp.error());
+      return false;
+    }
+    imap_creds_ = std::move(imap.value());
+    smtp_creds_ = std::move(smtp.value());
+    return true;
+  }
+
   /// IMAP first: a wrong password or missing mailbox must fail the run before
   /// a probe is sent that nobody could find or clean up, and a mailbox that is
   /// already selected sees the probe the moment it lands. False: r_ failed.
   bool open_mailboxes() {
     const bool want_junk = cfg_.junk_mailbox != "none";
-    if (want_junk) junk_.start(cfg_.imap, cfg_.tls, cfg_.imap_creds, dl_, stop_);
+    if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
     if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_);
-    auto opened = open_leg(cfg_.imap, cfg_.tls, cfg_.imap_creds, dl_, stop_);
+    auto opened = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
     if (!opened) {
       finish_sides();
+      // A refused bearer token is not reused from the cache by the next check.
+      if (opened.error().result == Result::auth_failed) auth::forget_leg_token(cfg_.imap_token, cfg_.state_file);
       fail(r_, opened.error());
       return false;
     }
@@ -116,7 +141,7 @@ class CheckRun {
   bool send_probe() {
     message::ProbeSpec spec{cfg_.email_from, cfg_.email_to, cfg_.prefix, r_.token, net::local_hostname(),
                             WallClock::now(), cfg_.source};
-    smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       cfg_.smtp_creds, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
+    smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       smtp_creds_, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
                           cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}};
     r_.start_smtp = Stamp::now();
     send_.start(cfg_, std::move(req));
@@ -126,6 +151,8 @@ class CheckRun {
       return true;
     }
     const RouteOutcome& route = copy_route();
+    if (route.sent.failure && route.sent.failure->result == Result::auth_failed)
+      auth::forget_leg_token(cfg_.smtp_token, cfg_.state_file);
     if (route.lookup_failure) {
       abandon(*route.lookup_failure);
     } else {
@@ -272,6 +299,7 @@ class CheckRun {
   Deadline dl_;
   CheckReport r_;
   // Declared before the side legs: destroyed after their threads joined.
+  net::Credentials imap_creds_, smtp_creds_;  // the config's, with OAuth2 bearer tokens filled in
   std::unique_ptr<ImapLeg> inbox_;
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};
   SideLeg junk_, bounce_;

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "auth/leg_credentials.hpp"
 #include "check/cleanup.hpp"
 #include "check/imap_leg.hpp"
 #include "imap/session.hpp"
@@ -95,7 +96,13 @@ CleanupReport run_cleanup(const CleanupConfig& cfg) {
   rep.server = cfg.endpoint.authority();
   const Deadline dl = Deadline::in(cfg.timeout);
   // The same opener as check's legs: connect, TLS, login, CAPABILITY.
-  auto leg = check::open_leg(cfg.endpoint, cfg.tls, cfg.creds, dl);
+  // OAuth2: the bearer token first (token_error at imap_token); memory cache only.
+  auto creds = auth::leg_credentials(cfg.creds, cfg.token, Stage::imap_token, cfg.tls, dl, "");
+  if (!creds) {
+    rep.failure = creds.error();
+    return rep;
+  }
+  auto leg = check::open_leg(cfg.endpoint, cfg.tls, creds.value(), dl);
   if (!leg) {
     rep.failure = leg.error();
     return rep;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/token_source.hpp"
 #include "core/clock.hpp"
 #include "core/failure.hpp"
 #include "net/endpoint.hpp"
@@ -22,6 +23,7 @@ namespace mailprobe::cleanup {
 struct CleanupConfig {
   net::Endpoint endpoint{"", 143, net::TlsMode::starttls};
   net::Credentials creds;
+  auth::TokenSpec token;  // OAuth2 (creds.oauth()): where the bearer token comes from
   std::string mailbox = "INBOX";
   net::TlsPolicy tls;
   std::string junk_mailbox;  // "" = discover

@@ -33,6 +33,8 @@ std::string_view to_string(Stage s) {
     case Stage::dns_mx: return "dns_mx";
     case Stage::policy: return "policy";
     case Stage::expect: return "expect";
+    case Stage::smtp_token: return "smtp_token";
+    case Stage::imap_token: return "imap_token";
   }
   return "none";
 }
@@ -61,6 +63,8 @@ std::string_view to_string(Result r) {
     case Result::cert_expiring: return "cert_expiring";
     case Result::policy_violation: return "policy_violation";
     case Result::expectation_failed: return "expectation_failed";
+    case Result::token_error: return "token_error";
+    case Result::auth_mechanism_unavailable: return "auth_mechanism_unavailable";
   }
   return "internal_error";
 }
@@ -76,7 +80,7 @@ std::string_view describe(Result r) {
     case Result::tls_error: return "the TLS handshake failed";
     case Result::tls_verify_failed: return "the certificate did not verify";
     case Result::starttls_unavailable: return "STARTTLS required but not offered or refused";
-    case Result::auth_failed: return "SMTP AUTH or IMAP login refused";
+    case Result::auth_failed: return "SMTP AUTH or IMAP login refused (for OAuth2: the server rejected the token)";
     case Result::temp_reject: return "SMTP 4xx reply";
     case Result::perm_reject: return "SMTP 5xx reply";
     case Result::imap_no: return "IMAP tagged NO";
@@ -89,6 +93,8 @@ std::string_view describe(Result r) {
     case Result::cert_expiring: return "a certificate expires within the warning threshold";
     case Result::policy_violation: return "a published MTA-STS or DANE policy would make senders refuse this MX";
     case Result::expectation_failed: return "a --expect negative check did not hold";
+    case Result::token_error: return "no OAuth2 access token (endpoint unreachable or refused, bad reply, token file or command failed)";
+    case Result::auth_mechanism_unavailable: return "the server does not offer the configured SASL mechanism (XOAUTH2/OAUTHBEARER)";
   }
   return "";
 }
@@ -96,7 +102,7 @@ std::string_view describe(Result r) {
 const std::vector<Result>& all_results() {
   static const std::vector<Result> all = [] {
     std::vector<Result> v;
-    for (int i = 0; i <= static_cast<int>(Result::expectation_failed); ++i) v.push_back(static_cast<Result>(i));
+    for (int i = 0; i <= static_cast<int>(Result::auth_mechanism_unavailable); ++i) v.push_back(static_cast<Result>(i));
     return v;
   }();
   return all;

@@ -44,6 +44,8 @@ enum class Stage {
   dns_mx,          // MX lookup of `probe mx`
   policy,          // --policy: MTA-STS / DANE judgement after the dialogue
   expect,          // --expect: a negative check of `probe smtp`
+  smtp_token,      // getting the SMTP leg's OAuth2 access token (file, command or fetch)
+  imap_token,      // the same for the IMAP leg
 };
 
 /// What kind of failure. `result_code` values are stable integers (Telegraf
@@ -71,6 +73,8 @@ enum class Result {
   cert_expiring = 19,     // certificate valid, but expires within the warning threshold
   policy_violation = 20,  // MTA-STS or DANE senders would refuse this MX
   expectation_failed = 21,  // an --expect negative check did not hold
+  token_error = 22,       // no OAuth2 access token: endpoint down or refused, bad JSON, no access_token
+  auth_mechanism_unavailable = 23,  // the server does not offer the configured SASL mechanism
 };
 
 std::string_view to_string(Stage s);

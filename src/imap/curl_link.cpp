@@ -5,6 +5,7 @@
 
 #include "core/ascii.hpp"
 #include "net/connect_time.hpp"
+#include "net/sasl_challenge.hpp"
 
 namespace mailprobe::imap {
 
@@ -22,7 +23,23 @@ struct LoginTrace {
   bool stopped = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
   std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
+  bool oauth = false;          // logging in with a bearer token
+  bool auth_sent = false;      // AUTHENTICATE went out
+  std::optional<std::string> challenge;  // decoded "+ <b64>" after a rejected token
+  std::string auth_caps;       // AUTH=... capabilities seen, space-separated
 };
+
+/// Collects the AUTH= capabilities (RFC 3501 §7.2.1) of a CAPABILITY
+/// response or an OK [CAPABILITY ...] greeting.
+void note_auth_caps(LoginTrace& t, std::string_view line) {
+  std::string up = ascii_upper(line);
+  if (up.find("CAPABILITY") == std::string::npos) return;
+  t.auth_caps.clear();
+  for (std::size_t pos = up.find(" AUTH="); pos != std::string::npos; pos = up.find(" AUTH=", pos + 1)) {
+    auto end = up.find_first_of(" ]", pos + 6);
+    t.auth_caps += (t.auth_caps.empty() ? "" : " ") + up.substr(pos + 6, end == std::string::npos ? end : end - pos - 6);
+  }
+}
 
 // Called about once a second while idle; non-zero aborts the transfer.
 int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -39,6 +56,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   size_t n = size * nitems;
   net::split_lines(t->partial, data, n, [t](std::string line) {
     t->greeted = true;
+    if (line.rfind("* ", 0) == 0) note_auth_caps(*t, line);
+    // RFC 7628 §3.2.2: a rejected bearer token gets a "+" with base64 JSON.
+    if (t->oauth && t->auth_sent)
+      if (auto c = net::decode_challenge(line)) t->challenge = std::move(c);
     if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
       auto sp = line.find(' ');
       t->last_status_text = sp == std::string::npos ? line : line.substr(sp + 1);
@@ -62,6 +83,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   std::string verb = ascii_upper(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
   if (verb.rfind("STARTTLS", 0) == 0) t->stage = Stage::imap_starttls;
   else if (verb.rfind("LOGIN", 0) == 0 || verb.rfind("AUTHENTICATE", 0) == 0) t->stage = Stage::imap_login;
+  if (verb.rfind("AUTHENTICATE", 0) == 0) t->auth_sent = true;
   return 0;
 }
 
@@ -77,6 +99,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   LoginTrace trace;
   trace.lines = &info.login_lines;
   trace.stop = stop;
+  trace.oauth = creds.oauth();
   net::set_target(c, url, nullptr);
   net::apply_common(c, ep, tls, creds, dl);
   net::set_connect_only(c);
@@ -95,6 +118,10 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
     f.greeted = trace.greeted;
     f.dialogue_stage = trace.stage;
     f.last_text = trace.last_status_text;
+    f.bearer = creds.mechanism;
+    f.auth_sent = trace.auth_sent;
+    f.challenge = trace.challenge;
+    f.offered_auth = trace.auth_caps;
     return net::classify(f);
   }
   info.login_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/sasl_challenge.hpp"
+
 namespace mailprobe::net {
 
 namespace {
@@ -49,6 +51,32 @@ Result reject_kind(int code) {
   if (code >= 400 && code < 500) return Result::temp_reject;
   if (code >= 500) return Result::perm_reject;
   return Result::protocol_error;
+}
+
+/// A bearer-token login (XOAUTH2 / OAUTHBEARER) that did not get in: the
+/// mechanism is missing (libcurl sent no AUTH, by our login options; never a
+/// fallback to another mechanism), or the server rejected the token and its
+/// RFC 7628 §3.2.2 challenge says why. nullopt for password logins and for
+/// failures that are not about authentication.
+std::optional<Failure> bearer_failure(const TransferFacts& f, const LegStages& s) {
+  if (f.bearer == SaslMechanism::password) return std::nullopt;
+  const bool denied = f.code == CURLE_LOGIN_DENIED || f.code == CURLE_AUTH_ERROR;
+  const std::string mech(sasl_name(f.bearer));
+  if (!f.auth_sent && (denied || f.no_auth_offered)) {
+    if (f.leg == Leg::smtp)
+      return Failure(s.auth, Result::auth_mechanism_unavailable,
+                     "the server does not offer AUTH " + mech +
+                         (f.offered_auth.empty() ? std::string(" (no AUTH in EHLO)")
+                                                 : " (EHLO AUTH " + f.offered_auth + ")"));
+    return Failure(s.auth, Result::auth_mechanism_unavailable,
+                   "the server does not offer AUTH=" + mech +
+                       (f.offered_auth.empty() ? std::string(" (no AUTH= capability)")
+                                               : " (it offers " + f.offered_auth + ")"));
+  }
+  if (f.auth_sent && denied)
+    return Failure(s.auth, Result::auth_failed, rejected_text(f.challenge, f.last_text),
+                   f.leg == Leg::smtp ? f.last_code.value_or(0) : 0);
+  return std::nullopt;
 }
 
 /// SMTP after the shared codes: the last reply decides (RFC 5321 §4.2.1).
@@ -110,6 +138,7 @@ Failure classify(const TransferFacts& f) {
   const Stage current = current_stage(f);
   if (f.stopped) return Failure(current, Result::timeout, "stopped by signal during " + std::string(to_string(current)));
   if (auto t = transport_failure(f, s, current)) return *t;
+  if (auto b = bearer_failure(f, s)) return *b;
   return f.leg == Leg::smtp ? smtp_failure(f, current) : imap_failure(f, current);
 }
 

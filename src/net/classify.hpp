@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/failure.hpp"
+#include "net/sasl_mechanism.hpp"
 
 namespace mailprobe::net {
 
@@ -31,6 +32,13 @@ struct TransferFacts {
   std::string last_text;        // SMTP: its text; IMAP: the text of the last tagged response
   bool awaiting_reply = false;  // SMTP: the last command sent has no reply yet
   bool no_auth_offered = false; // SMTP: aborted because credentials met an EHLO without AUTH
+  // OAuth2 logins (net/curl_bearer.cpp): libcurl may use only `bearer`, so a
+  // login denied before any AUTH/AUTHENTICATE went out means the server does
+  // not offer it.
+  SaslMechanism bearer = SaslMechanism::password;  // password: not a bearer login
+  bool auth_sent = false;                 // an AUTH / AUTHENTICATE command went out
+  std::optional<std::string> challenge;   // the server's decoded JSON challenge (net/sasl_challenge.hpp)
+  std::string offered_auth;               // mechanisms the server offered, space-separated
 };
 
 /// The stage a failed transfer is charged to: the dialogue's once greeted,

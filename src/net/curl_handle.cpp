@@ -19,7 +19,9 @@ void apply_common(CURL* h, const Endpoint& ep, const TlsPolicy& tls, const Crede
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (creds.present()) {
+  if (creds.present() && creds.oauth()) {
+    apply_bearer(h, creds);
+  } else if (creds.present()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, creds.username.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, creds.password.c_str());
     curl_easy_setopt(h, CURLOPT_SASL_IR, 1L);  // one round trip for AUTH PLAIN

@@ -41,6 +41,10 @@ std::string make_url(const std::string& scheme, const Endpoint& ep, const std::s
 void apply_common(CURL* h, const Endpoint& ep, const TlsPolicy& tls, const Credentials& creds,
                   const Deadline& deadline);
 
+/// XOAUTH2/OAUTHBEARER login (creds.oauth()): user, bearer token, one
+/// mechanism in the login options; never CURLOPT_HTTPAUTH (curl_bearer.cpp).
+void apply_bearer(CURL* h, const Credentials& creds);
+
 /// A CURLINFO_*_TIME_T value in microseconds; nullopt when unset (0) or unavailable.
 std::optional<std::int64_t> info_us(CURL* h, CURLINFO what);
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "net/sasl_mechanism.hpp"
+
 namespace mailprobe::net {
 
 /// none = plaintext; tls = implicit TLS from the first byte (smtps/imaps);
@@ -34,6 +36,12 @@ struct TlsPolicy {
 struct Credentials {
   std::string username;
   std::string password;
+  /// password: libcurl picks PLAIN/LOGIN (or IMAP LOGIN) with `password`.
+  /// xoauth2/oauthbearer: exactly that SASL mechanism with `bearer`, never
+  /// another one (auth/mechanism.hpp).
+  net::SaslMechanism mechanism = net::SaslMechanism::password;
+  std::string bearer = {};  // the OAuth2 access token; set just before connecting
+  bool oauth() const { return mechanism != net::SaslMechanism::password; }
   bool present() const { return !username.empty(); }
 };
 

@@ -1,5 +1,7 @@
 #include "routes/mailbox_group.hpp"
 
+#include "auth/leg_credentials.hpp"
+
 namespace mailprobe::routes {
 
 std::string group_key(const check::CheckConfig& c) {
@@ -8,6 +10,11 @@ std::string group_key(const check::CheckConfig& c) {
   for (const std::string* part : {&c.imap.host, &c.imap_creds.username, &c.imap_creds.password, &c.mailbox,
                                   &c.junk_mailbox, &c.tls.ca_file})
     k += *part + '\0';
+  // OAuth2 logins: the same mailbox only when the token comes from the same place.
+  const auth::TokenSpec& t = c.imap_token;
+  k += std::string(net::to_string(t.mechanism)) + '\0' + t.token_file + '\0' + t.fetch.token_url + '\0' +
+       t.fetch.client_id + '\0' + t.fetch.scope + '\0' + t.fetch.refresh_token_file + '\0';
+  for (const auto& a : t.token_command) k += a + '\1';
   k += std::to_string(c.imap.port) + '\0' + std::string(net::to_string(c.imap.tls)) + '\0' +
        (c.tls.insecure ? "1" : "0");
   return k;
@@ -15,6 +22,14 @@ std::string group_key(const check::CheckConfig& c) {
 
 MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadline, const std::atomic<bool>* stop)
     : deadline_(deadline) {
+  // An OAuth2 login gets its bearer token first (stage imap_token), as run_check does.
+  auto creds_or = auth::leg_credentials(cfg.imap_creds, cfg.imap_token, Stage::imap_token, cfg.tls, deadline,
+                                        cfg.state_file);
+  if (!creds_or) {
+    failure_ = creds_or.error();
+    return;
+  }
+  const net::Credentials creds = std::move(creds_or.value());
   std::unique_ptr<check::ImapLeg> junk_leg;
   std::jthread junk_opener;  // joins on every return path
   std::string junk_open_error;
@@ -22,7 +37,7 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
   // The junk connection logs in while the mailbox's does (run_check does the same).
   if (want_junk) {
     junk_opener = std::jthread([&] {
-      auto l = check::open_leg(cfg.imap, cfg.tls, cfg.imap_creds, deadline, stop);
+      auto l = check::open_leg(cfg.imap, cfg.tls, creds, deadline, stop);
       if (l) junk_leg = std::move(l.value());
       else junk_open_error = l.error().reply_text;
     });
@@ -31,7 +46,7 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
     if (junk_opener.joinable()) junk_opener.join();
     if (junk_leg) ++connections_;
   };
-  auto opened = check::open_leg(cfg.imap, cfg.tls, cfg.imap_creds, deadline, stop);
+  auto opened = check::open_leg(cfg.imap, cfg.tls, creds, deadline, stop);
   if (!opened) {
     failure_ = opened.error();
     join_junk();

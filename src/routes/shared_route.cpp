@@ -5,6 +5,7 @@
 #include "check/delivery_insight.hpp"
 #include "check/late_probes.hpp"
 #include "check/report_fill.hpp"
+#include "auth/leg_credentials.hpp"
 #include "check/send_leg.hpp"
 #include "core/token.hpp"
 #include "message/probe_message.hpp"
@@ -32,7 +33,13 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
     check::fail(r, *group.open_failure());
     return finish();
   }
+  // The SMTP leg's OAuth2 token before anything is sent (stage smtp_token).
+  auto smtp_creds = auth::leg_credentials(cfg.smtp_creds, cfg.smtp_token, Stage::smtp_token, cfg.tls, dl, cfg.state_file);
   check::copy_imap(r, group.inbox()->leg());
+  if (!smtp_creds) {
+    check::fail(r, smtp_creds.error());
+    return finish();
+  }
   r.junk_mailbox = group.junk_name();
   r.junk_error = group.junk_error();
 
@@ -43,7 +50,7 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
 
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
                           cfg.source};
-  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
+  smtp::SendRequest req{cfg.smtp, cfg.tls, smtp_creds.value(), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}};
   r.start_smtp = Stamp::now();
   check::SendLeg send;

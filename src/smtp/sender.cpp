@@ -7,6 +7,7 @@
 
 #include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
+#include "net/sasl_challenge.hpp"
 #include "smtp/progress.hpp"
 
 namespace mailprobe::smtp {
@@ -26,6 +27,8 @@ struct Context {
   std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   bool stopped = false;  // the stop flag aborted the transfer
   bool accepted_told = false;  // req->on_accepted has been called
+  bool auth_sent = false;  // an AUTH command went out
+  std::optional<std::string> challenge;  // decoded 334 payload of a rejected bearer token
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -52,7 +55,12 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   size_t n = size * nitems;
   auto now = SteadyClock::now();
-  net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
+  net::split_lines(ctx->partial, data, n, [&](std::string line) {
+    // RFC 7628 §3.2.2: a rejected bearer token gets a 334 with base64 JSON.
+    if (ctx->req->creds.oauth() && ctx->auth_sent)
+      if (auto c = net::decode_challenge(line)) ctx->challenge = std::move(c);
+    ctx->progress.on_line(line, now);
+  });
   capture_tls(ctx);
   if (!ctx->accepted_told && ctx->progress.accepted_at()) {
     ctx->accepted_told = true;
@@ -76,6 +84,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
     ctx->tcp_connected_at = SteadyClock::now();
   }
   if (type != CURLINFO_HEADER_OUT) return 0;
+  if (size >= 5 && std::string_view(data, 5) == "AUTH ") ctx->auth_sent = true;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
 }
@@ -105,6 +114,10 @@ net::TransferFacts facts_of(CURL* h, CURLcode rc, const Context& ctx) {
   }
   f.awaiting_reply = p.awaiting_reply();
   f.no_auth_offered = ctx.aborted_no_auth;
+  f.bearer = ctx.req->creds.present() ? ctx.req->creds.mechanism : net::SaslMechanism::password;
+  f.auth_sent = ctx.auth_sent;
+  f.challenge = ctx.challenge;
+  for (const auto& m : p.caps().auth) f.offered_auth += (f.offered_auth.empty() ? "" : " ") + m;
   return f;
 }
 

@@ -18,6 +18,7 @@ import tempfile
 ALLOWED = {
     "core": set(),
     "net": {"core"},
+    "auth": {"core", "net"},
     "report": {"core"},
     "message": {"core"},
     "dns": {"core"},
@@ -25,13 +26,13 @@ ALLOWED = {
     "smtp": {"core", "net"},
     "imap": {"core", "net"},
     "insight": {"core", "imap"},
-    "check": {"core", "net", "report", "message", "dns", "smtp", "imap", "insight"},
-    "cleanup": {"core", "net", "imap", "insight", "check"},
+    "check": {"core", "net", "auth", "report", "message", "dns", "smtp", "imap", "insight"},
+    "cleanup": {"core", "net", "auth", "imap", "insight", "check"},
     "policy": {"core", "net", "report", "dns", "smtp"},
     "probe": {"core", "net", "report", "message", "dns", "smtp", "tls", "policy"},
     "serve": {"core"},
-    "routes": {"core", "net", "report", "message", "smtp", "imap", "insight", "check"},
-    "app": {"core", "net", "report", "message", "dns", "tls", "smtp", "imap", "insight", "check", "cleanup",
+    "routes": {"core", "net", "auth", "report", "message", "smtp", "imap", "insight", "check"},
+    "app": {"core", "net", "auth", "report", "message", "dns", "tls", "smtp", "imap", "insight", "check", "cleanup",
             "policy", "probe", "serve", "routes"},
 }
 

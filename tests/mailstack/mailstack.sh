@@ -55,6 +55,12 @@ readonly USERS=(
   "HOLD:hold:hold-secret"
   "HEALTHCHECK:healthcheck:healthcheck-secret"
 )
+# OAuth2 (XOAUTH2/OAUTHBEARER) on the main Dovecot instance and, through
+# Postfix's Dovecot SASL, on the SMTP ports: tokens are HS256 JWTs that
+# Dovecot validates locally (passdb oauth2, introspection_mode = local).
+readonly OAUTH2_KEY=mailstack-hs256-test-key-not-a-secret
+readonly OAUTH2_ISSUER=https://idp.mailprobe.test
+readonly OAUTH2_AUDIENCE=mailprobe-test
 # Accepted by Postfix at RCPT but unknown to Dovecot: LMTP rejects, Postfix bounces.
 readonly BOUNCE_ADDR="bounce@$DOMAIN"
 readonly HOLD_ADDR="hold@$DOMAIN"
@@ -410,6 +416,7 @@ $HOST:$P_SMTP_NONE inet n - n - - smtpd
   -o smtpd_tls_security_level=none
   -o smtpd_tls_auth_only=no
   -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_mechanism_filter=plain,login
 $HOST:$P_SMTP_STARTTLS inet n - n - - smtpd
   -o syslog_name=postfix/smtp-starttls
   -o smtpd_tls_security_level=encrypt
@@ -463,8 +470,15 @@ postlog    unix-dgram n - n - 1 postlogd
 EOF
 }
 
-# Settings shared by both Dovecot instances.
+# Settings shared by both Dovecot instances. With "oauth" as $1 the
+# instance also offers XOAUTH2 and OAUTHBEARER (the password passdb is then
+# limited to the password mechanisms).
 render_dovecot_common() {
+  local mechs="plain login" pw_mechs=""
+  if [[ ${1:-} == oauth ]]; then
+    mechs="plain login xoauth2 oauthbearer"
+    pw_mechs="  mechanisms = plain login"
+  fi
   cat <<EOF
 listen = $HOST
 shutdown_clients = yes
@@ -474,7 +488,7 @@ first_valid_gid = $VMAIL_GID
 last_valid_gid = $VMAIL_GID
 mail_location = maildir:$MAILDIR/%d/%n
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $mechs
 auth_failure_delay = 0
 auth_cache_size = 0
 log_timestamp = "%Y-%m-%d %H:%M:%S "
@@ -484,6 +498,7 @@ login_greeting = mailstack Dovecot ready.
 
 passdb {
   driver = passwd-file
+$pw_mechs
   args = scheme=SHA512-CRYPT username_format=%u $DV/passwd
 }
 userdb {
@@ -517,6 +532,27 @@ service anvil {
   }
 }
 EOF
+  if [[ ${1:-} == oauth ]]; then
+    cat <<EOF
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DV/oauth2.conf.ext
+}
+EOF
+  fi
+}
+
+# Dovecot oauth2 passdb: local JWT validation. The key lookup is
+# <dict>/<azp or default>/<ALG>/<kid or default>; HMAC keys are base64.
+render_oauth2_conf() {
+  cat <<EOF
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$DV/oauth2-keys/
+username_attribute = email
+issuers = $OAUTH2_ISSUER
+client_id = $OAUTH2_AUDIENCE
+EOF
 }
 
 render_dovecot_conf() {
@@ -534,7 +570,7 @@ ssl_key = <$TLS/server.key
 ssl_min_protocol = TLSv1.2
 EOF
   [[ -f /usr/share/dovecot/dh.pem ]] && echo "ssl_dh = </usr/share/dovecot/dh.pem"
-  render_dovecot_common
+  render_dovecot_common oauth
   cat <<EOF
 
 service imap-login {
@@ -621,6 +657,8 @@ fingerprint() {
     render_master_cf
     render_dovecot_conf
     render_dovecot2_conf
+    render_oauth2_conf
+    echo "oauth2 key=$OAUTH2_KEY"
     render_sieve
     users_spec
     sha256sum <"$HEALTH"
@@ -685,6 +723,10 @@ write_configs() {
   render_dovecot_conf | write_file "$DV_CONF" 644
   render_dovecot2_conf | write_file "$DV2_CONF" 644
   render_sieve | write_file "$DV/sieve/before.sieve" 644
+  render_oauth2_conf | write_file "$DV/oauth2.conf.ext" 644
+  install -d -m 750 -o root -g dovecot "$DV/oauth2-keys" "$DV/oauth2-keys/default" "$DV/oauth2-keys/default/HS256"
+  printf '%s' "$OAUTH2_KEY" | base64 -w0 | write_file "$DV/oauth2-keys/default/HS256/default" 640
+  chown root:dovecot "$DV/oauth2-keys/default/HS256/default"
   write_passwd
 
   # Compile as root now: LMTP runs as vmail and could not write the binary.
@@ -730,6 +772,10 @@ MS_MAIL_DIR=$MAILDIR
 MS_MAILSTACK_SH=$SELF
 MS_BOUNCE_ADDR=$BOUNCE_ADDR
 MS_UNKNOWN_ADDR=nobody@$DOMAIN
+MS_OAUTH2_HS256_KEY=$OAUTH2_KEY
+MS_OAUTH2_ISSUER=$OAUTH2_ISSUER
+MS_OAUTH2_AUDIENCE=$OAUTH2_AUDIENCE
+MS_TLS_KEY_FILE=$TLS/server.key
 EOF
   for u in "${USERS[@]}"; do
     IFS=: read -r name lpart pass <<<"$u"

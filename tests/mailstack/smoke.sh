@@ -326,6 +326,44 @@ EOF
 }
 check "expiring port serves a CA-signed cert whose notAfter equals MS_EXPIRING_NOT_AFTER (~10 days)" expiry
 
+# OAuth2: an HS256 JWT minted with the shell alone (README "OAuth2").
+b64u() { basenc --base64url -w0 | tr -d '='; }
+mint_jwt() { # mint_jwt USER AUD
+  local now h p sig
+  now=$(date +%s)
+  h=$(printf '%s' '{"alg":"HS256","typ":"JWT"}' | b64u)
+  p=$(printf '{"sub":"x","email":"%s","iss":"%s","aud":"%s","iat":%d,"exp":%d}' \
+    "$1" "$MS_OAUTH2_ISSUER" "$2" "$now" "$((now + 600))" | b64u)
+  sig=$(printf '%s' "$h.$p" | openssl dgst -sha256 -mac HMAC -macopt "key:$MS_OAUTH2_HS256_KEY" -binary | b64u)
+  printf '%s.%s.%s' "$h" "$p" "$sig"
+}
+check "OAuth2 on IMAP: a locally minted JWT logs in (curl --oauth2-bearer)" \
+  "${CURL[@]}" --url "imaps://$H:$MS_IMAPS_PORT/INBOX" "${CA[@]}" --user "$MS_ALICE_USER" \
+  --oauth2-bearer "$(mint_jwt "$MS_ALICE_USER" "$MS_OAUTH2_AUDIENCE")" -X NOOP
+check "OAuth2 on IMAP: a token for another audience is refused (curl exit 67)" \
+  expect_rc 67 "${CURL[@]}" --url "imaps://$H:$MS_IMAPS_PORT/INBOX" "${CA[@]}" --user "$MS_ALICE_USER" \
+  --oauth2-bearer "$(mint_jwt "$MS_ALICE_USER" other-audience)" -X NOOP
+ehlo_auth() { # ehlo_auth PORT STARTTLS(0|1): the AUTH line of EHLO
+  py "$@" <<'EOF'
+import os, smtplib, ssl, sys
+s = smtplib.SMTP(os.environ["MS_HOST"], int(sys.argv[1]), timeout=10)
+if sys.argv[2] == "1":
+    s.starttls(context=ssl.create_default_context(cafile=os.environ["MS_CA_FILE"]))
+s.ehlo()
+print(s.esmtp_features.get("auth", ""))
+s.quit()
+EOF
+}
+oauth_mechs() {
+  local sub none
+  sub=$(ehlo_auth "$MS_SMTP_STARTTLS_PORT" 1)
+  none=$(ehlo_auth "$MS_SMTP_NONE_PORT" 0)
+  [[ " $sub " == *" XOAUTH2 "* && " $sub " == *" OAUTHBEARER "* && " $none " != *XOAUTH2* ]] \
+    || { echo "starttls: '$sub', none: '$none'"; return 1; }
+  echo "starttls: AUTH $sub; none: AUTH $none"
+}
+check "OAuth2 on SMTP: XOAUTH2 and OAUTHBEARER offered after STARTTLS, not on the none port" oauth_mechs
+
 T1=${EPOCHREALTIME/,/.}
 if ((FAILS == 0)); then
   echo "smoke: all $CHECKS checks passed in $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }') s"
