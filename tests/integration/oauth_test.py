@@ -16,7 +16,7 @@ import threading
 import time
 import unittest
 
-from mailstack_fixture import MAILPROBE, Run, load_env, reset
+from mailstack_fixture import MAILPROBE, Run, load_env, mailbox_uids, reset
 from oauth.token_endpoint import claims_for, mint
 
 ENV = load_env()
@@ -265,6 +265,65 @@ class OAuthChecks(unittest.TestCase):
             p.stdout.close()
             p.stderr.close()
         return records, err
+
+    def test_routes_file_oauth2_keys_on_both_legs_and_a_shared_mailbox(self):
+        # Issue 13 "the same keys in the routes file": two routes read bob's
+        # mailbox with XOAUTH2 (one shared watcher), the third has an expired
+        # SMTP token and must fail at smtp_token without sending.
+        good_s = self.write("routes-smtp-token", token(ALICE) + "\n")
+        good_i = self.write("routes-imap-token", token(BOB) + "\n")
+        bad_s = self.write("routes-bad-token", "\n")
+        routes = self.write("routes.toml", f"""
+[defaults]
+ca-file = "{ENV['MS_CA_FILE']}"
+timeout = 20
+check-frequency = 0.3
+max-checks = 30
+
+[account.alice]
+email = "{ALICE}"
+smtp-host = "localhost"
+smtp-port = {ENV['MS_SMTP_STARTTLS_PORT']}
+smtp-username = "{ALICE}"
+smtp-auth = "xoauth2"
+smtp-token-file = "{good_s}"
+
+[account.bob]
+email = "{BOB}"
+imap-host = "localhost"
+imap-port = {ENV['MS_IMAP_PORT']}
+imap-username = "{BOB}"
+imap-auth = "oauthbearer"
+imap-token-file = "{good_i}"
+
+[[route]]
+name = "a-to-b-1"
+from = "alice"
+to = "bob"
+
+[[route]]
+name = "a-to-b-2"
+from = "alice"
+to = "bob"
+
+[[route]]
+name = "a-to-b-empty-token"
+from = "alice"
+to = "bob"
+smtp-token-file = "{bad_s}"
+""")
+        before = mailbox_uids(ENV, "BOB")
+        r = Run(["check", "--routes", routes, "--output-format", "json"])
+        recs = {d["route"]: d for d in (json.loads(l) for l in r.out.splitlines() if l.strip())}
+        self.assertEqual(set(recs), {"a-to-b-1", "a-to-b-2", "a-to-b-empty-token"}, r.out + r.err)
+        for name in ("a-to-b-1", "a-to-b-2"):
+            self.assertEqual((recs[name]["result"], recs[name]["stage"]), ("success", "done"), r.out + r.err)
+            self.assertEqual(recs[name]["cleanup"], "expunged")
+        bad = recs["a-to-b-empty-token"]
+        self.assertEqual((bad["result"], bad["stage"]), ("token_error", "smtp_token"), r.out + r.err)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertNotIn(token(ALICE), r.out + r.err)
+        self.assertEqual(mailbox_uids(ENV, "BOB"), before, "only the probes were removed")
 
     def test_execd_fetches_once_for_several_checks_and_renews_early(self):
         ep = Endpoint(BOB, expires_in=6)  # renewed a fifth early: after 5 s
