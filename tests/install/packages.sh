@@ -10,7 +10,7 @@
 # node_exporter).
 readonly BUILD_PACKAGES=(meson ninja-build g++ pkg-config cmake libcurl4-openssl-dev libssl-dev
   rapidjson-dev libcxxopts-dev doctest-dev python3 curl openssl ca-certificates influxdb
-  influxdb-client prometheus)
+  influxdb-client prometheus prometheus-node-exporter groff-base man-db zsh systemd)
 # The private Postfix + Dovecot of tests/mailstack.
 readonly MAILSTACK_PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)
 
