@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <sys/ioctl.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "check/check_options.hpp"
@@ -14,16 +17,19 @@
 #include "check/run_check.hpp"
 #include "cli/commands.hpp"
 #include "core/exit_code.hpp"
+#include "report/live_line.hpp"
 #include "report/nagios_range.hpp"
+#include "report/text_summary.hpp"
 
 namespace mailprobe {
 
 namespace {
 
-/// A live progress line on stderr while waiting (only when stderr is a TTY).
-void show_progress(double elapsed, int tries, const char* method) {
-  std::fprintf(stderr, "\r  waiting for delivery: %6.1f s, %d checks (%s)   ", elapsed, tries, method);
-  std::fflush(stderr);
+/// Columns of the terminal on `fd`, or 80.
+int terminal_width(int fd) {
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
 }
 
 }  // namespace
@@ -44,6 +50,10 @@ int run_check_command(int argc, char** argv) {
     std::fputs(check::fields_markdown().c_str(), stdout);
     return to_int(ExitCode::ok);
   }
+  if (isatty(STDOUT_FILENO)) {
+    parsed->config.text_style.color = report::color_allowed(std::getenv("NO_COLOR"), std::getenv("TERM"));
+    parsed->config.text_style.width = terminal_width(STDOUT_FILENO);
+  }
   const check::CheckConfig& cfg = parsed->config;
   for (const char* r : {cfg.warning.c_str(), cfg.critical.c_str()}) {
     if (*r && !report::parse_range(r)) {
@@ -56,10 +66,17 @@ int run_check_command(int argc, char** argv) {
 
   if (parsed->execd) return check::run_execd(cfg);
 
-  check::ProgressFn progress;
-  if (cfg.live_progress) progress = show_progress;
-  check::CheckReport report = check::run_check(cfg, progress, check::install_stop_handler());
-  if (cfg.live_progress) std::fputs("\r\033[K", stderr);
+  check::CheckReport report;
+  if (cfg.live_progress) {
+    report::LiveLine live(stderr, report::color_allowed(std::getenv("NO_COLOR"), std::getenv("TERM")));
+    auto progress = [&live](double, int tries, const char* method) {
+      live.detail(std::to_string(tries) + (tries == 1 ? " check (" : " checks (") + method + ")");
+    };
+    auto phase = [&live](const std::string& p) { live.phase(p); };
+    report = check::run_check(cfg, progress, check::install_stop_handler(), phase);
+  } else {
+    report = check::run_check(cfg, {}, check::install_stop_handler());
+  }
   check::Rendered out = check::render(cfg, report);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());
   // One write(2) loop: a SIGTERM mid-write must not leave half a record.

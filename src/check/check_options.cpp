@@ -10,6 +10,8 @@
 
 #include "cli/option_values.hpp"
 #include "check/mx_route.hpp"
+#include "core/file_check.hpp"
+#include "tls/ca_file.hpp"
 #include "dns/resolver.hpp"
 #include "message/address.hpp"
 
@@ -128,6 +130,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
     ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
     ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
+    ("v,verbose", "text: every field instead of the compact report")
     ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
     ("h,help", "show this help");
   // clang-format on
@@ -207,7 +210,8 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     c.lost_after = std::chrono::duration_cast<std::chrono::seconds>(seconds_opt(r, "lost-after", 1, 86400.0 * 365));
     if (r.count("ca-file")) {
       c.tls.ca_file = r["ca-file"].as<std::string>();
-      if (!std::ifstream(c.tls.ca_file)) throw UsageError{"cannot read --ca-file '" + c.tls.ca_file + "'"};
+      if (auto p = tls::ca_file_problem(c.tls.ca_file); !p.empty())
+        throw UsageError{file_message("--ca-file", c.tls.ca_file, p)};
     }
     c.tls.insecure = r.count("insecure") > 0;
     if (c.tls.insecure) out.warnings.push_back("--insecure: server certificates are NOT verified");
@@ -217,6 +221,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
     }
     c.timeout = seconds_opt(r, "timeout", 0.1, 86400);
     c.cleanup = r.count("no-cleanup") == 0;
+    c.verbose = r.count("verbose") > 0;
 
     std::string fmt = r.count("output-format") ? r["output-format"].as<std::string>() : (stdout_is_tty ? "text" : "json");
     if (fmt == "json") c.format = OutputFormat::json;
@@ -236,6 +241,7 @@ std::optional<ParsedCheck> parse_check_args(int argc, char** argv, std::string& 
       if (c.format != OutputFormat::prometheus) throw UsageError{"--textfile needs --output-format prometheus"};
       if (c.textfile.size() < 6 || c.textfile.substr(c.textfile.size() - 5) != ".prom")
         throw UsageError{"--textfile must end in .prom (node_exporter reads only *.prom)"};
+      if (auto p = writable_dir_problem(c.textfile); !p.empty()) throw UsageError{"cannot write --textfile: " + p};
     }
     if (r.count("warning")) c.warning = r["warning"].as<std::string>();
     if (r.count("critical")) c.critical = r["critical"].as<std::string>();

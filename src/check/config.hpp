@@ -7,6 +7,7 @@
 #include <string>
 
 #include "net/endpoint.hpp"
+#include "report/text_summary.hpp"
 
 namespace mailprobe::check {
 
@@ -37,6 +38,8 @@ struct CheckConfig {
   std::chrono::milliseconds timeout{60000};
   bool cleanup = true;
   bool live_progress = false;  // a progress line on stderr (stderr is a TTY)
+  bool verbose = false;        // text: every field, not the compact summary
+  report::TextStyle text_style;  // text: colour and terminal width
 
   OutputFormat format = OutputFormat::json;
   Schema schema = Schema::standard;

@@ -34,13 +34,13 @@ Rendered render(const CheckConfig& cfg, const CheckReport& r) {
       out.out = cfg.schema == Schema::legacy ? legacy_influx(r) : report::to_influx(rec);
       break;
     case OutputFormat::text:
-      out.out = report::to_text(rec);
+      out.out = cfg.verbose ? report::to_text(rec) : report::to_text_summary(rec, check_text_layout(), cfg.text_style);
       break;
     case OutputFormat::prometheus: {
-      std::string body = report::to_prometheus(rec);
       if (cfg.textfile.empty()) {
-        out.out = body;
-      } else if (auto st = report::write_textfile(cfg.textfile, body); !st) {
+        out.out = report::to_prometheus(rec);
+      } else if (auto st = report::write_prometheus_textfile(cfg.textfile, std::span<const report::Record>(&rec, 1));
+                 !st) {
         out.error = "cannot write --textfile: " + st.error().reply_text;
         out.exit_code = to_int(ExitCode::internal);
       }

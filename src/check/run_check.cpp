@@ -104,7 +104,11 @@ struct SideWait {
 
 }  // namespace
 
-CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop) {
+CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop,
+                      const PhaseFn& phase) {
+  auto step = [&phase](const std::string& what) {
+    if (phase) phase(what);
+  };
   CheckReport r;
   r.start = Stamp::now();
   const Deadline dl{r.start.steady + cfg.timeout};
@@ -142,6 +146,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     junk.finish(dl);
     bounce.finish(dl);
   };
+  step("imap connect + login " + cfg.imap.authority());
   auto opened = open_leg(cfg, dl, stop);
   if (!opened) {
     finish_sides();
@@ -152,6 +157,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   std::string junk_name;
   if (want_junk) junk_name = cfg.junk_mailbox == "auto" ? find_junk(*inbox.session, dl) : cfg.junk_mailbox;
   if (junk_name == cfg.mailbox) junk_name.clear();
+  step("imap select " + cfg.mailbox);
   auto st = select_mailbox(inbox, cfg.mailbox, dl);
   copy_imap(r, inbox);
   if (!st) {
@@ -187,6 +193,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
+  step("smtp send " + (cfg.mx_domain.empty() ? cfg.smtp.authority() : "mx:" + cfg.mx_domain));
   r.start_smtp = Stamp::now();
   smtp::SendReport sent;
   if (cfg.mx_domain.empty()) {
@@ -217,6 +224,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // Wait for delivery in every watched folder at once: bounded by
   // --check-frequency x --max-checks (seed 002) and by the overall deadline
   // minus a reserve for fetch, cleanup and logout. Whichever finds stops the rest.
+  step("waiting for delivery");
   r.start_imap_search = Stamp::now();
   auto reserve = std::min<SteadyClock::duration>(std::chrono::seconds(2), cfg.timeout / 5);
   WaitPlan plan;
@@ -302,6 +310,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   if (sent.accepted) r.delivery_us = micros_between(*sent.accepted, w->seen);
   analyse_header(r, w->header, r.start_smtp.wall);
 
+  step("imap cleanup");
   if (cfg.cleanup) {
     auto c = delete_probe(*where->session, w->uid, where->caps, dl);
     r.cleanup = c.action;

@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include "cli/option_values.hpp"
+#include "core/file_check.hpp"
+#include "tls/ca_file.hpp"
 #include "message/address.hpp"
 
 namespace mailprobe::cli {
@@ -41,7 +43,8 @@ ImapFlags parse_imap_flags(const cxxopts::ParseResult& r, const char* (*getenv_f
   if (f.mailbox.empty() || message::has_line_break(f.mailbox)) throw UsageError{"--imap-mailbox is empty or has a line break"};
   if (r.count("ca-file")) {
     f.tls.ca_file = r["ca-file"].as<std::string>();
-    if (!std::ifstream(f.tls.ca_file)) throw UsageError{"cannot read --ca-file '" + f.tls.ca_file + "'"};
+    if (auto p = tls::ca_file_problem(f.tls.ca_file); !p.empty())
+      throw UsageError{file_message("--ca-file", f.tls.ca_file, p)};
   }
   f.tls.insecure = r.count("insecure") > 0;
   if (f.tls.insecure) warnings.push_back("--insecure: server certificates are NOT verified");

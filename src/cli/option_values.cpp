@@ -5,11 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/file_check.hpp"
 #include "message/address.hpp"
 
 namespace mailprobe::cli {
 
 std::string read_secret_file(const std::string& path, const char* what) {
+  if (auto p = readable_file_problem(path); !p.empty()) throw UsageError{file_message(what, path, p)};
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError{std::string("cannot read ") + what + " '" + path + "'"};
   std::stringstream ss;

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include "core/ascii.hpp"
+#include "net/port_hint.hpp"
 
 namespace mailprobe::imap {
 
@@ -18,6 +19,11 @@ struct LoginTrace {
   const std::atomic<bool>* stop = nullptr;
   bool stopped = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  SteadyClock::time_point connected_at{};
+  const net::Endpoint* ep = nullptr;
+  CURL* handle = nullptr;
+  bool sniffed = false;   // looked for an implicit-TLS server behind the silence
+  std::string port_hint;  // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
 };
 
 // Called about once a second while idle; non-zero aborts the transfer.
@@ -26,6 +32,18 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   if (t->stop && t->stop->load()) {
     t->stopped = true;
     return 1;
+  }
+  // A plain-text connection that stays silent may be an implicit-TLS port
+  // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
+  if (t->ep->tls != net::TlsMode::tls && t->tcp_connected && !t->sniffed && !t->greeted &&
+      SteadyClock::now() - t->connected_at >= net::kGreetingSniffAfter) {
+    t->sniffed = true;
+    char* ip = nullptr;
+    if (curl_easy_getinfo(t->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
+        net::speaks_tls_at_once(ip, t->ep->port, net::kGreetingSniffAfter)) {
+      t->port_hint = net::implicit_tls_hint(net::Protocol::imap, t->ep->port);
+      return 1;
+    }
   }
   return 0;
 }
@@ -36,6 +54,8 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
   size_t n = size * nitems;
   net::split_lines(t->partial, data, n, [t](std::string line) {
+    if (!t->greeted && t->port_hint.empty())
+      if (auto h = net::foreign_greeting_hint(net::Protocol::imap, line, t->ep->port)) t->port_hint = *h;
     t->greeted = true;
     if (line.rfind("* ", 0) != 0 && line.rfind("+", 0) != 0) {
       auto sp = line.find(' ');
@@ -45,12 +65,15 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
     }
     t->lines->push_back(std::move(line));
   });
-  return n;
+  return t->port_hint.empty() ? n : 0;  // 0 aborts: the greeting is not IMAP
 }
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) t->tcp_connected = true;
+  if (net::is_connected_text(type, std::string_view(data, size))) {
+    t->tcp_connected = true;
+    t->connected_at = SteadyClock::now();
+  }
   if (type != CURLINFO_HEADER_OUT) return 0;
   std::string_view cmd(data, size);
   auto sp = cmd.find(' ');
@@ -72,6 +95,10 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   LoginTrace trace;
   trace.lines = &info.login_lines;
   trace.stop = stop;
+  trace.ep = &ep;
+  trace.handle = c;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   net::apply_common(c, ep, tls, creds, dl);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);  // the transfer timeout would also bound our own I/O
@@ -96,7 +123,8 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
                     : !(info.connect_us || trace.tcp_connected) ? Stage::imap_connect
                     : (ep.tls == net::TlsMode::tls ? Stage::imap_tls : Stage::imap_greeting);
     if (trace.stopped) return Failure(current, Result::timeout, stopped_text(current));
-    if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current)) return *f;
+    if (!trace.port_hint.empty()) return Failure(Stage::imap_greeting, Result::protocol_error, trace.port_hint);
+    if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current, errbuf)) return *f;
     std::string text = trace.last_status_text.empty() ? curl_easy_strerror(rc) : trace.last_status_text;
     switch (rc) {
       case CURLE_USE_SSL_FAILED:
@@ -124,6 +152,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, nullptr);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);  // errbuf lives on this stack frame only
   return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock), stop));
 }
 

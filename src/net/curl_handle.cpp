@@ -1,7 +1,11 @@
 #include "net/curl_handle.hpp"
 
+#include <openssl/x509.h>
+
 #include <cerrno>
 #include <cstring>
+
+#include "net/port_hint.hpp"
 
 namespace mailprobe::net {
 
@@ -42,8 +46,12 @@ std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
 }
 
 std::optional<Failure> classify_transport(CURL* h, CURLcode rc, Stage connect_stage,
-                                          Stage tls_stage, Stage current_stage) {
+                                          Stage tls_stage, Stage current_stage, const char* errbuf) {
   std::string msg = curl_easy_strerror(rc);
+  std::string detail = errbuf ? errbuf : "";
+  Protocol proto = tls_stage == Stage::imap_tls ? Protocol::imap : Protocol::smtp;
+  long port = 0;
+  curl_easy_getinfo(h, CURLINFO_PRIMARY_PORT, &port);
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
       return Failure(connect_stage, Result::dns_error, msg);
@@ -60,9 +68,16 @@ std::optional<Failure> classify_transport(CURL* h, CURLcode rc, Stage connect_st
     case CURLE_PEER_FAILED_VERIFICATION: {
       long vr = 0;
       curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &vr);
-      return Failure(tls_stage, Result::tls_verify_failed, msg);
+      if (vr != X509_V_OK)
+        return Failure(tls_stage, Result::tls_verify_failed,
+                       std::string("certificate not trusted (") + X509_verify_cert_error_string(vr) +
+                           "): give the CA that issued it with --ca-file");
+      return Failure(tls_stage, Result::tls_verify_failed, detail.empty() ? msg : detail);
     }
     case CURLE_SSL_CONNECT_ERROR:
+      if (detail.find("wrong version number") != std::string::npos)
+        return Failure(tls_stage, Result::tls_error, plain_text_port_hint(proto, port));
+      return Failure(tls_stage, Result::tls_error, detail.empty() ? msg : msg + ": " + detail);
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:

@@ -65,7 +65,11 @@ inline bool is_connected_text(curl_infotype type, std::string_view text) {
 /// Classifies the CURLcodes that mean the same on both legs (DNS, connect,
 /// TLS, timeout). Returns a Failure at `connect_stage` / `tls_stage`, or
 /// nullopt if the code is protocol-specific and the caller must decide.
+/// `errbuf` is the handle's CURLOPT_ERRORBUFFER (OpenSSL's reason), if set:
+/// TLS failures then say why (the verification error, "wrong version
+/// number" as a port hint) instead of libcurl's generic text.
 std::optional<Failure> classify_transport(CURL* h, CURLcode rc, Stage connect_stage,
-                                          Stage tls_stage, Stage current_stage);
+                                          Stage tls_stage, Stage current_stage,
+                                          const char* errbuf = nullptr);
 
 }  // namespace mailprobe::net

@@ -14,6 +14,8 @@
 #include <rapidjson/document.h>
 
 #include "core/ascii.hpp"
+#include "core/file_check.hpp"
+#include "tls/ca_file.hpp"
 #include "dns/resolver.hpp"
 #include "net/endpoint.hpp"
 
@@ -132,7 +134,9 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     ("ca-file", "PEM file of CAs to verify the server certificate against", cxxopts::value<std::string>())
     ("insecure", "report but do not fail on an unverifiable certificate")
     ("warn-days", "fail with cert_expiring when the certificate expires within N days (0 = off)", cxxopts::value<int>()->default_value("14"))
-    ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("output-format", "json, influx, text, prometheus or nagios (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("textfile", "prometheus: write atomically to this .prom file (node_exporter textfile directory)",
+        cxxopts::value<std::string>())
     ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
     ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
     ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Only over a verified TLS channel, or in plaintext with --tls none (warned)", cxxopts::value<std::string>())
@@ -231,7 +235,7 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
   o.timeout = std::chrono::milliseconds(static_cast<long>(t * 1000));
   if (args.count("ca-file")) {
     o.ca_file = args["ca-file"].as<std::string>();
-    if (access(o.ca_file.c_str(), R_OK) != 0) return usage("cannot read --ca-file " + o.ca_file);
+    if (auto p = tls::ca_file_problem(o.ca_file); !p.empty()) return usage(file_message("--ca-file", o.ca_file, p));
   }
   o.insecure = args.count("insecure") > 0;
   o.warn_days = args["warn-days"].as<int>();
@@ -244,7 +248,15 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     else if (f == "influx") o.format = OutputFormat::influx;
     else if (f == "text") o.format = OutputFormat::text;
     else if (f == "prometheus") o.format = OutputFormat::prometheus;
-    else return usage("--output-format must be json, influx, text or prometheus");
+    else if (f == "nagios") o.format = OutputFormat::nagios;
+    else return usage("--output-format must be json, influx, text, prometheus or nagios, got '" + f + "'");
+  }
+  if (args.count("textfile")) {
+    o.textfile = args["textfile"].as<std::string>();
+    if (o.format != OutputFormat::prometheus) return usage("--textfile needs --output-format prometheus");
+    if (o.textfile.size() < 6 || o.textfile.substr(o.textfile.size() - 5) != ".prom")
+      return usage("--textfile must end in .prom (node_exporter reads only *.prom)");
+    if (auto p = writable_dir_problem(o.textfile); !p.empty()) return usage("cannot write --textfile: " + p);
   }
   std::string schema = args["schema"].as<std::string>();
   if (schema == "seed") {
@@ -264,7 +276,9 @@ Outcome<Options> parse_options(int argc, char** argv, bool stdout_is_tty) {
     if (o.mode == Mode::mx) return usage("--username does not apply to probe mx");
     o.username = args["username"].as<std::string>();
     if (args.count("password-file")) {
-      auto pw = read_secret_file(args["password-file"].as<std::string>());
+      std::string file = args["password-file"].as<std::string>();
+      if (auto p = readable_file_problem(file); !p.empty()) return usage(file_message("--password-file", file, p));
+      auto pw = read_secret_file(file);
       if (!pw) return usage("cannot read --password-file");
       o.password = *pw;
     } else if (const char* env = std::getenv("MAILPROBE_PASSWORD")) {

@@ -13,7 +13,7 @@
 namespace mailprobe::probe {
 
 enum class Mode { smtp, imap, mx };
-enum class OutputFormat { json, influx, text, prometheus };
+enum class OutputFormat { json, influx, text, prometheus, nagios };
 enum class Schema { standard, seed };
 
 struct Options {
@@ -27,6 +27,7 @@ struct Options {
   int warn_days = 14;
   OutputFormat format = OutputFormat::json;
   Schema schema = Schema::standard;
+  std::string textfile;         // prometheus: write this .prom file atomically instead of stdout
   std::string ehlo_name;
   std::string username, password;
   bool send_email = false;

@@ -21,6 +21,7 @@
 #include "probe/session.hpp"
 #include "report/influx.hpp"
 #include "report/json.hpp"
+#include "report/nagios.hpp"
 #include "report/prometheus.hpp"
 #include "report/text.hpp"
 #include "smtp/sender.hpp"
@@ -37,6 +38,9 @@ std::string render(const report::Record& rec, probe::OutputFormat f) {
     case probe::OutputFormat::influx: return report::to_influx(rec);
     case probe::OutputFormat::text: return report::to_text(rec);
     case probe::OutputFormat::prometheus: return report::to_prometheus(rec);
+    case probe::OutputFormat::nagios:
+      return report::to_nagios(rec, rec.measurement == "imap_probe" ? "IMAP" : "SMTP", std::nullopt, std::nullopt,
+                               "duration_seconds").text;
   }
   return {};
 }
@@ -110,10 +114,20 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
 int run_service(const Options& o) {
   auto r = probe::run_session(session_config(o));
   if (o.send_email && r.success()) send_probe_message(o, r);
-  std::string out = o.schema == probe::Schema::seed ? probe::to_seed_json(r) + "\n"
-                                                    : render(probe::build_record(r), o.format);
-  std::fputs(out.c_str(), stdout);
-  std::fflush(stdout);
+  report::Record rec = probe::build_record(r);
+  if (!o.textfile.empty()) {
+    if (auto st = report::write_prometheus_textfile(o.textfile, std::span<const report::Record>(&rec, 1)); !st) {
+      std::fprintf(stderr, "mailprobe probe: cannot write --textfile: %s\n", st.error().reply_text.c_str());
+      return to_int(ExitCode::internal);
+    }
+  } else {
+    std::string out = o.schema == probe::Schema::seed ? probe::to_seed_json(r) + "\n" : render(rec, o.format);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  // Nagios: 0 OK, 2 CRITICAL (an unhealthy service), 3 UNKNOWN (internal).
+  if (o.format == probe::OutputFormat::nagios && o.schema != probe::Schema::seed)
+    return report::to_nagios(rec, "", std::nullopt, std::nullopt, "duration_seconds").exit_code;
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
   return to_int(r.success() ? ExitCode::ok : ExitCode::check_failed);
 }
@@ -166,7 +180,12 @@ int run_mx(const Options& o) {
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);
   std::string out;
-  if (o.format == probe::OutputFormat::prometheus) {
+  if (o.format == probe::OutputFormat::prometheus && !o.textfile.empty()) {
+    if (auto st = report::write_prometheus_textfile(o.textfile, records); !st) {
+      std::fprintf(stderr, "mailprobe probe: cannot write --textfile: %s\n", st.error().reply_text.c_str());
+      return to_int(ExitCode::internal);
+    }
+  } else if (o.format == probe::OutputFormat::prometheus) {
     out = report::to_prometheus(std::span<const report::Record>(records));  // one HELP/TYPE per family
   } else {
     for (const auto& rec : records) out += render(rec, o.format);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "net/curl_handle.hpp"
+#include "net/port_hint.hpp"
 #include "smtp/progress.hpp"
 
 namespace mailprobe::smtp {
@@ -23,6 +24,10 @@ struct Context {
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
   bool stopped = false;  // the stop flag aborted the transfer
+  SteadyClock::time_point connected_at{};
+  bool sniffed = false;    // looked for an implicit-TLS server behind the silence
+  std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
+  char errbuf[CURL_ERROR_SIZE] = {};
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -52,7 +57,12 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   size_t n = size * nitems;
   auto now = SteadyClock::now();
-  net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
+  net::split_lines(ctx->partial, data, n, [&](std::string line) {
+    if (!ctx->progress.greeting() && ctx->port_hint.empty())
+      if (auto h = net::foreign_greeting_hint(net::Protocol::smtp, line, ctx->req->server.port)) ctx->port_hint = *h;
+    if (ctx->port_hint.empty()) ctx->progress.on_line(line, now);
+  });
+  if (!ctx->port_hint.empty()) return 0;  // aborts: the greeting is not SMTP
   capture_tls(ctx);
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
@@ -67,7 +77,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) ctx->tcp_connected = true;
+  if (net::is_connected_text(type, std::string_view(data, size))) {
+    ctx->tcp_connected = true;
+    ctx->connected_at = SteadyClock::now();
+  }
   if (type != CURLINFO_HEADER_OUT) return 0;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
@@ -80,6 +93,18 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   if (ctx->req->stop && ctx->req->stop->load()) {
     ctx->stopped = true;
     return 1;
+  }
+  // A plain-text connection that stays silent may be an implicit-TLS port
+  // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
+  if (ctx->req->server.tls != net::TlsMode::tls && ctx->tcp_connected && !ctx->sniffed &&
+      !ctx->progress.greeting() && SteadyClock::now() - ctx->connected_at >= net::kGreetingSniffAfter) {
+    ctx->sniffed = true;
+    char* ip = nullptr;
+    if (curl_easy_getinfo(ctx->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
+        net::speaks_tls_at_once(ip, ctx->req->server.port, net::kGreetingSniffAfter)) {
+      ctx->port_hint = net::implicit_tls_hint(net::Protocol::smtp, ctx->req->server.port);
+      return 1;
+    }
   }
   return 0;
 }
@@ -110,8 +135,9 @@ Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   if (ctx.stopped)
     return Failure(current, Result::timeout,
                    "stopped by signal during " + std::string(to_string(current)));
+  if (!ctx.port_hint.empty()) return Failure(Stage::smtp_greeting, Result::protocol_error, ctx.port_hint);
   // Handshake failures belong to smtp_tls whether implicit or after STARTTLS.
-  if (auto f = net::classify_transport(h, rc, Stage::smtp_connect, Stage::smtp_tls, current))
+  if (auto f = net::classify_transport(h, rc, Stage::smtp_connect, Stage::smtp_tls, current, ctx.errbuf))
     return *f;
   const auto& last = p.last_reply();
   std::string text = last ? last->joined() : std::string(curl_easy_strerror(rc));
@@ -179,6 +205,7 @@ SendReport send_message(const SendRequest& req) {
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &ctx);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ctx.errbuf);
 
   CURLcode rc = curl_easy_perform(c);
   out.finished = Stamp::now();

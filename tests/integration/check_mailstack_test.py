@@ -433,7 +433,7 @@ class Formats(unittest.TestCase):
             self.assertEqual(r.out, "")
             with open(path) as f:
                 body = f.read()
-            self.assertIn("mailprobe_delivery_seconds", body)
+            self.assertIn("mailprobe_check_delivery_seconds", body)
             self.assertEqual([f for f in os.listdir(d)], ["mailprobe.prom"], "no temp file left")
             if promtool:
                 p = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, text=True)
