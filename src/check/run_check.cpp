@@ -6,7 +6,7 @@
 #include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
-#include "check/mx_route.hpp"
+#include "check/send_leg.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
@@ -192,33 +192,22 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   // SMTP: send the probe.
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}};
   step("smtp send " + (cfg.mx_domain.empty() ? cfg.smtp.authority() : "mx:" + cfg.mx_domain));
   r.start_smtp = Stamp::now();
-  smtp::SendReport sent;
-  if (cfg.mx_domain.empty()) {
-    sent = smtp::send_message(req);
-  } else {
-    // RFC 5321 §5.1: try the MX hosts in order until one takes the message;
-    // only failures to reach or greet a host move on to the next.
-    auto candidates = mx_candidates(cfg.mx_domain, cfg.smtp.port, cfg.dns_server, dl);
-    if (!candidates) return abandon(candidates.error());
-    std::int64_t tried = 0;
-    for (const auto& cand : candidates.value()) {
-      req.server.host = cand.host;
-      req.connect_to = cand.address;
-      r.smtp_server = req.server.authority();
-      ++tried;
-      sent = smtp::send_message(req);
-      bool unreachable = sent.failure && (sent.failure->stage == Stage::smtp_connect ||
-                                          sent.failure->stage == Stage::smtp_greeting);
-      if (!unreachable || dl.expired()) break;
-    }
-    r.mx_tried = tried;
+  // The watch starts at the final 250; QUIT finishes on the leg's thread.
+  SendLeg send;
+  send.start(cfg, std::move(req));
+  if (!send.wait_accepted()) {
+    SendOutcome& so = send.finish();
+    r.smtp_server = so.server.empty() ? r.smtp_server : so.server;
+    r.mx_tried = so.mx_tried;
+    if (so.mx_failure) return abandon(*so.mx_failure);
+    copy_smtp(r, so.sent);
+    return abandon(so.sent.failure ? *so.sent.failure
+                                   : Failure(Stage::smtp_data, Result::protocol_error, "no final 250 reply"));
   }
   r.start_imap = Stamp::now();
-  copy_smtp(r, sent);
-  if (sent.failure) return abandon(*sent.failure);
   accepted = true;
 
   // Wait for delivery in every watched folder at once: bounded by
@@ -274,6 +263,11 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   inbox_done = true;
   junk_wait.join();
   bounce_wait.join();
+  const SendOutcome& so = send.finish();
+  const smtp::SendReport& sent = so.sent;
+  r.smtp_server = so.server;
+  r.mx_tried = so.mx_tried;
+  copy_smtp(r, sent);
   r.tries = waited ? waited.value().tries : checks_made;
 
   ImapLeg* where = &inbox;

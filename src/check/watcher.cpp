@@ -123,7 +123,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   else if (r.value()) return out;
 
   while (true) {
-    if (stopped()) return Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery");
+    if (stopped()) {
+      out.stopped = true;  // not a failure of this mailbox: the caller asked
+      return out;
+    }
     auto now = SteadyClock::now();
     if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
     auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
@@ -143,6 +146,9 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
       if (!r) return r.error();
       pushed = r.value();
       if (auto d = s.idle_done(plan.deadline); !d) return d.error();
+      // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
+      // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
+      if (!pushed) pushed = s.take_new_mail();
     } else {
       while (!until.expired() && !stopped())
         std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));

@@ -40,6 +40,7 @@ struct WaitOutcome {
   int tries = 0;
   std::string header;   // what was fetched to confirm it (the header block, by default)
   std::optional<std::int64_t> fetch_us;
+  bool stopped = false; // should_stop fired first (found is false): no verdict on this mailbox
 };
 
 /// Interval before the next mailbox check, given the time waited so far:
@@ -58,8 +59,9 @@ std::string search_command(const std::string& token, std::uint32_t uid_from, con
 bool header_has_token(std::string_view header, std::string_view token);
 
 /// Waits until the probe is found and confirmed, the plan's wait ends
-/// (found=false), or an IMAP failure / stop request (Failure at imap_wait).
-/// `should_stop` is polled between checks (a signal, or the probe found elsewhere).
+/// (found=false), `should_stop` turns true (found=false, stopped=true), or
+/// an IMAP failure (Failure at imap_wait). `should_stop` is polled between
+/// checks (a signal, or the probe found elsewhere, or the inbox watch over).
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
                                     const std::function<bool()>& should_stop);
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include "core/ascii.hpp"
+#include "net/connect_time.hpp"
 #include "net/port_hint.hpp"
 
 namespace mailprobe::imap {
@@ -19,6 +20,7 @@ struct LoginTrace {
   const std::atomic<bool>* stop = nullptr;
   bool stopped = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   SteadyClock::time_point connected_at{};
   const net::Endpoint* ep = nullptr;
   CURL* handle = nullptr;
@@ -36,7 +38,7 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   // A plain-text connection that stays silent may be an implicit-TLS port
   // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
   if (t->ep->tls != net::TlsMode::tls && t->tcp_connected && !t->sniffed && !t->greeted &&
-      SteadyClock::now() - t->connected_at >= net::kGreetingSniffAfter) {
+      t->tcp_connected_at && SteadyClock::now() - *t->tcp_connected_at >= net::kGreetingSniffAfter) {
     t->sniffed = true;
     char* ip = nullptr;
     if (curl_easy_getinfo(t->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
@@ -70,9 +72,9 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) {
+  if (net::is_connected_text(type, std::string_view(data, size)) && !t->tcp_connected) {
     t->tcp_connected = true;
-    t->connected_at = SteadyClock::now();
+    t->tcp_connected_at = SteadyClock::now();
   }
   if (type != CURLINFO_HEADER_OUT) return 0;
   std::string_view cmd(data, size);
@@ -113,9 +115,9 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
-  info.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
-  if (auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T); app && info.connect_us)
-    info.tls_us = *app - *info.connect_us;
+  info.connect_us =
+      net::anchored_connect_us(trace.tcp_connected_at, t0, net::info_us(c, CURLINFO_CONNECT_TIME_T));
+  info.tls_us = net::span_us(info.connect_us, net::info_us(c, CURLINFO_APPCONNECT_TIME_T));
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
   if (rc != CURLE_OK) {

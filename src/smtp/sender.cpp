@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
 #include "net/port_hint.hpp"
 #include "smtp/progress.hpp"
@@ -23,11 +24,12 @@ struct Context {
   std::string tls_version, tls_cipher;
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   bool stopped = false;  // the stop flag aborted the transfer
-  SteadyClock::time_point connected_at{};
   bool sniffed = false;    // looked for an implicit-TLS server behind the silence
   std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
   char errbuf[CURL_ERROR_SIZE] = {};
+  bool accepted_told = false;  // req->on_accepted has been called
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -64,6 +66,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   });
   if (!ctx->port_hint.empty()) return 0;  // aborts: the greeting is not SMTP
   capture_tls(ctx);
+  if (!ctx->accepted_told && ctx->progress.accepted_at()) {
+    ctx->accepted_told = true;
+    if (ctx->req->on_accepted) ctx->req->on_accepted();
+  }
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
   // at the MAIL FROM reply, before any recipient or data goes out.
@@ -77,9 +83,9 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) {
+  if (net::is_connected_text(type, std::string_view(data, size)) && !ctx->tcp_connected) {
     ctx->tcp_connected = true;
-    ctx->connected_at = SteadyClock::now();
+    ctx->tcp_connected_at = SteadyClock::now();
   }
   if (type != CURLINFO_HEADER_OUT) return 0;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
@@ -97,7 +103,7 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   // A plain-text connection that stays silent may be an implicit-TLS port
   // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
   if (ctx->req->server.tls != net::TlsMode::tls && ctx->tcp_connected && !ctx->sniffed &&
-      !ctx->progress.greeting() && SteadyClock::now() - ctx->connected_at >= net::kGreetingSniffAfter) {
+      !ctx->progress.greeting() && ctx->tcp_connected_at && SteadyClock::now() - *ctx->tcp_connected_at >= net::kGreetingSniffAfter) {
     ctx->sniffed = true;
     char* ip = nullptr;
     if (curl_easy_getinfo(ctx->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
@@ -218,10 +224,10 @@ SendReport send_message(const SendRequest& req) {
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out.ip = ip;
   out.dns_us = net::info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
-  out.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
+  out.connect_us = net::anchored_connect_us(ctx.tcp_connected_at, out.started.steady,
+                                            net::info_us(c, CURLINFO_CONNECT_TIME_T));
   if (req.server.tls == net::TlsMode::tls) {
-    auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T);
-    if (app && out.connect_us) out.tls_us = *app - *out.connect_us;
+    out.tls_us = net::span_us(out.connect_us, net::info_us(c, CURLINFO_APPCONNECT_TIME_T));
   } else if (req.server.tls == net::TlsMode::starttls) {
     out.tls_us = p.starttls_tls_us();
   }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ struct SendRequest {
   /// about a second and the report fails with result=timeout at the stage
   /// the dialogue was in. Not owned; may be null.
   const std::atomic<bool>* stop = nullptr;
+  /// When set, called once, on libcurl's thread, the moment the final 250
+  /// to the data arrives: before QUIT, whose 221 some servers hold back
+  /// (Exim ~200 ms), so that a caller can start measuring delivery at once.
+  std::function<void()> on_accepted;
 };
 
 struct SendReport {
