@@ -114,12 +114,13 @@ std::string to_text_summary(const Record& record, const TextLayout& layout, cons
   int bar_w = static_cast<int>(width) - static_cast<int>(label_w) - 2 - 9 - 5 - 3;
   bar_w = std::max(bar_w, 10);
   double at = 0;
+  int drawn = 0;  // cells already used by earlier bars: bars never overlap
   for (const Row& r : rows) {
-    int start = static_cast<int>(std::floor(at / sum * bar_w));
     at += r.seconds;
+    int start = std::min(drawn, bar_w - 1);
     int end = static_cast<int>(std::lround(at / sum * bar_w));
-    int len = std::max(1, end - start);
-    if (start + len > bar_w) start = bar_w - len;
+    int len = std::max(1, std::min(end, bar_w) - start);
+    drawn = start + len;
     long share = std::lround(r.seconds / sum * 100.0);
     out += "  " + pad_right(r.label, label_w) + ' ' + pad_left(duration_text(r.seconds), 9) + ' ' +
            pad_left(std::to_string(share) + "%", 4) + "  " + std::string(static_cast<std::size_t>(start), ' ') +

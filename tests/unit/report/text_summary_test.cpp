@@ -38,13 +38,13 @@ TEST_SUITE("report::text_summary") {
   TEST_CASE("header, a waterfall of the stages that took time, total, verdict last") {
     CHECK(to_text_summary(make_record(Sample{}), kLayout, TextStyle{false, 80}) ==
           "  probe relay1\n"
-          "  send           412.0 ms    5%  \u2588\u2588\u2588\n"
-          "  delivery        7.930 s   95%     " + [] {
+          "  send      412.0 ms   5%  \u2588\u2588\u2588\n"
+          "  delivery   7.930 s  95%     " + [] {
             std::string bar;
             for (int i = 0; i < 50; ++i) bar += "\u2588";
             return bar;
           }() + "\n"
-          "  total           7.930 s\n"
+          "  total      7.930 s\n"
           "OK: relay1 delivered in 7.9 s\n");
   }
 
