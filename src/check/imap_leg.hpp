@@ -10,7 +10,8 @@
 #include <set>
 #include <string>
 
-#include "check/config.hpp"
+#include "core/failure.hpp"
+#include "net/endpoint.hpp"
 #include "imap/curl_link.hpp"
 #include "imap/session.hpp"
 
@@ -27,12 +28,12 @@ struct ImapLeg {
   std::optional<std::int64_t> select_us;  // CAPABILITY + SELECT
 };
 
-/// Connects, secures, logs in and reads CAPABILITY.
-/// A set `stop` flag aborts the login with result=timeout. `creds` overrides
-/// the IMAP login (the bounce watcher logs in as the sender).
-Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
-                                           const std::atomic<bool>* stop = nullptr,
-                                           const net::Credentials* creds = nullptr);
+/// Connects, secures, logs in and reads CAPABILITY; blocks until then or dl.
+/// A set `stop` flag aborts the login with result=timeout. Used by check
+/// (inbox, junk, the sender's mailbox for bounces) and by cleanup.
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
+                                           const net::Credentials& creds, const Deadline& dl,
+                                           const std::atomic<bool>* stop = nullptr);
 
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);

@@ -11,17 +11,11 @@
 #include <thread>
 
 #include "check/config.hpp"
-#include "core/failure.hpp"
+#include "check/route.hpp"
 #include "smtp/sender.hpp"
 
 namespace mailprobe::check {
 
-struct SendOutcome {
-  smtp::SendReport sent;
-  std::string server;                   // the host:port that took (or last refused) the probe
-  std::optional<std::int64_t> mx_tried; // MX mode: hosts tried
-  std::optional<Failure> mx_failure;    // MX mode: no usable MX host at all
-};
 
 class SendLeg final {
  public:
@@ -31,21 +25,20 @@ class SendLeg final {
   /// Joins the thread if finish() was not called.
   ~SendLeg();
 
-  /// Starts sending `req` on a new thread: straight to req.server, or in MX
-  /// mode (cfg.mx_domain set) to each MX host in turn until one is reached
-  /// and greets (RFC 5321 §5.1). `cfg` must outlive the leg.
+  /// Starts send_over_route(req) on a new thread: straight to req.server, or
+  /// in MX mode to each MX host in turn (RFC 5321 §5.1). `cfg` must outlive
+  /// the leg.
   void start(const CheckConfig& cfg, smtp::SendRequest req);
   /// Blocks until the final 250 arrived (true) or the send ended without it
   /// (false). Bounded by the request's deadline.
   bool wait_accepted();
   /// Joins the thread (QUIT included) and returns the whole outcome.
-  SendOutcome& finish();
+  RouteOutcome& finish();
 
  private:
-  void run(const CheckConfig& cfg, smtp::SendRequest req);
   void signal(bool accepted);
 
-  SendOutcome out_;
+  RouteOutcome out_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

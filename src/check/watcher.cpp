@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "check/watch_machine.hpp"
 #include "message/probe_message.hpp"
 
 namespace mailprobe::check {
@@ -60,10 +61,12 @@ struct Watch {
   imap::Session& s;
   const WaitPlan& plan;
   std::set<std::uint32_t> rejected;  // hits whose header did not carry the token
+  SteadyClock::time_point searched_at{};  // when the last UID SEARCH returned
 
   // One UID SEARCH; returns the first candidate UID, or 0.
   Outcome<std::uint32_t> search() {
     auto rs = s.command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline, Stage::imap_wait);
+    searched_at = SteadyClock::now();
     if (!rs) return rs.error();
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r))
@@ -87,6 +90,26 @@ struct Watch {
   }
 };
 
+/// One search and, on a hit, its confirming fetch. True (and `out` filled)
+/// when the probe is confirmed.
+Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out) {
+  auto uid = w.search();
+  if (!uid) return uid.error();
+  if (uid.value() == 0) return false;
+  Stamp seen = Stamp::now();
+  auto t0 = SteadyClock::now();
+  auto header = w.confirm(uid.value());
+  if (!header) return header.error();
+  if (header.value().empty()) return false;
+  out.found = true;
+  out.uid = uid.value();
+  out.seen = seen;
+  out.method = how;
+  out.header = header.value();
+  out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  return true;
+}
+
 }  // namespace
 
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
@@ -95,80 +118,72 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   Watch w{s, plan, {}};
   WaitOutcome out;
   const auto started = SteadyClock::now();
-  auto last_search = started;
-  bool idle = plan.idle;
-
-  auto try_search = [&](const std::string& how) -> Outcome<bool> {
-    auto uid = w.search();
-    last_search = SteadyClock::now();
-    if (!uid) return uid.error();
-    if (uid.value() == 0) return false;
-    Stamp seen = Stamp::now();
-    auto t0 = SteadyClock::now();
-    auto header = w.confirm(uid.value());
-    if (!header) return header.error();
-    if (header.value().empty()) return false;
-    out.found = true;
-    out.uid = uid.value();
-    out.seen = seen;
-    out.method = how;
-    out.header = header.value();
-    out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
-    return true;
-  };
-
-  // The probe may already be there (fast local delivery): look once at once.
-  ++out.tries;
-  if (auto r = try_search("poll"); !r) return r.error();
-  else if (r.value()) return out;
-
+  WatchMachine m(started, plan.wait_until, plan.deadline.at, plan.check_frequency, plan.idle);
+  WatchMachine::Input in;
+  // The thin loop: perform what the machine says, tell it what happened.
   while (true) {
-    if (stopped()) {
-      out.stopped = true;  // not a failure of this mailbox: the caller asked
-      return out;
-    }
-    auto now = SteadyClock::now();
-    if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
-    auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
-    auto until_tp = std::min(now + poll_interval(elapsed, plan.check_frequency), plan.wait_until);
-    until_tp = std::min(until_tp, plan.deadline.at);
-    Deadline until{until_tp};
-
-    bool pushed = false;
-    if (idle) {
-      auto st = s.idle_start(plan.deadline);
-      if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
-        idle = false;  // advertised but refused (some proxies do): poll instead
-        continue;
+    WatchMachine::Action a = m.next(SteadyClock::now(), in);
+    if (m.take_round_finished() && progress)
+      progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), m.tries(),
+               m.idle() ? "idle+poll" : "poll");
+    in = {};
+    switch (a.act) {
+      case WatchMachine::Act::found:
+      case WatchMachine::Act::give_up:
+        out.tries = m.tries();
+        return out;  // found, or found=false
+      case WatchMachine::Act::stop:
+        out.tries = m.tries();
+        out.stopped = true;  // not a failure of this mailbox: the caller asked
+        return out;
+      case WatchMachine::Act::search: {
+        auto r = try_search(w, a.method, out);
+        if (!r) return r.error();
+        in.event = WatchMachine::Event::searched;
+        in.found = r.value();
+        in.searched_at = w.searched_at;
+        break;
       }
-      if (!st) return st.error();
-      auto r = s.idle_wait(until);
-      if (!r) return r.error();
-      pushed = r.value();
-      if (auto d = s.idle_done(plan.deadline); !d) return d.error();
-      // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
-      // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
-      if (!pushed) pushed = s.take_new_mail();
-    } else {
-      while (!until.expired() && !stopped())
-        std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
+      case WatchMachine::Act::idle_start: {
+        auto st = s.idle_start(plan.deadline);
+        if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
+          in.event = WatchMachine::Event::idle_refused;
+          break;
+        }
+        if (!st) return st.error();
+        in.event = WatchMachine::Event::idle_started;
+        break;
+      }
+      case WatchMachine::Act::idle_wait: {
+        auto r = s.idle_wait(Deadline{a.until});
+        if (!r) return r.error();
+        in.event = WatchMachine::Event::idle_ended;
+        in.pushed = r.value();
+        break;
+      }
+      case WatchMachine::Act::idle_done:
+        if (auto d = s.idle_done(plan.deadline); !d) return d.error();
+        in.event = WatchMachine::Event::idle_closed;
+        // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
+        // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
+        in.pushed = s.take_new_mail();
+        break;
+      case WatchMachine::Act::sleep: {
+        Deadline until{a.until};
+        while (!until.expired() && !stopped())
+          std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
+        in.event = WatchMachine::Event::slept;
+        break;
+      }
+      case WatchMachine::Act::noop: {
+        auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
+        if (!r) return r.error();
+        in.event = WatchMachine::Event::nooped;
+        in.new_mail = s.take_new_mail();
+        break;
+      }
     }
-    bool polled = false;
-    if (!pushed) {
-      // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
-      auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
-      if (!r) return r.error();
-      polled = s.take_new_mail();
-    }
-    ++out.tries;
-    if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries,
-                           idle ? "idle+poll" : "poll");
-    bool safety = SteadyClock::now() - last_search >= plan.check_frequency;
-    if (pushed || polled || safety) {
-      auto r = try_search(pushed ? "idle" : "poll");
-      if (!r) return r.error();
-      if (r.value()) return out;
-    }
+    in.stop_requested = stopped();
   }
 }
 

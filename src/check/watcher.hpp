@@ -12,7 +12,8 @@
 #include <functional>
 #include <string>
 
-#include "check/run_check.hpp"
+#include "check/progress_fn.hpp"
+#include "core/clock.hpp"
 #include "imap/session.hpp"
 
 namespace mailprobe::check {

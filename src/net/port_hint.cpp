@@ -18,7 +18,7 @@ namespace mailprobe::net {
 
 namespace {
 
-const char* flag_prefix(Protocol p) { return p == Protocol::smtp ? "--smtp" : "--imap"; }
+const char* flag_prefix(Leg p) { return p == Leg::smtp ? "--smtp" : "--imap"; }
 
 std::string quoted_start(std::string_view line) {
   std::string s(line.substr(0, 40));
@@ -73,12 +73,12 @@ int connect_within(const std::string& ip, long port, std::chrono::milliseconds b
 
 }  // namespace
 
-std::optional<std::string> foreign_greeting_hint(Protocol expected, std::string_view first_line, long port) {
+std::optional<std::string> foreign_greeting_hint(Leg expected, std::string_view first_line, long port) {
   std::string p = std::to_string(port);
-  if (expected == Protocol::smtp && looks_like_imap_greeting(first_line))
+  if (expected == Leg::smtp && looks_like_imap_greeting(first_line))
     return "the server greeted with " + quoted_start(first_line) + ", an IMAP greeting: --smtp-port " + p +
            " is an IMAP port; give the SMTP port (587 submission, 465 SMTPS, 25)";
-  if (expected == Protocol::imap && looks_like_smtp_reply(first_line))
+  if (expected == Leg::imap && looks_like_smtp_reply(first_line))
     return "the server greeted with " + quoted_start(first_line) + ", an SMTP greeting: --imap-port " + p +
            " is an SMTP port; give the IMAP port (143, or 993 with --imap-tls tls)";
   return std::nullopt;
@@ -112,13 +112,13 @@ bool speaks_tls_at_once(const std::string& ip, long port, std::chrono::milliseco
   return tls;
 }
 
-std::string implicit_tls_hint(Protocol p, long port) {
+std::string implicit_tls_hint(Leg p, long port) {
   return "no greeting after " + std::to_string(kGreetingSniffAfter.count() / 1000) +
          " s, but the server answers a TLS handshake: it speaks TLS at once; use " + flag_prefix(p) +
          "-tls tls for port " + std::to_string(port);
 }
 
-std::string plain_text_port_hint(Protocol p, long port) {
+std::string plain_text_port_hint(Leg p, long port) {
   return std::string("the server answered in plain text, not TLS (wrong version number): use ") + flag_prefix(p) +
          "-tls starttls (or none) for port " + std::to_string(port);
 }

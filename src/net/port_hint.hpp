@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-namespace mailprobe::net {
+#include "net/classify.hpp"
 
-enum class Protocol { smtp, imap };
+namespace mailprobe::net {
 
 /// How long a plain-text connection may stay silent before we look for an
 /// implicit-TLS server behind it.
@@ -24,16 +24,16 @@ inline constexpr std::chrono::milliseconds kGreetingSniffAfter{1000};
 
 /// A one-line hint when `first_line` (the server's first line) is the other
 /// protocol's greeting; nullopt when it may be ours.
-std::optional<std::string> foreign_greeting_hint(Protocol expected, std::string_view first_line, long port);
+std::optional<std::string> foreign_greeting_hint(Leg expected, std::string_view first_line, long port);
 
 /// True when a TLS handshake with ip:port completes within `budget` (a
 /// second, separate connection; the certificate is not checked). Blocks.
 bool speaks_tls_at_once(const std::string& ip, long port, std::chrono::milliseconds budget);
 
 /// The message for a silent plain-text connection to an implicit-TLS port.
-std::string implicit_tls_hint(Protocol p, long port);
+std::string implicit_tls_hint(Leg p, long port);
 
 /// The message for --X-tls tls against a port that answered in plain text.
-std::string plain_text_port_hint(Protocol p, long port);
+std::string plain_text_port_hint(Leg p, long port);
 
 }  // namespace mailprobe::net

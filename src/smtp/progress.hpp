@@ -33,7 +33,6 @@ class Progress {
   const std::optional<Reply>& last_reply() const { return last_reply_; }
   bool awaiting_reply() const { return awaiting_; }
   bool auth_succeeded() const { return auth_ok_; }
-  bool protocol_violation() const { return assembler_.violation(); }
   /// True once MAIL FROM went out (the envelope began).
   bool mail_started() const { return mail_sent_.has_value(); }
 
