@@ -16,6 +16,8 @@ OPTION_RE = re.compile(r"^ {2,6}((?:-\w, )?--[\w-]+(?: arg)?(?: \[=arg\(=[^)]*\)
 def roff(text):
     """Escapes text for a troff line: backslashes, leading dots/quotes, hyphens."""
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    # groff reads ASCII; other characters as \[uXXXX] escapes.
+    text = "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
     if text.startswith((".", "'")):
         text = "\\&" + text
     return text
