@@ -66,6 +66,12 @@ class Route:
                 out[i + 1] = self.flag_value(out[i], out[i + 1], out)
         if out[0] == "/usr/local/bin/mailprobe":
             out[0] = MAILPROBE
+        # A port the example leaves at its default (587, 143) is the stack's too.
+        if "check" in out[:3]:
+            if "--smtp-port" not in out:
+                out += ["--smtp-port", ENV["MS_SMTP_STARTTLS_PORT"]]
+            if "--imap-port" not in out:
+                out += ["--imap-port", ENV["MS_IMAP_PORT"]]
         return out + ["--ca-file", ENV["MS_CA_FILE"]]
 
     def environment(self, assignments, credentials_dir):
@@ -87,18 +93,19 @@ def run_as(user, argv, env=None, textfile_dir=False, stdin=None, timeout=120):
     base = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
     base.update(env or {})
     cmd = ["runuser", "-u", user, "--", "env", "-i"] + [f"{k}={v}" for k, v in base.items()] + argv
+    out_dir = tempfile.mkdtemp(prefix="mailprobe-prom-out-")
     if textfile_dir:
         script = (f"mount -t tmpfs -o mode=0755 tmpfs {TEXTFILE_DIR} && "
-                  f"\"$@\"; rc=$?; for f in {TEXTFILE_DIR}/*.prom; do [ -e \"$f\" ] && "
-                  f"{{ echo \"=== $f\" >&3; cat \"$f\" >&3; }}; done; exit $rc")
+                  f"\"$@\"; rc=$?; cp -p {TEXTFILE_DIR}/. {out_dir}/ -r; exit $rc")
         cmd = ["unshare", "-m", "sh", "-c", script, "sh"] + cmd
-    r_fd, w_fd = os.pipe()
-    p = subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=timeout,
-                       pass_fds=(w_fd,), preexec_fn=lambda: os.dup2(w_fd, 3))
-    os.close(w_fd)
-    with os.fdopen(r_fd) as f:
-        files = f.read()
-    proms = dict(re.findall(r"^=== (\S+)\n((?:(?!=== ).*\n)*)", files, re.M))
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=timeout)
+        proms = {}
+        for name in sorted(os.listdir(out_dir)):
+            with open(os.path.join(out_dir, name)) as f:
+                proms[os.path.join(TEXTFILE_DIR, name)] = f.read()
+    finally:
+        shutil.rmtree(out_dir)
     return p.returncode, p.stdout, p.stderr, proms
 
 
