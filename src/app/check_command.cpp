@@ -1,9 +1,11 @@
 // `mailprobe check` (and `mailprobe` with no sub-command): parse, run one
 // round trip, print exactly one record, exit with its code.
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "app/check_options.hpp"
@@ -16,15 +18,18 @@
 #include "check/run_check.hpp"
 #include "core/exit_code.hpp"
 #include "routes/run_routes.hpp"
+#include "report/live_line.hpp"
+#include "report/text_summary.hpp"
 
 namespace mailprobe::app {
 
 namespace {
 
-/// A live progress line on stderr while waiting (only when stderr is a TTY).
-void show_progress(double elapsed, int tries, const char* method) {
-  std::fprintf(stderr, "\r  waiting for delivery: %6.1f s, %d checks (%s)   ", elapsed, tries, method);
-  std::fflush(stderr);
+/// Columns of the terminal on `fd`, or 80.
+int terminal_width(int fd) {
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
 }
 
 }  // namespace
@@ -40,6 +45,10 @@ int run_check_command(int argc, char** argv) {
     std::fputs(check::fields_markdown().c_str(), stdout);
     return to_int(ExitCode::ok);
   }
+  if (isatty(STDOUT_FILENO)) {
+    parsed.config.text_style.color = report::color_allowed(std::getenv("NO_COLOR"), std::getenv("TERM"));
+    parsed.config.text_style.width = terminal_width(STDOUT_FILENO);
+  }
   if (!parsed.routes_file.empty()) return run_check_routes(parsed, argc, argv);
   const check::CheckConfig& cfg = parsed.config;
   for (const auto& w : parsed.warnings)
@@ -47,13 +56,20 @@ int run_check_command(int argc, char** argv) {
 
   if (parsed.execd) return run_execd(cfg);
 
-  check::ProgressFn progress;
-  if (cfg.live_progress) progress = show_progress;
   const std::atomic<bool>* stop = install_stop_handler();
   // --jitter: before the run starts, so it adds to no measured stage.
   (void)routes::sleep_unless_stopped(routes::random_delay(parsed.jitter), stop);
-  check::CheckReport report = check::run_check(cfg, progress, stop);
-  if (cfg.live_progress) std::fputs("\r\033[K", stderr);
+  check::CheckReport report;
+  if (cfg.live_progress) {
+    report::LiveLine live(stderr, report::color_allowed(std::getenv("NO_COLOR"), std::getenv("TERM")));
+    auto progress = [&live](double, int tries, const char* method) {
+      live.detail(std::to_string(tries) + (tries == 1 ? " check (" : " checks (") + method + ")");
+    };
+    auto phase = [&live](const std::string& p) { live.phase(p); };
+    report = check::run_check(cfg, progress, stop, phase);
+  } else {
+    report = check::run_check(cfg, {}, stop);
+  }
   Rendered out = render(cfg, report);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());
   // One write(2) loop: a SIGTERM mid-write must not leave half a record.

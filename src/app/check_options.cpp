@@ -1,12 +1,16 @@
 #include "app/check_options.hpp"
 
+#include <curl/curl.h>
+
 #include <cctype>
 #include <cmath>
 
 #include "app/fleet_flags.hpp"
 #include "app/oauth_flags.hpp"
 #include "app/usage_error.hpp"
+#include "mailprobe_version.hpp"
 #include "check/mx_route.hpp"
+#include "core/file_check.hpp"
 #include "dns/resolver.hpp"
 #include "message/address.hpp"
 #include "report/nagios_range.hpp"
@@ -145,6 +149,7 @@ void parse_output(const cxxopts::ParseResult& r, CheckConfig& c, bool stdout_is_
     if (c.format != OutputFormat::prometheus) throw UsageError("--textfile needs --output-format prometheus");
     if (c.textfile.size() < 6 || c.textfile.substr(c.textfile.size() - 5) != ".prom")
       throw UsageError("--textfile must end in .prom (node_exporter reads only *.prom)");
+    if (auto p = writable_dir_problem(c.textfile); !p.empty()) throw UsageError("cannot write --textfile: " + p);
   }
   if (r.count("warning")) c.warning = r["warning"].as<std::string>();
   if (r.count("critical")) c.critical = r["critical"].as<std::string>();
@@ -192,7 +197,7 @@ void declare_check_flags(cxxopts::Options& o) {
   add_oauth_options(o, "imap", "IMAP OAuth2");
   add_tls_flags(o, "Run", "PEM CA bundle to verify both servers with", "do NOT verify certificates (dangerous)");
   o.add_options("Run")
-    ("timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
+    ("t,timeout", "overall deadline for the whole run, seconds", cxxopts::value<double>()->default_value("60"))
     ("no-cleanup", "leave the probe in the mailbox")
     ("schema", "influx schema: standard or legacy (seed 002's mail-e2e line)",
         cxxopts::value<std::string>()->default_value("standard"))
@@ -200,7 +205,9 @@ void declare_check_flags(cxxopts::Options& o) {
     ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
     ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
     ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
+    ("v,verbose", "text: every field instead of the compact report")
     ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
+    ("V,version", "print the version and exit")
     ("h,help", "show this help");
   // clang-format on
   add_fleet_flags(o);
@@ -215,11 +222,16 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
                      "--X-token-command > --X-oauth2-token-url fetch");
   declare_check_flags(o);
   ParsedCheck out;
-  auto r = o.parse(argc, argv);
+  auto r = parse_flags(o, argc, argv);
   if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "'");
   if (r.count("help")) {
     out.help = true;
     out.help_text = o.help();
+    return out;
+  }
+  if (r.count("version")) {
+    out.help = true;  // printed like --help: stdout, exit 0
+    out.help_text = std::string("mailprobe ") + MAILPROBE_VERSION + " (" + curl_version() + ")\n";
     return out;
   }
   if (r.count("list-fields")) {
@@ -251,6 +263,7 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
   c.tls = parse_tls_flags(r, out.warnings, "--insecure: server certificates are NOT verified");
   c.timeout = seconds_opt(r, "timeout", 0.1, 86400);
   c.cleanup = r.count("no-cleanup") == 0;
+  c.verbose = r.count("verbose") > 0;
   parse_output(r, c, stdout_is_tty);
   out.execd = r.count("execd") > 0;
   if (out.execd) require_line_oriented(c);

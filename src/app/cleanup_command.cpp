@@ -40,7 +40,7 @@ int run_cleanup_command(int argc, char** argv) {
   // clang-format on
   cleanup::CleanupConfig cfg;
   std::vector<std::string> warnings;
-  auto r = o.parse(argc, argv);
+  auto r = parse_flags(o, argc, argv);
   if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "'");
   if (r.count("help")) {
     std::fputs(o.help().c_str(), stdout);

@@ -12,5 +12,6 @@ int run_serve_command(int argc, char** argv);    // app/serve_command.cpp
 int run_demo_command(int argc, char** argv);     // app/demo_command.cpp
 int run_probe_command(int argc, char** argv);    // app/probe_command.cpp
 int run_cleanup_command(int argc, char** argv);  // app/cleanup_command.cpp
+int run_completion_command(int argc, char** argv);  // app/completion_command.cpp
 
 }  // namespace mailprobe::app

@@ -31,7 +31,7 @@ int run_demo_command(int argc, char** argv) {
     ("timeout", "overall deadline, seconds", cxxopts::value<double>()->default_value("30"))
     ("h,help", "show this help");
   check::CheckConfig cfg;
-  auto r = o.parse(argc, argv);
+  auto r = parse_flags(o, argc, argv);
   if (r.count("help")) {
     std::fputs(o.help().c_str(), stdout);
     return to_int(ExitCode::ok);

@@ -6,13 +6,26 @@
 
 #include "app/usage_error.hpp"
 #include "core/ascii.hpp"
+#include "core/file_check.hpp"
+#include "core/usage_text.hpp"
+#include "tls/ca_file.hpp"
 #include "message/address.hpp"
 
 namespace mailprobe::app {
 
+cxxopts::ParseResult parse_flags(cxxopts::Options& o, int argc, char** argv) {
+  try {
+    return o.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    throw UsageError(usage_text(e.what(), long_options_in_help(o.help()), args));
+  }
+}
+
 const char* real_getenv(const char* name) { return std::getenv(name); }
 
 std::string read_secret_file(const std::string& path, const char* what) {
+  if (auto p = readable_file_problem(path); !p.empty()) throw UsageError(file_message(what, path, p));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(std::string("cannot read ") + what + " '" + path + "'");
   std::stringstream ss;
@@ -120,7 +133,7 @@ net::TlsPolicy parse_tls_flags(const cxxopts::ParseResult& r, std::vector<std::s
   net::TlsPolicy t;
   if (r.count("ca-file")) {
     t.ca_file = r["ca-file"].as<std::string>();
-    if (!std::ifstream(t.ca_file)) throw UsageError("cannot read --ca-file '" + t.ca_file + "'");
+    if (auto p = tls::ca_file_problem(t.ca_file); !p.empty()) throw UsageError(file_message("--ca-file", t.ca_file, p));
   }
   t.insecure = r.count("insecure") > 0;
   if (t.insecure && insecure_warning && *insecure_warning) warnings.push_back(insecure_warning);

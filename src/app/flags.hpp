@@ -18,6 +18,11 @@ namespace mailprobe::app {
 
 using GetenvFn = const char* (*)(const char*);
 
+/// o.parse(argc, argv), with cxxopts' own errors rethrown as UsageError in
+/// mailprobe's words (core/usage_text.hpp): "unknown option --imap-hots (did
+/// you mean --imap-host?); see --help", "--timeout: 'abc' is not a number".
+cxxopts::ParseResult parse_flags(cxxopts::Options& o, int argc, char** argv);
+
 /// The process environment (std::getenv), the default for every parser.
 const char* real_getenv(const char* name);
 

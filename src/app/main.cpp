@@ -34,23 +34,36 @@ const Command kCommands[] = {
     {"serve", run_serve_command, "run the embedded loopback SMTP+IMAP test server"},
     {"demo", run_demo_command, "full round trip against the embedded server, zero setup"},
     {"cleanup", run_cleanup_command, "delete old probes (token header + INTERNALDATE age) from inbox and junk"},
+    {"completion", run_completion_command, "print the bash or zsh completion script"},
 };
 
 void print_usage(std::FILE* to) {
   std::fprintf(to, "usage: mailprobe [command] [options]\n\ncommands:\n");
-  for (const auto& c : kCommands) std::fprintf(to, "  %-8s %s\n", c.name, c.help);
+  for (const auto& c : kCommands) std::fprintf(to, "  %-10s %s\n", c.name, c.help);
   std::fprintf(to, "\nWith no command, options are those of `check`. `mailprobe <command> --help` for details.\n");
 }
 
 /// Runs the sub-command named by argv[1] (or `check`); returns the exit code.
 int dispatch(int argc, char** argv) {
+  if (argc < 2) {
+    // A bare `mailprobe` is someone finding out what it does, not a check.
+    print_usage(stderr);
+    return mailprobe::to_int(mailprobe::ExitCode::usage);
+  }
+  if (argc >= 3 && std::string(argv[1]) == "help") {
+    char help[] = "--help";
+    std::string name = std::string("mailprobe ") + argv[2];
+    char* args[] = {name.data(), help, nullptr};
+    for (const auto& c : kCommands)
+      if (argv[2] == std::string(c.name)) return run_command(name.c_str(), c.run, 2, args);
+  }
   if (argc >= 2) {
     std::string first = argv[1];
     if (first == "help" || first == "-h" || (first == "--help" && argc == 2)) {
       print_usage(stdout);
       return 0;
     }
-    if (first == "--version" || first == "version") {
+    if (first == "--version" || first == "-V" || first == "version") {
       std::printf("mailprobe %s (%s)\n", MAILPROBE_VERSION, curl_version());
       return 0;
     }

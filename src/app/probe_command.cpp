@@ -21,6 +21,8 @@
 #include "probe/mx_rank.hpp"
 #include "probe/seed_json.hpp"
 #include "probe/session.hpp"
+#include "report/nagios.hpp"
+#include "report/prometheus.hpp"
 #include "smtp/sender.hpp"
 
 namespace mailprobe::app {
@@ -104,10 +106,20 @@ int run_service(const Options& o) {
     expects_ok = expects_ok && e.success;
     records.push_back(std::move(e));
   }
-  std::string out = o.schema == Schema::seed ? probe::to_seed_json(r) + "\n"
-                                             : render_records(records, o.format);  // one HELP/TYPE per family
-  std::fputs(out.c_str(), stdout);
-  std::fflush(stdout);
+  if (!o.textfile.empty()) {
+    if (auto st = report::write_prometheus_textfile(o.textfile, records); !st) {
+      std::fprintf(stderr, "mailprobe probe: cannot write --textfile: %s\n", st.error().reply_text.c_str());
+      return to_int(ExitCode::internal);
+    }
+  } else {
+    std::string out = o.schema == Schema::seed ? probe::to_seed_json(r) + "\n"
+                                               : render_records(records, o.format);  // one HELP/TYPE per family
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  // Nagios: 0 OK, 2 CRITICAL (an unhealthy service), 3 UNKNOWN (internal).
+  if (o.format == report::OutputFormat::nagios && o.schema != Schema::seed)
+    return report::to_nagios(records.front(), "", std::nullopt, std::nullopt, "duration_seconds").exit_code;
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
   return to_int(r.success() && expects_ok ? ExitCode::ok : ExitCode::check_failed);
 }
@@ -161,9 +173,16 @@ int run_mx(const Options& o) {
     probe::rank_mx(targets);
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);
-  std::string out = render_records(records, o.format);
-  std::fputs(out.c_str(), stdout);
-  std::fflush(stdout);
+  if (!o.textfile.empty()) {
+    if (auto st = report::write_prometheus_textfile(o.textfile, records); !st) {
+      std::fprintf(stderr, "mailprobe probe: cannot write --textfile: %s\n", st.error().reply_text.c_str());
+      return to_int(ExitCode::internal);
+    }
+  } else {
+    std::string out = render_records(records, o.format);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+  }
   bool any_ok = false;
   for (const auto& t : targets) any_ok = any_ok || t.probe.success();
   return to_int(any_ok ? ExitCode::ok : ExitCode::check_failed);

@@ -1,5 +1,6 @@
 #include "app/probe_options.hpp"
 
+#include <curl/curl.h>
 #include <cxxopts.hpp>
 #include <rapidjson/document.h>
 
@@ -11,7 +12,9 @@
 
 #include "app/flags.hpp"
 #include "app/usage_error.hpp"
+#include "mailprobe_version.hpp"
 #include "core/ascii.hpp"
+#include "core/file_check.hpp"
 #include "dns/resolver.hpp"
 #include "net/endpoint.hpp"
 
@@ -116,7 +119,9 @@ void declare(cxxopts::Options& spec) {
     ("ca-file", "PEM file of CAs to verify the server certificate against", cxxopts::value<std::string>())
     ("insecure", "report but do not fail on an unverifiable certificate")
     ("warn-days", "fail with cert_expiring when the certificate expires within N days (0 = off)", cxxopts::value<int>()->default_value("14"))
-    ("output-format", "json, influx, text or prometheus (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("output-format", "json, influx, text, prometheus or nagios (text on a terminal, else json)", cxxopts::value<std::string>())
+    ("textfile", "prometheus: write atomically to this .prom file (node_exporter textfile directory)",
+        cxxopts::value<std::string>())
     ("schema", "standard, or seed for the exact seed 000 JSON shape", cxxopts::value<std::string>()->default_value("standard"))
     ("ehlo-name", "name sent with EHLO (default: this host's name)", cxxopts::value<std::string>())
     ("username", "IMAP: log in (timed LOGIN); SMTP: AUTH for --send-email-flag only. Only over a verified TLS channel, or in plaintext with --tls none (warned)", cxxopts::value<std::string>())
@@ -127,6 +132,7 @@ void declare(cxxopts::Options& spec) {
     ("dns-server", "mx: ask this DNS server (IPv4[:port]) instead of /etc/resolv.conf", cxxopts::value<std::string>())
     ("mx-port", "mx: SMTP port probed on each exchange", cxxopts::value<std::string>()->default_value("25"))
     ("seed-input", "read target_host, target_port, send_email_flag from a seed input JSON file ('-' = stdin)", cxxopts::value<std::string>())
+    ("V,version", "print the version and exit")
     ("h,help", "show this help");
   // clang-format on
   add_policy_flags(spec);
@@ -281,17 +287,30 @@ Options parse_probe_options(int argc, char** argv, bool stdout_is_tty, GetenvFn 
   declare(spec);
   spec.parse_positional({"mode", "target"});
   spec.positional_help("smtp|imap|mx [DOMAIN]");
-  cxxopts::ParseResult args = spec.parse(argc, argv);
+  cxxopts::ParseResult args = parse_flags(spec, argc, argv);
   if (args.count("help")) {
     o.help = true;
     o.help_text = spec.help();
     return o;
   }
+  if (args.count("version")) {
+    o.help = true;  // printed like --help: stdout, exit 0
+    o.help_text = std::string("mailprobe ") + MAILPROBE_VERSION + " (" + curl_version() + ")\n";
+    return o;
+  }
   SeedInput seed = parse_target(args, o);
   parse_transport(args, o);
   o.format = output_format_of(args,
-                              {OutputFormat::json, OutputFormat::influx, OutputFormat::text, OutputFormat::prometheus},
+                              {OutputFormat::json, OutputFormat::influx, OutputFormat::text, OutputFormat::prometheus,
+                               OutputFormat::nagios},
                               stdout_is_tty ? OutputFormat::text : OutputFormat::json);
+  if (args.count("textfile")) {
+    o.textfile = args["textfile"].as<std::string>();
+    if (o.format != OutputFormat::prometheus) usage("--textfile needs --output-format prometheus");
+    if (o.textfile.size() < 6 || o.textfile.substr(o.textfile.size() - 5) != ".prom")
+      usage("--textfile must end in .prom (node_exporter reads only *.prom)");
+    if (auto p = writable_dir_problem(o.textfile); !p.empty()) usage("cannot write --textfile: " + p);
+  }
   parse_schema(args, o);
   parse_identity(args, seed, env, o);
   return o;

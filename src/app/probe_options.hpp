@@ -31,6 +31,7 @@ struct Options {
   int warn_days = 14;
   report::OutputFormat format = report::OutputFormat::json;
   Schema schema = Schema::standard;
+  std::string textfile;         // prometheus: write this .prom file atomically instead of stdout
   std::string ehlo_name;
   std::string username, password;
   bool send_email = false;

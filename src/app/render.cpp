@@ -9,6 +9,7 @@
 #include "report/nagios_range.hpp"
 #include "report/prometheus.hpp"
 #include "report/text.hpp"
+#include "report/text_summary.hpp"
 #include "report/textfile.hpp"
 
 namespace mailprobe::app {
@@ -25,7 +26,11 @@ std::string render_record(const report::Record& rec, OutputFormat f) {
     case OutputFormat::influx: return report::to_influx(rec);
     case OutputFormat::text: return report::to_text(rec);
     case OutputFormat::prometheus: return report::to_prometheus(rec);
-    case OutputFormat::nagios: return {};
+    case OutputFormat::nagios: {
+      // probe's records (check's nagios line, with thresholds, is in render below).
+      std::string label = rec.measurement == "imap_probe" ? "IMAP" : rec.measurement == "mx_probe" ? "MX" : "SMTP";
+      return report::to_nagios(rec, label, std::nullopt, std::nullopt, "duration_seconds").text;
+    }
   }
   return {};
 }
@@ -44,17 +49,20 @@ Rendered render(const check::CheckConfig& cfg, const check::CheckReport& r) {
   report::Record rec = check::to_record(r);
   switch (cfg.format) {
     case OutputFormat::json:
-    case OutputFormat::text:
       out.out = render_record(rec, cfg.format);
+      break;
+    case OutputFormat::text:
+      out.out = cfg.verbose ? report::to_text(rec)
+                            : report::to_text_summary(rec, check::check_text_layout(), cfg.text_style);
       break;
     case OutputFormat::influx:
       out.out = cfg.schema == check::Schema::legacy ? check::legacy_influx(r) : report::to_influx(rec);
       break;
     case OutputFormat::prometheus: {
-      std::string body = report::to_prometheus(rec);
       if (cfg.textfile.empty()) {
-        out.out = body;
-      } else if (auto st = report::write_textfile(cfg.textfile, body); !st) {
+        out.out = report::to_prometheus(rec);
+      } else if (auto st = report::write_prometheus_textfile(cfg.textfile, std::span<const report::Record>(&rec, 1));
+                 !st) {
         out.error = "cannot write --textfile: " + st.error().reply_text;
         out.exit_code = to_int(ExitCode::internal);
       }

@@ -13,8 +13,8 @@
 
 namespace mailprobe::app {
 
-/// One record in json (with a trailing newline), influx, text or
-/// prometheus. Pure. nagios is check-only (see render below) and yields "".
+/// One record in json (with a trailing newline), influx, text, prometheus
+/// or nagios (without thresholds: probe's line). Pure.
 std::string render_record(const report::Record& rec, report::OutputFormat f);
 
 /// Several records: one HELP/TYPE per family for prometheus, the records

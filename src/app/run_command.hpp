@@ -8,7 +8,9 @@ using CommandFn = int (*)(int argc, char** argv);
 
 /// Runs `fn(argc, argv)` and returns its exit code. A UsageError or a
 /// cxxopts parse error escaping it is printed as one line,
-/// "<name>: <message>", on stderr and becomes exit code 2 (usage).
+/// "<name>: <message>", on stderr and becomes exit code 2 (usage); with
+/// --output-format nagios also one "MAIL UNKNOWN - <message>" line on
+/// stdout and exit code 3 (the Nagios plugin API's UNKNOWN).
 /// Other exceptions propagate to main's last-resort handler.
 int run_command(const char* name, CommandFn fn, int argc, char** argv);
 

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include <cxxopts.hpp>
+
+#include "app/flags.hpp"
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -192,7 +194,7 @@ int run_serve_command(int argc, char** argv) {
                         "Embedded loopback SMTP + IMAP test server. Prints one JSON line with the bound\n"
                         "ports, then serves until SIGINT/SIGTERM. Port 0 = any free port, -1 = off.");
   declare(opts);
-  auto r = opts.parse(argc, argv);
+  auto r = parse_flags(opts, argc, argv);
   if (r.count("help")) {
     std::cout << opts.help() << "\nUsers file: '#' comments; a bare name's password is --password or the name.\n"
               << "Example: mailprobe serve --smtp-port 0 --imap-port 0 --smtp-reply 'RCPT=450 4.2.0 try later'\n";

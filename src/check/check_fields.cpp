@@ -212,6 +212,19 @@ std::string seconds_text(const std::optional<std::int64_t>& us) {
 
 std::span<const Column<CheckReport>> check_table() { return kTable; }
 
+report::TextLayout check_text_layout() {
+  // IMAP opens first (a bad login sends nothing), then SMTP, then the wait.
+  static constexpr std::string_view kStages[] = {
+      "imap_connect_seconds", "imap_login_seconds", "imap_select_seconds", "smtp_dns_seconds",
+      "smtp_connect_seconds", "smtp_tls_seconds", "smtp_greeting_seconds", "smtp_auth_seconds",
+      "smtp_transaction_seconds", "smtp_data_seconds", "delivery_seconds", "imap_fetch_seconds",
+      "cleanup_seconds"};
+  static constexpr std::string_view kHeader[] = {"email_from", "email_to", "smtp_server", "smtp_tls",
+                                                 "smtp_tls_version", "imap_server", "imap_tls", "mailbox",
+                                                 "queue_id", "placement", "cleanup"};
+  return {kStages, kHeader, "total_seconds"};
+}
+
 report::Record to_record(const CheckReport& r) {
   report::Record rec;
   rec.measurement = kMeasurement;

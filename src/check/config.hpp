@@ -10,6 +10,7 @@
 
 #include "auth/token_source.hpp"
 #include "net/endpoint.hpp"
+#include "report/text_summary.hpp"
 #include "report/output_format.hpp"
 
 namespace mailprobe::check {
@@ -48,6 +49,8 @@ struct CheckConfig {
   std::chrono::milliseconds timeout{60000};
   bool cleanup = true;
   bool live_progress = false;  // a progress line on stderr (stderr is a TTY)
+  bool verbose = false;        // text: every field, not the compact summary
+  report::TextStyle text_style;  // text: colour and terminal width
 
   OutputFormat format = OutputFormat::json;
   Schema schema = Schema::standard;

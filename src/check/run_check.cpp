@@ -26,8 +26,8 @@ namespace {
 /// are std::jthreads owned by members, so they join on every exit path.
 class CheckRun {
  public:
-  CheckRun(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop)
-      : cfg_(cfg), progress_(progress), stop_(stop), dl_{Stamp::now().steady + cfg.timeout} {}
+  CheckRun(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop, const PhaseFn& phase)
+      : cfg_(cfg), progress_(progress), phase_(phase), stop_(stop), dl_{Stamp::now().steady + cfg.timeout} {}
 
   CheckReport run() {
     start_report();
@@ -87,6 +87,7 @@ class CheckRun {
     const bool want_junk = cfg_.junk_mailbox != "none";
     if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
     if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_);
+    step("imap connect + login " + cfg_.imap.authority());
     auto opened = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
     if (!opened) {
       finish_sides();
@@ -99,6 +100,7 @@ class CheckRun {
     std::string junk_name;
     if (want_junk) junk_name = cfg_.junk_mailbox == "auto" ? find_junk(*inbox_->session, dl_) : cfg_.junk_mailbox;
     if (junk_name == cfg_.mailbox) junk_name.clear();
+    step("imap select " + cfg_.mailbox);
     auto st = select_mailbox(*inbox_, cfg_.mailbox, dl_);
     copy_imap(r_, *inbox_);
     if (!st) {
@@ -143,6 +145,7 @@ class CheckRun {
                             WallClock::now(), cfg_.source};
     smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       smtp_creds_, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
                           cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}};
+    step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
     r_.start_smtp = Stamp::now();
     send_.start(cfg_, std::move(req));
     if (send_.wait_accepted()) {
@@ -218,6 +221,7 @@ class CheckRun {
   /// Waits for delivery in every watched folder at once; whichever finds
   /// stops the rest. Then concludes the run.
   CheckReport watch() {
+    step("waiting for delivery");
     r_.start_imap_search = Stamp::now();
     WaitPlan plan = inbox_plan();
     start_side_watchers(plan);
@@ -278,6 +282,7 @@ class CheckRun {
     r_.imap_fetch_us = w.fetch_us;
     if (sent.accepted) r_.delivery_us = micros_between(*sent.accepted, w.seen);
     analyse_header(r_, w.header, r_.start_smtp.wall);
+    step("imap cleanup");
     if (cfg_.cleanup) {
       auto c = delete_probe(*where.session, w.uid, where.caps, dl_);
       r_.cleanup = c.action;
@@ -293,8 +298,13 @@ class CheckRun {
     return finish();
   }
 
+  void step(const std::string& what) {
+    if (phase_) phase_(what);
+  }
+
   const CheckConfig& cfg_;
   const ProgressFn& progress_;
+  const PhaseFn& phase_;
   const std::atomic<bool>* stop_;
   Deadline dl_;
   CheckReport r_;
@@ -310,8 +320,9 @@ class CheckRun {
 
 }  // namespace
 
-CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop) {
-  return CheckRun(cfg, progress, stop).run();
+CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop,
+                      const PhaseFn& phase) {
+  return CheckRun(cfg, progress, stop, phase).run();
 }
 
 }  // namespace mailprobe::check

@@ -12,8 +12,9 @@ namespace mailprobe::check {
 /// returns a complete report: success, or the failing stage/result with the
 /// server's words. Finishes within cfg.timeout (plus a small I/O margin).
 /// An optional stop flag ends the run early with result=timeout at the
-/// current stage (used for SIGTERM).
+/// current stage (used for SIGTERM). `phase`, when set, hears each step as
+/// it starts, for a live status line.
 CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress = {},
-                      const std::atomic<bool>* stop = nullptr);
+                      const std::atomic<bool>* stop = nullptr, const PhaseFn& phase = {});
 
 }  // namespace mailprobe::check

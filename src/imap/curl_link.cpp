@@ -6,6 +6,7 @@
 #include "core/ascii.hpp"
 #include "net/connect_time.hpp"
 #include "net/sasl_challenge.hpp"
+#include "net/port_hint.hpp"
 
 namespace mailprobe::imap {
 
@@ -27,6 +28,11 @@ struct LoginTrace {
   bool auth_sent = false;      // AUTHENTICATE went out
   std::optional<std::string> challenge;  // decoded "+ <b64>" after a rejected token
   std::string auth_caps;       // AUTH=... capabilities seen, space-separated
+  const net::Endpoint* ep = nullptr;
+  CURL* handle = nullptr;
+  bool sniffed = false;   // looked for an implicit-TLS server behind the silence
+  std::string port_hint;  // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
+  char errbuf[CURL_ERROR_SIZE] = {};
 };
 
 /// Collects the AUTH= capabilities (RFC 3501 §7.2.1) of a CAPABILITY
@@ -48,6 +54,18 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     t->stopped = true;
     return 1;
   }
+  // A plain-text connection that stays silent may be an implicit-TLS port
+  // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
+  if (t->ep->tls != net::TlsMode::tls && t->tcp_connected_at && !t->sniffed && !t->greeted &&
+      SteadyClock::now() - *t->tcp_connected_at >= net::kGreetingSniffAfter) {
+    t->sniffed = true;
+    char* ip = nullptr;
+    if (curl_easy_getinfo(t->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
+        net::speaks_tls_at_once(ip, t->ep->port, net::kGreetingSniffAfter)) {
+      t->port_hint = net::implicit_tls_hint(net::Leg::imap, t->ep->port);
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -55,6 +73,8 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
   size_t n = size * nitems;
   net::split_lines(t->partial, data, n, [t](std::string line) {
+    if (!t->greeted && t->port_hint.empty())
+      if (auto h = net::foreign_greeting_hint(net::Leg::imap, line, t->ep->port)) t->port_hint = *h;
     t->greeted = true;
     if (line.rfind("* ", 0) == 0) note_auth_caps(*t, line);
     // RFC 7628 §3.2.2: a rejected bearer token gets a "+" with base64 JSON.
@@ -68,7 +88,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
     }
     t->lines->push_back(std::move(line));
   });
-  return n;
+  return t->port_hint.empty() ? n : 0;  // 0 aborts: the greeting is not IMAP
 }
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
@@ -100,10 +120,13 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   trace.lines = &info.login_lines;
   trace.stop = stop;
   trace.oauth = creds.oauth();
+  trace.ep = &ep;
+  trace.handle = c;
   net::set_target(c, url, nullptr);
   net::apply_common(c, ep, tls, creds, dl);
   net::set_connect_only(c);
-  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &trace});
+  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &trace,
+                         .errbuf = trace.errbuf});
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
   info.connect_us =
@@ -113,8 +136,9 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
   if (rc != CURLE_OK) {
     net::TransferFacts f = net::transfer_facts(c, rc, net::Leg::imap, ep.tls == net::TlsMode::tls,
-                                               trace.tcp_connected || info.connect_us.has_value());
+                                               trace.tcp_connected || info.connect_us.has_value(), trace.errbuf);
     f.stopped = trace.stopped;
+    f.port_hint = trace.port_hint;
     f.greeted = trace.greeted;
     f.dialogue_stage = trace.stage;
     f.last_text = trace.last_status_text;

@@ -1,5 +1,7 @@
 #include "net/classify.hpp"
 
+#include "net/port_hint.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -33,8 +35,14 @@ std::optional<Failure> transport_failure(const TransferFacts& f, const LegStages
     case CURLE_OPERATION_TIMEDOUT:
       return Failure(current, Result::timeout, msg);
     case CURLE_PEER_FAILED_VERIFICATION:
-      return Failure(s.tls, Result::tls_verify_failed, msg);
+      if (!f.verify_reason.empty())
+        return Failure(s.tls, Result::tls_verify_failed,
+                       "certificate not trusted (" + f.verify_reason + "): give the CA that issued it with --ca-file");
+      return Failure(s.tls, Result::tls_verify_failed, f.tls_detail.empty() ? msg : f.tls_detail);
     case CURLE_SSL_CONNECT_ERROR:
+      if (f.tls_detail.find("wrong version number") != std::string::npos)
+        return Failure(s.tls, Result::tls_error, plain_text_port_hint(f.leg, f.port));
+      return Failure(s.tls, Result::tls_error, f.tls_detail.empty() ? msg : msg + ": " + f.tls_detail);
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
@@ -137,6 +145,7 @@ Failure classify(const TransferFacts& f) {
   const LegStages s = stages_of(f.leg);
   const Stage current = current_stage(f);
   if (f.stopped) return Failure(current, Result::timeout, "stopped by signal during " + std::string(to_string(current)));
+  if (!f.port_hint.empty()) return Failure(s.greeting, Result::protocol_error, f.port_hint);
   if (auto t = transport_failure(f, s, current)) return *t;
   if (auto b = bearer_failure(f, s)) return *b;
   return f.leg == Leg::smtp ? smtp_failure(f, current) : imap_failure(f, current);

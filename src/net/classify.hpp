@@ -39,6 +39,10 @@ struct TransferFacts {
   bool auth_sent = false;                 // an AUTH / AUTHENTICATE command went out
   std::optional<std::string> challenge;   // the server's decoded JSON challenge (net/sasl_challenge.hpp)
   std::string offered_auth;               // mechanisms the server offered, space-separated
+  long port = 0;                // the port connected to (CURLINFO_PRIMARY_PORT), for hints
+  std::string verify_reason;    // OpenSSL's certificate verification error, if any
+  std::string tls_detail;       // libcurl's error buffer (OpenSSL's reason for a failed handshake)
+  std::string port_hint;        // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
 };
 
 /// The stage a failed transfer is charged to: the dialogue's once greeted,

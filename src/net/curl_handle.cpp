@@ -1,5 +1,7 @@
 #include "net/curl_handle.hpp"
 
+#include <openssl/x509.h>
+
 #include <algorithm>
 
 namespace mailprobe::net {
@@ -42,8 +44,15 @@ std::optional<std::int64_t> info_us(CURL* h, CURLINFO what) {
   return static_cast<std::int64_t>(v);
 }
 
-TransferFacts transfer_facts(CURL* h, CURLcode rc, Leg leg, bool implicit_tls, bool tcp_logged) {
+TransferFacts transfer_facts(CURL* h, CURLcode rc, Leg leg, bool implicit_tls, bool tcp_logged,
+                             const char* errbuf) {
   TransferFacts f;
+  curl_easy_getinfo(h, CURLINFO_PRIMARY_PORT, &f.port);
+  long verify = X509_V_OK;
+  if (rc == CURLE_PEER_FAILED_VERIFICATION && curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
+      verify != X509_V_OK)
+    f.verify_reason = X509_verify_cert_error_string(verify);
+  if (errbuf) f.tls_detail = errbuf;
   f.leg = leg;
   f.code = rc;
   curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &f.os_errno);
@@ -75,6 +84,7 @@ void set_callbacks(CURL* h, const Callbacks& cb) {
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, cb.user);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   }
+  if (cb.errbuf) curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cb.errbuf);
   if (cb.read) {
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, cb.read);
@@ -89,6 +99,7 @@ void clear_callbacks(CURL* h) {
   curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, nullptr);
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // the caller's buffer may not outlive the login
 }
 
 void set_target(CURL* h, const std::string& url, curl_slist* resolve) {

@@ -74,7 +74,9 @@ inline bool is_connected_text(curl_infotype type, std::string_view text) {
 /// The handle's side of TransferFacts (net/classify.hpp) after a perform
 /// returned `rc`: code, OS errno, TCP up (`tcp_logged` or CONNECT_TIME_T),
 /// implicit TLS done (APPCONNECT_TIME_T). The caller adds the dialogue.
-TransferFacts transfer_facts(CURL* h, CURLcode rc, Leg leg, bool implicit_tls, bool tcp_logged);
+/// `errbuf` (Callbacks::errbuf, may be null) gives TLS failures their reason.
+TransferFacts transfer_facts(CURL* h, CURLcode rc, Leg leg, bool implicit_tls, bool tcp_logged,
+                             const char* errbuf = nullptr);
 
 /// The live OpenSSL connection of a transfer, or nullptr (not TLS yet, or
 /// another backend). Valid only inside a libcurl callback (docs/libcurl-mail.md §1.7).
@@ -91,6 +93,7 @@ struct Callbacks {
   curl_read_callback read = nullptr;
   curl_off_t upload_size = 0;
   void* user = nullptr;
+  char* errbuf = nullptr;  // CURL_ERROR_SIZE bytes for OpenSSL's reason (CURLOPT_ERRORBUFFER)
 };
 void set_callbacks(CURL* h, const Callbacks& cb);
 

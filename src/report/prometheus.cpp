@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <utility>
@@ -14,8 +17,6 @@
 namespace mailprobe::report {
 
 namespace {
-
-constexpr std::string_view kPrefix = "mailprobe_";
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -45,34 +46,49 @@ struct Metric {
   double value;
 };
 
-/// `{measurement="...",tag="..."}` or "" when there is no label at all.
-std::string label_set(const Record& record) {
-  std::vector<std::pair<std::string, std::string>> labels;
-  std::set<std::string> seen;
-  auto add = [&](std::string name, std::string_view value) {
-    std::string clean = without_controls(value);
-    if (name.empty() || clean.empty() || name.rfind("__", 0) == 0) return;
-    if (!seen.insert(name).second) return;
-    labels.emplace_back(std::move(name), escape_label_value(clean));
-  };
-  add("measurement", record.measurement);
+/// Tags that say how a run ended rather than what was measured.
+bool is_outcome_tag(std::string_view key) { return key == "result" || key == "stage" || key == "placement"; }
+
+/// `{tag="...",...}` of the identity tags, plus the outcome tags when
+/// `with_outcome`; "" when there is no label at all.
+std::string label_set(const Record& record, bool with_outcome) {
   std::vector<std::pair<std::string, std::string>> tags;
   for (const Cell& cell : record.cells) {
     if (cell.spec->role != Role::tag || !(cell.spec->formats & kPrometheus)) continue;
+    if (is_outcome_tag(cell.spec->key) && !with_outcome) continue;
     tags.emplace_back(metric_name("", cell.spec->key), as_text(cell.value));
   }
   std::stable_sort(tags.begin(), tags.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [name, value] : tags) add(std::move(name), value);
-
-  if (labels.empty()) return {};
-  std::string out = "{";
-  for (const auto& [name, value] : labels) {
-    if (out.size() > 1) out += ',';
-    out += name + "=\"" + value + '"';
+  std::set<std::string> seen;
+  std::string out;
+  for (auto& [name, value] : tags) {
+    std::string clean = without_controls(value);
+    if (name.empty() || clean.empty() || name.rfind("__", 0) == 0) continue;
+    if (!seen.insert(name).second) continue;
+    out += out.empty() ? "{" : ",";
+    out += name + "=\"" + escape_label_value(clean) + '"';
   }
-  out += '}';
+  if (!out.empty()) out += '}';
   return out;
+}
+
+/// The value of the sample `series` (name plus labels) in `text`, if any.
+std::optional<double> sample_in(std::string_view text, const std::string& series) {
+  std::size_t pos = 0;
+  while ((pos = text.find(series, pos)) != std::string_view::npos) {
+    bool line_start = pos == 0 || text[pos - 1] == '\n';
+    std::size_t after = pos + series.size();
+    if (line_start && after < text.size() && text[after] == ' ') {
+      std::size_t end = text.find('\n', after);
+      std::string number(text.substr(after + 1, end == std::string_view::npos ? end : end - after - 1));
+      char* stop = nullptr;
+      double v = std::strtod(number.c_str(), &stop);
+      if (stop && *stop == '\0' && !number.empty() && std::isfinite(v)) return v;
+    }
+    pos = after;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -123,23 +139,41 @@ void add_sample(std::vector<Family>& families, const Metric& m, const std::strin
 
 }  // namespace
 
-std::string to_prometheus(std::span<const Record> records) {
+std::string family_prefix(std::string_view measurement) {
+  if (measurement.empty()) return "mailprobe_";
+  if (measurement == "mail_delivery") return "mailprobe_check_";
+  constexpr std::string_view kProbe = "_probe";
+  if (measurement.size() > kProbe.size() && measurement.substr(measurement.size() - kProbe.size()) == kProbe)
+    return metric_name("mailprobe_probe_", measurement.substr(0, measurement.size() - kProbe.size())) + '_';
+  return metric_name("mailprobe_", measurement) + '_';
+}
+
+std::string to_prometheus(std::span<const Record> records, std::string_view previous) {
   std::vector<Family> families;
   for (const Record& record : records) {
-    std::string labels = label_set(record);
+    std::string prefix = family_prefix(record.measurement);
+    std::string labels = label_set(record, false);
     std::set<std::string> emitted;
-    auto emit = [&](const Metric& m) {
-      if (emitted.insert(m.name).second) add_sample(families, m, labels);
+    auto emit = [&](const Metric& m, const std::string& with) {
+      if (emitted.insert(m.name).second) add_sample(families, m, with);
     };
     for (const Cell& cell : record.cells) {
       if (cell.spec->role != Role::field || !(cell.spec->formats & kPrometheus)) continue;
       std::optional<double> v = as_number(cell.value);
       if (!v) continue;
-      emit({metric_name(kPrefix, cell.spec->key), cell.spec->help, cell.spec->key, *v});
+      emit({metric_name(prefix, cell.spec->key), cell.spec->help, cell.spec->key, *v}, labels);
     }
-    emit({std::string(kPrefix) + "success", "1 if the last run succeeded, else 0.", {}, record.success ? 1.0 : 0.0});
-    emit({std::string(kPrefix) + "last_run_timestamp_seconds", "Unix time at which the last run started.", {},
-          unix_seconds(record.time)});
+    emit({prefix + "success", "1 if the last run succeeded, else 0.", {}, record.success ? 1.0 : 0.0}, labels);
+    emit({prefix + "last_run_timestamp_seconds", "Unix time at which the last run started.", {},
+          unix_seconds(record.time)}, labels);
+    std::string last_success = prefix + "last_success_timestamp_seconds";
+    std::optional<double> when = record.success ? unix_seconds(record.time) : sample_in(previous, last_success + labels);
+    if (when)
+      emit({last_success, "Unix time at which the last successful run started (kept across runs).", {}, *when},
+           labels);
+    std::string outcome = label_set(record, true);
+    if (outcome != labels)
+      emit({prefix + "outcome_info", "Always 1; the labels say how the last run ended.", {}, 1.0}, outcome);
   }
   std::string out;
   for (const Family& f : families) {
@@ -150,6 +184,14 @@ std::string to_prometheus(std::span<const Record> records) {
   return out;
 }
 
-std::string to_prometheus(const Record& record) { return to_prometheus(std::span<const Record>(&record, 1)); }
+std::string to_prometheus(const Record& record, std::string_view previous) {
+  return to_prometheus(std::span<const Record>(&record, 1), previous);
+}
+
+Status write_prometheus_textfile(const std::string& path, std::span<const Record> records) {
+  std::string previous;
+  if (std::ifstream in(path); in) previous.assign(std::istreambuf_iterator<char>(in), {});
+  return write_textfile(path, to_prometheus(records, previous));
+}
 
 }  // namespace mailprobe::report

@@ -8,6 +8,7 @@
 #include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
 #include "net/sasl_challenge.hpp"
+#include "net/port_hint.hpp"
 #include "smtp/progress.hpp"
 
 namespace mailprobe::smtp {
@@ -29,6 +30,9 @@ struct Context {
   bool accepted_told = false;  // req->on_accepted has been called
   bool auth_sent = false;  // an AUTH command went out
   std::optional<std::string> challenge;  // decoded 334 payload of a rejected bearer token
+  bool sniffed = false;    // looked for an implicit-TLS server behind the silence
+  std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
+  char errbuf[CURL_ERROR_SIZE] = {};
 };
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
@@ -59,8 +63,11 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
     // RFC 7628 §3.2.2: a rejected bearer token gets a 334 with base64 JSON.
     if (ctx->req->creds.oauth() && ctx->auth_sent)
       if (auto c = net::decode_challenge(line)) ctx->challenge = std::move(c);
-    ctx->progress.on_line(line, now);
+    if (!ctx->progress.greeting() && ctx->port_hint.empty())
+      if (auto h = net::foreign_greeting_hint(net::Leg::smtp, line, ctx->req->server.port)) ctx->port_hint = *h;
+    if (ctx->port_hint.empty()) ctx->progress.on_line(line, now);
   });
+  if (!ctx->port_hint.empty()) return 0;  // aborts: the greeting is not SMTP
   capture_tls(ctx);
   if (!ctx->accepted_told && ctx->progress.accepted_at()) {
     ctx->accepted_told = true;
@@ -97,6 +104,18 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     ctx->stopped = true;
     return 1;
   }
+  // A plain-text connection that stays silent may be an implicit-TLS port
+  // (RFC 8314 §3.3: the client speaks first there): look once, on the side.
+  if (ctx->req->server.tls != net::TlsMode::tls && ctx->tcp_connected_at && !ctx->sniffed &&
+      !ctx->progress.greeting() && SteadyClock::now() - *ctx->tcp_connected_at >= net::kGreetingSniffAfter) {
+    ctx->sniffed = true;
+    char* ip = nullptr;
+    if (curl_easy_getinfo(ctx->handle, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip &&
+        net::speaks_tls_at_once(ip, ctx->req->server.port, net::kGreetingSniffAfter)) {
+      ctx->port_hint = net::implicit_tls_hint(net::Leg::smtp, ctx->req->server.port);
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -104,8 +123,10 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 net::TransferFacts facts_of(CURL* h, CURLcode rc, const Context& ctx) {
   const Progress& p = ctx.progress;
   net::TransferFacts f =
-      net::transfer_facts(h, rc, net::Leg::smtp, ctx.req->server.tls == net::TlsMode::tls, ctx.tcp_connected);
+      net::transfer_facts(h, rc, net::Leg::smtp, ctx.req->server.tls == net::TlsMode::tls, ctx.tcp_connected,
+                          ctx.errbuf);
   f.stopped = ctx.stopped;
+  f.port_hint = ctx.port_hint;
   f.greeted = p.greeting().has_value();
   f.dialogue_stage = p.stage();
   if (const auto& last = p.last_reply()) {
@@ -151,7 +172,8 @@ SendReport send_message(const SendRequest& req) {
                          .progress = xferinfo_cb,
                          .read = read_cb,
                          .upload_size = static_cast<curl_off_t>(req.message.size()),
-                         .user = &ctx});
+                         .user = &ctx,
+                         .errbuf = ctx.errbuf});
 
   CURLcode rc = curl_easy_perform(c);
   out.finished = Stamp::now();

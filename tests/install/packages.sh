@@ -10,7 +10,8 @@
 # node_exporter) and the fuzz smoke (clang + libFuzzer runtime).
 readonly BUILD_PACKAGES=(meson ninja-build g++ pkg-config cmake libcurl4-openssl-dev libssl-dev
   rapidjson-dev libcxxopts-dev libtoml11-dev doctest-dev python3 curl openssl ca-certificates influxdb
-  influxdb-client prometheus clang libclang-rt-14-dev)
+  influxdb-client prometheus clang libclang-rt-14-dev prometheus-node-exporter groff-base man-db zsh
+  systemd)
 # The private Postfix + Dovecot of tests/mailstack.
 readonly MAILSTACK_PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)
 

@@ -433,7 +433,7 @@ class Formats(unittest.TestCase):
             self.assertEqual(r.out, "")
             with open(path) as f:
                 body = f.read()
-            self.assertIn("mailprobe_delivery_seconds", body)
+            self.assertIn("mailprobe_check_delivery_seconds", body)
             self.assertEqual([f for f in os.listdir(d)], ["mailprobe.prom"], "no temp file left")
             if promtool:
                 p = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, text=True)
@@ -466,7 +466,10 @@ class Usage(unittest.TestCase):
         self.assertUsage(check_args(extra=["--bogus-flag"]))
         self.assertUsage(check_args(extra=["--check-frequency", "-1"]), needle="--check-frequency")
         self.assertUsage(["check", "--email-from", "a@b"], needle="required")
-        self.assertUsage(check_args(extra=["--output-format", "nagios", "-w", "abc"]), needle="range")
+        # Nagios plugin API: a bad command line is UNKNOWN (3) with one line on stdout.
+        r = Run(check_args(extra=["--output-format", "nagios", "-w", "abc"]), env=pw_env())
+        self.assertEqual((r.rc, r.out, r.err), (3, "MAIL UNKNOWN - invalid nagios range 'abc'\n",
+                                                "mailprobe check: invalid nagios range 'abc'\n"))
         time.sleep(0.3)
         self.assertEqual(mailbox_uids(ENV, "BOB"), {})
 

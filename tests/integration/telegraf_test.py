@@ -541,7 +541,7 @@ class Promtool(unittest.TestCase):
                     body = f.read()
                 p = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, text=True)
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-                self.assertIn("mailprobe_last_run_timestamp_seconds", body)
+                self.assertIn("mailprobe_check_last_run_timestamp_seconds", body)
                 for line in body.splitlines():
                     if not line.startswith("#"):  # no client-side timestamps (node_exporter skips the file)
                         self.assertEqual(len(line.rsplit("} ", 1)[1].split()), 1, line)

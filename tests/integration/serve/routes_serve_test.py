@@ -110,7 +110,7 @@ class RoutesAgainstServe(unittest.TestCase):
             p, _ = run(["--routes", f, "--output-format", "prometheus", "--textfile", prom])
             self.assertEqual(p.returncode, 0, p.stderr)
             text = read(prom)
-            self.assertEqual(text.count("# TYPE mailprobe_delivery_seconds gauge"), 1)
+            self.assertEqual(text.count("# TYPE mailprobe_check_delivery_seconds gauge"), 1)
             self.assertIn('route="a"', text)
             self.assertIn('route="b"', text)
 

@@ -61,9 +61,9 @@ TEST_SUITE("report::many_records") {
       for (auto at = p.find(s); at != std::string::npos; at = p.find(s, at + 1)) ++n;
       return n;
     };
-    CHECK(count("# TYPE mailprobe_delivery_seconds gauge\n") == 1);
-    CHECK(p.find("mailprobe_delivery_seconds{measurement=\"mail_delivery\",route=\"a\"} 0.5\n") != std::string::npos);
-    CHECK(p.find("mailprobe_delivery_seconds{measurement=\"mail_delivery\",route=\"b\"} 0.7\n") != std::string::npos);
+    CHECK(count("# TYPE mailprobe_check_delivery_seconds gauge\n") == 1);
+    CHECK(p.find("mailprobe_check_delivery_seconds{route=\"a\"} 0.5\n") != std::string::npos);
+    CHECK(p.find("mailprobe_check_delivery_seconds{route=\"b\"} 0.7\n") != std::string::npos);
   }
 
   TEST_CASE("user tags: one spec per key, valid keys only") {
