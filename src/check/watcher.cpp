@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "check/fast_poll.hpp"
 #include "message/probe_message.hpp"
 
 namespace mailprobe::check {
@@ -97,23 +98,44 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   const auto started = SteadyClock::now();
   auto last_search = started;
   bool idle = plan.idle;
+  // Server time of the latest check that did not see the probe.
+  SteadyClock::time_point last_miss = plan.not_before != SteadyClock::time_point{} ? plan.not_before : started;
+  auto rtt_sample = [&](SteadyClock::time_point sent, SteadyClock::time_point done) {
+    auto d = std::chrono::duration_cast<Micros>(done - sent);
+    if (!out.rtt || d < *out.rtt) out.rtt = d;
+    return sent + (done - sent) / 2;  // the server's moment, on our clock
+  };
 
-  auto try_search = [&](const std::string& how) -> Outcome<bool> {
+  // `evidence`/`win`: when the hit was already noticed (an EXISTS); by
+  // default the search itself is the evidence.
+  auto try_search = [&](const std::string& how, std::optional<Stamp> evidence = {},
+                        std::optional<LandingWindow> win = {}) -> Outcome<bool> {
+    auto sent = SteadyClock::now();
+    ++out.commands;
     auto uid = w.search();
     last_search = SteadyClock::now();
     if (!uid) return uid.error();
-    if (uid.value() == 0) return false;
-    Stamp seen = Stamp::now();
+    auto mid = rtt_sample(sent, last_search);
+    if (uid.value() == 0) {
+      last_miss = std::max(last_miss, mid);
+      return false;
+    }
+    Stamp seen = evidence ? *evidence : Stamp::now();
     auto t0 = SteadyClock::now();
+    ++out.commands;
     auto header = w.confirm(uid.value());
     if (!header) return header.error();
-    if (header.value().empty()) return false;
+    if (header.value().empty()) {
+      last_miss = std::max(last_miss, mid);
+      return false;
+    }
     out.found = true;
     out.uid = uid.value();
     out.seen = seen;
     out.method = how;
     out.header = header.value();
     out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+    out.window = win ? *win : LandingWindow{last_miss, std::max(last_miss, mid)};
     return true;
   };
 
@@ -121,6 +143,31 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   ++out.tries;
   if (auto r = try_search("poll"); !r) return r.error();
   else if (r.value()) return out;
+
+  if (plan.fast_phase) {
+    // NOOPs in flight on a cadence (noop_pacer.hpp): detection resolution is
+    // the cadence, not cadence + RTT. Then the IDLE/NOOP loop below.
+    NoopPacer pacer(started, last_miss, plan.check_frequency);
+    const auto fast_until = std::min(started + kFastPhase, plan.wait_until);
+    const int tries_before = out.tries;
+    while (SteadyClock::now() < fast_until && !plan.deadline.expired()) {
+      auto fp = fast_poll(s, pacer, fast_until, plan.deadline, should_stop);
+      if (!fp) return fp.error();
+      out.tries = tries_before + pacer.sent_count();
+      if (pacer.rtt() && (!out.rtt || *pacer.rtt() < *out.rtt)) out.rtt = pacer.rtt();
+      last_miss = std::max(last_miss, pacer.last_miss());
+      if (!fp.value().hit) break;
+      auto r = try_search("poll", fp.value().seen, pacer.window());
+      if (!r) return r.error();
+      if (r.value()) {
+        out.commands += pacer.sent_count();
+        return out;
+      }
+      pacer.miss_at(last_miss);  // other mail: the probe was not there at the search
+    }
+    out.commands += pacer.sent_count();
+    if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries, "poll");
+  }
 
   while (true) {
     if (stopped()) return Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery");
@@ -132,7 +179,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
     Deadline until{until_tp};
 
     bool pushed = false;
+    std::optional<Stamp> evidence;
+    std::optional<LandingWindow> win;
     if (idle) {
+      ++out.commands;
       auto st = s.idle_start(plan.deadline);
       if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
         idle = false;  // advertised but refused (some proxies do): poll instead
@@ -142,6 +192,13 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
       auto r = s.idle_wait(until);
       if (!r) return r.error();
       pushed = r.value();
+      if (pushed) {
+        // RFC 2177: the server sent the EXISTS when it saw the mail, one
+        // one-way delay (about half the smallest round trip) ago.
+        evidence = Stamp::now();
+        auto half = out.rtt ? *out.rtt / 2 : Micros(0);
+        win = LandingWindow{last_miss, std::max(last_miss, evidence->steady - half)};
+      }
       if (auto d = s.idle_done(plan.deadline); !d) return d.error();
     } else {
       while (!until.expired() && !stopped())
@@ -150,16 +207,25 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
     bool polled = false;
     if (!pushed) {
       // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
+      auto sent = SteadyClock::now();
+      ++out.commands;
       auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
       if (!r) return r.error();
+      auto mid = rtt_sample(sent, SteadyClock::now());
       polled = s.take_new_mail();
+      if (polled) {
+        evidence = Stamp::now();
+        win = LandingWindow{last_miss, std::max(last_miss, mid)};
+      } else {
+        last_miss = std::max(last_miss, mid);
+      }
     }
     ++out.tries;
     if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries,
                            idle ? "idle+poll" : "poll");
     bool safety = SteadyClock::now() - last_search >= plan.check_frequency;
     if (pushed || polled || safety) {
-      auto r = try_search(pushed ? "idle" : "poll");
+      auto r = try_search(pushed ? "idle" : "poll", evidence, win);
       if (!r) return r.error();
       if (r.value()) return out;
     }

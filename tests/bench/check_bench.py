@@ -39,6 +39,7 @@ from mailstack_fixture import load_env  # noqa: E402
 
 RUSAGE = os.environ.get("RUSAGE", os.path.join(HERE, "..", "..", "build", "tests", "rusage"))
 PROXY = os.path.join(HERE, "latency_proxy.py")
+VERBOSE = False
 
 
 def iso_to_epoch(s):
@@ -139,6 +140,11 @@ def held_run(binary, env, legs):
         return None, record
     lag = iso_to_epoch(record["end"]) - landed["t"]
     err = record["delivery_seconds"] - (landed["t"] - accepted)
+    if VERBOSE:
+        print(f"    held: lag {lag * 1000:.1f} ms, delivery {record['delivery_seconds'] * 1000:.1f} ms"
+              f" (true {(landed['t'] - accepted) * 1000:.1f}, bound {record.get('delivery_error_seconds', 0) * 1000:.1f}),"
+              f" landed {(landed['t'] - iso_to_epoch(record['start_time_imap_search'])) * 1000:.0f} ms into the wait,"
+              f" tries {record.get('tries')}, commands {record.get('imap_wait_commands')}, method {record.get('method')}")
     return (lag, err, record.get("tries", 0)), record
 
 
@@ -189,8 +195,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--rtt-ms", default="0", help="comma-separated RTTs to simulate, e.g. 0,50,150")
+    ap.add_argument("--verbose", action="store_true", help="one line per held run")
     ap.add_argument("--binary", default=os.path.join(HERE, "..", "..", "build", "src", "mailprobe"))
     a = ap.parse_args()
+    global VERBOSE
+    VERBOSE = a.verbose
     env = load_env()
     subprocess.run([os.environ.get("MAILSTACK_SH", os.path.join(HERE, "..", "mailstack", "mailstack.sh")), "reset"],
                    check=True, stdout=subprocess.DEVNULL)
