@@ -14,10 +14,14 @@ Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadlin
   leg->link = std::move(link.value());
   leg->session = std::make_unique<imap::Session>(*leg->link);
   auto t0 = SteadyClock::now();
-  auto caps = leg->session->command("CAPABILITY", dl, Stage::imap_login);
-  if (!caps) return caps.error();
-  for (const auto& r : caps.value())
-    if (auto c = imap::capabilities(r)) leg->caps.insert(c->begin(), c->end());
+  if (auto known = login_capabilities(leg->info.login_lines)) {
+    leg->caps = std::move(*known);
+  } else {
+    auto caps = leg->session->command("CAPABILITY", dl, Stage::imap_login);
+    if (!caps) return caps.error();
+    for (const auto& r : caps.value())
+      if (auto c = imap::capabilities(r)) leg->caps.insert(c->begin(), c->end());
+  }
   std::tie(leg->tls_version, leg->tls_cipher) = leg->link->tls_details();
   leg->select_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
   return leg;
@@ -47,10 +51,22 @@ std::string find_junk(imap::Session& s, const Deadline& dl) {
   return insight::choose_junk_mailbox(entries);
 }
 
+std::optional<std::set<std::string>> login_capabilities(const std::vector<std::string>& lines) {
+  // Only the last line counts: capabilities sent before STARTTLS or before
+  // authentication may change after it (RFC 3501 §6.2.1, §6.2.3).
+  if (lines.empty()) return std::nullopt;
+  imap::ResponseReader reader;
+  reader.feed(lines.back() + "\r\n");
+  auto r = reader.next();
+  if (!r || r->kind != imap::Response::Kind::tagged || r->status() != "OK") return std::nullopt;
+  return imap::capabilities(*r);
+}
+
 void logout(ImapLeg& leg, const Deadline& dl) {
-  if (!leg.session) return;
-  Deadline bound = Deadline::in(std::chrono::milliseconds(std::min(dl.remaining_ms(), 2000L)));
-  if (bound.remaining_ms() > 0) (void)leg.session->command("LOGOUT", bound, Stage::done);
+  if (!leg.session || !leg.link) return;
+  Deadline bound = Deadline::in(std::chrono::milliseconds(std::min(dl.remaining_ms(), 200L)));
+  if (bound.remaining_ms() > 0) (void)leg.session->send_command("LOGOUT", bound, Stage::done);
+  leg.link->hang_up();
 }
 
 }  // namespace mailprobe::check

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "check/config.hpp"
 #include "imap/curl_link.hpp"
@@ -27,12 +28,18 @@ struct ImapLeg {
   std::optional<std::int64_t> select_us;  // CAPABILITY + SELECT
 };
 
-/// Connects, secures, logs in and reads CAPABILITY.
+/// Connects, secures, logs in and learns the capabilities: from the LOGIN
+/// completion's [CAPABILITY] code when the server sends one (RFC 3501 §7.1,
+/// as Dovecot does), else with a CAPABILITY command.
 /// A set `stop` flag aborts the login with result=timeout. `creds` overrides
 /// the IMAP login (the bounce watcher logs in as the sender).
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
                                            const std::atomic<bool>* stop = nullptr,
                                            const net::Credentials* creds = nullptr);
+
+/// The capabilities in the [CAPABILITY ...] code of the login's tagged OK
+/// (the last login line), or nullopt if it carries none. Pure.
+std::optional<std::set<std::string>> login_capabilities(const std::vector<std::string>& lines);
 
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);
@@ -41,7 +48,8 @@ Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& 
 /// special-use attribute, RFC 6154, else a common name). "" when there is none.
 std::string find_junk(imap::Session& s, const Deadline& dl);
 
-/// Polite LOGOUT bounded to 2 s (or what is left of dl); the result is ignored.
+/// LOGOUT (RFC 3501 §6.1.3) without waiting for the server's BYE: the
+/// command goes out, then the link hangs up, so no goodbye delays the record.
 void logout(ImapLeg& leg, const Deadline& dl);
 
 }  // namespace mailprobe::check

@@ -6,7 +6,9 @@
 #include "check/delivery_insight.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
+#include "check/delivery_timing.hpp"
 #include "check/mx_route.hpp"
+#include "check/smtp_leg.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
@@ -131,9 +133,18 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
   r.token = *token;
 
-  // IMAP first: a wrong password or missing mailbox must fail the run before
-  // a probe is sent that nobody could find or clean up, and a mailbox that is
+  // Both legs at once (smtp_leg.hpp): SMTP connects, secures, greets and
+  // authenticates while IMAP logs in and selects. MAIL FROM waits for the
+  // mailbox: a wrong password or missing mailbox must fail the run before a
+  // probe is sent that nobody could find or clean up, and a mailbox that is
   // already selected sees the probe the moment it lands.
+  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
+  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}};
+  r.start_smtp = Stamp::now();
+  SmtpLeg smtp_leg;  // its destructor ends an unreleased dialogue before MAIL FROM
+  smtp_leg.start(cfg, std::move(req), stop);
+
   SideLeg junk, bounce;
   const bool want_junk = cfg.junk_mailbox != "none";
   if (want_junk) junk.start(cfg, dl, stop);
@@ -144,6 +155,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   };
   auto opened = open_leg(cfg, dl, stop);
   if (!opened) {
+    smtp_leg.release(false);
     finish_sides();
     fail(r, opened.error());
     return finish();
@@ -155,6 +167,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   auto st = select_mailbox(inbox, cfg.mailbox, dl);
   copy_imap(r, inbox);
   if (!st) {
+    smtp_leg.release(false);
     finish_sides();
     fail(r, st.error());
     logout(inbox, dl);
@@ -166,11 +179,24 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     else if (!junk.error.empty()) r.junk_error = junk.error;
   }
   bool accepted = false;
+  smtp::SendReport sent;
+  bool smtp_copied = false;
+  auto take_smtp = [&] {
+    // Joining waits for QUIT, which by now runs alongside the watch.
+    if (smtp_copied) return;
+    smtp_copied = true;
+    sent = smtp_leg.join();
+    copy_smtp(r, sent);
+    r.smtp_server = smtp_leg.server;
+    r.mx_tried = smtp_leg.mx_tried;
+  };
   auto abandon = [&](Failure f) -> CheckReport& {
     // A probe that was accepted but not seen may still arrive (whatever then
     // went wrong on the IMAP side): remember it so a later run can count and
     // clean it up. A bounced probe will not arrive.
     bool pending = accepted && f.result != Result::bounced;
+    smtp_leg.release(false);
+    take_smtp();
     fail(r, std::move(f));
     settle_late_probes(r, cfg, &inbox, junk.leg.get(), pending ? r.token : std::string(), dl);
     finish_sides();
@@ -183,36 +209,22 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     if (!bounce.leg) r.bounce_error = bounce.error.empty() ? "could not open the bounce mailbox" : bounce.error;
   }
 
-  // SMTP: send the probe.
-  message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now()};
-  smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop};
-  r.start_smtp = Stamp::now();
-  smtp::SendReport sent;
-  if (cfg.mx_domain.empty()) {
-    sent = smtp::send_message(req);
-  } else {
-    // RFC 5321 §5.1: try the MX hosts in order until one takes the message;
-    // only failures to reach or greet a host move on to the next.
-    auto candidates = mx_candidates(cfg.mx_domain, cfg.smtp.port, cfg.dns_server, dl);
-    if (!candidates) return abandon(candidates.error());
-    std::int64_t tried = 0;
-    for (const auto& cand : candidates.value()) {
-      req.server.host = cand.host;
-      req.connect_to = cand.address;
-      r.smtp_server = req.server.authority();
-      ++tried;
-      sent = smtp::send_message(req);
-      bool unreachable = sent.failure && (sent.failure->stage == Stage::smtp_connect ||
-                                          sent.failure->stage == Stage::smtp_greeting);
-      if (!unreachable || dl.expired()) break;
-    }
-    r.mx_tried = tried;
-  }
+  // SMTP: let the envelope go and wait for the final reply (not for QUIT).
+  smtp_leg.release(true);
+  auto acceptance = smtp_leg.wait_accepted();
   r.start_imap = Stamp::now();
-  copy_smtp(r, sent);
-  if (sent.failure) return abandon(*sent.failure);
+  if (!acceptance) {
+    take_smtp();
+    if (smtp_leg.mx_failure) return abandon(*smtp_leg.mx_failure);
+    if (sent.failure) return abandon(*sent.failure);
+    return abandon(Failure(Stage::smtp_data, Result::protocol_error, "transfer ended without a final 250 reply"));
+  }
   accepted = true;
+  // The server sent its 250 one one-way delay (about half the smallest
+  // command round trip) before it reached us.
+  const auto smtp_half = Micros(acceptance->rtt_us.value_or(0) / 2);
+  const auto accepted_server = acceptance->at.steady - smtp_half;
+  r.smtp_rtt_us = acceptance->rtt_us;
 
   // Wait for delivery in every watched folder at once: bounded by
   // --check-frequency x --max-checks (seed 002) and by the overall deadline
@@ -226,6 +238,8 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   plan.check_frequency = cfg.check_frequency;
   plan.wait_until = std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve);
   plan.deadline = dl;
+  plan.not_before = accepted_server;
+  plan.fast_phase = true;
 
   // inbox_done: the inbox watcher has returned (found, gave up or failed), so
   // the side watchers stop too instead of waiting out their window.
@@ -243,6 +257,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   if (bounce.leg) {
     // RFC 3464: the DSN quotes the probe's header, so its text carries the token.
     WaitPlan bp = plan;
+    bp.fast_phase = false;  // a DSN takes seconds at least
     bp.uid_from = bounce.leg->uidnext;
     bp.idle = bounce.leg->caps.count("IDLE") > 0;
     bp.criteria = "TEXT " + r.token;
@@ -266,7 +281,12 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   inbox_done = true;
   junk_wait.join();
   bounce_wait.join();
+  take_smtp();
   r.tries = waited ? waited.value().tries : checks_made;
+  if (waited) {
+    r.imap_wait_commands = waited.value().commands;
+    if (waited.value().rtt) r.imap_rtt_us = waited.value().rtt->count();
+  }
 
   ImapLeg* where = &inbox;
   const WaitOutcome* w = nullptr;
@@ -299,7 +319,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   r.uid = w->uid;
   r.method = w->method;
   r.imap_fetch_us = w->fetch_us;
-  if (sent.accepted) r.delivery_us = micros_between(*sent.accepted, w->seen);
+  record_delivery(r, *w, accepted_server, acceptance->at);
   analyse_header(r, w->header, r.start_smtp.wall);
 
   if (cfg.cleanup) {

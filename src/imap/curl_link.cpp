@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "core/ascii.hpp"
 
@@ -179,6 +180,8 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
     }
   }
 }
+
+void CurlLink::hang_up() { ::shutdown(static_cast<int>(sock_), SHUT_RDWR); }
 
 std::pair<std::string, std::string> CurlLink::tls_details() {
   curl_tlssessioninfo* tsi = nullptr;

@@ -13,8 +13,9 @@ namespace mailprobe::smtp {
 namespace {
 
 struct Context {
-  Context(const SendRequest* r, SteadyClock::time_point started) : req(r), progress(started) {}
+  Context(const SendRequest* r, const Stamp& s) : req(r), started(s), progress(s.steady) {}
   const SendRequest* req;
+  Stamp started;
   Progress progress;
   std::size_t offset = 0;  // upload position in req->message
   std::string partial;     // header bytes not yet terminated by LF
@@ -23,7 +24,14 @@ struct Context {
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
   bool stopped = false;  // the stop flag aborted the transfer
+  bool gate_asked = false;     // before_mail was called
+  bool gate_refused = false;   // ... and said no
+  bool accepted_told = false;  // on_accepted was called
 };
+
+Stamp stamp_at(SteadyClock::time_point at, const Stamp& started) {
+  return Stamp{at, started.wall + std::chrono::duration_cast<WallClock::duration>(at - started.steady)};
+}
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
@@ -54,6 +62,20 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto now = SteadyClock::now();
   net::split_lines(ctx->partial, data, n, [&](std::string line) { ctx->progress.on_line(line, now); });
   capture_tls(ctx);
+  const SendRequest& req = *ctx->req;
+  if (req.before_mail && !ctx->gate_asked &&
+      ctx->progress.envelope_next(req.creds.present(), req.server.tls == net::TlsMode::starttls)) {
+    // Blocking here holds libcurl's MAIL FROM back: it goes out when we return.
+    ctx->gate_asked = true;
+    if (!req.before_mail()) {
+      ctx->gate_refused = true;
+      return 0;
+    }
+  }
+  if (req.on_accepted && !ctx->accepted_told && ctx->progress.accepted_at()) {
+    ctx->accepted_told = true;
+    req.on_accepted(stamp_at(*ctx->progress.accepted_at(), ctx->started), ctx->progress.rtt_us());
+  }
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
   // at the MAIL FROM reply, before any recipient or data goes out.
@@ -116,6 +138,8 @@ Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
   const auto& last = p.last_reply();
   std::string text = last ? last->joined() : std::string(curl_easy_strerror(rc));
   int code = last ? last->code : 0;
+  if (ctx.gate_refused)
+    return Failure(current, Result::internal_error, "MAIL FROM held back: the IMAP leg did not get ready");
   if (ctx.aborted_no_auth)
     return Failure(Stage::smtp_auth, Result::auth_failed,
                    "credentials given but the server offered no AUTH mechanism");
@@ -147,7 +171,7 @@ SendReport send_message(const SendRequest& req) {
     out.finished = Stamp::now();
     return out;
   }
-  Context ctx(&req, out.started.steady);
+  Context ctx(&req, out.started);
   ctx.handle = h.get();
 
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
@@ -203,6 +227,7 @@ SendReport send_message(const SendRequest& req) {
   out.auth_us = p.auth_us();
   out.transaction_us = p.transaction_us();
   out.data_us = p.data_us();
+  out.rtt_us = p.rtt_us();
   if (const auto& fr = p.final_reply()) {
     out.final_code = fr->code;
     out.final_text = fr->joined();
@@ -210,8 +235,7 @@ SendReport send_message(const SendRequest& req) {
   }
   if (auto at = p.accepted_at()) {
     // Pair the monotonic instant with the matching wall-clock label.
-    out.accepted = Stamp{*at, out.started.wall + std::chrono::duration_cast<WallClock::duration>(
-                                                     *at - out.started.steady)};
+    out.accepted = stamp_at(*at, out.started);
   }
   if (out.accepted) {
     // The final 250 arrived: the probe is on its way even if QUIT then failed.
