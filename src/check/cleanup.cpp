@@ -52,6 +52,24 @@ std::optional<std::string> store_and_expunge(imap::Session& s, const std::string
   }
 }
 
+/// True if `UID SEARCH DELETED` (RFC 3501 §6.4.4, §6.4.8) names exactly
+/// `flagged`: then no other message carries \Deleted and a plain EXPUNGE
+/// (§6.4.3) removes the probes and nothing else. A message another client
+/// flags between the SEARCH and the EXPUNGE would go too; without UIDPLUS
+/// there is no narrower command, and the window is one round trip.
+bool only_probes_deleted(imap::Session& s, std::vector<std::uint32_t> flagged, const Deadline& dl) {
+  auto rs = s.command("UID SEARCH DELETED", dl, Stage::cleanup);
+  if (!rs) return false;
+  std::vector<std::uint32_t> deleted;
+  for (const auto& r : rs.value())
+    if (auto hits = imap::search_result(r)) deleted.insert(deleted.end(), hits->begin(), hits->end());
+  std::sort(deleted.begin(), deleted.end());
+  deleted.erase(std::unique(deleted.begin(), deleted.end()), deleted.end());
+  std::sort(flagged.begin(), flagged.end());
+  flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
+  return !deleted.empty() && deleted == flagged;
+}
+
 }  // namespace
 
 std::string uid_set(std::vector<std::uint32_t> uids) {
@@ -113,7 +131,12 @@ CleanupResult delete_probes(imap::Session& s, const std::vector<std::uint32_t>& 
     auto st = s.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)", dl, Stage::cleanup);
     if (!st) return finish("failed", st.error().reply_text);
   }
-  if (plan == CleanupPlan::flag_only) return finish("flagged");
+  if (plan == CleanupPlan::flag_only) {
+    if (!only_probes_deleted(s, uids, dl)) return finish("flagged");
+    auto ex = s.command("EXPUNGE", dl, Stage::cleanup);
+    if (!ex) return finish("failed", ex.error().reply_text);
+    return finish("expunged_checked");
+  }
   for (const auto& set : sets) {
     auto ex = s.command("UID EXPUNGE " + set, dl, Stage::cleanup);
     if (!ex) return finish("failed", ex.error().reply_text);

@@ -1,8 +1,9 @@
 #pragma once
 
-// Deleting exactly the probe, by UID, and nothing else. Never a plain
-// EXPUNGE or CLOSE: those remove every message flagged \Deleted, including
-// ones a user flagged and still expects to see (RFC 3501 §6.4.3, §6.4.2).
+// Deleting exactly the probe, by UID, and nothing else. Never CLOSE, and a
+// plain EXPUNGE only once UID SEARCH DELETED has shown that the probes are
+// the only messages flagged \Deleted: EXPUNGE removes every such message,
+// including ones a user flagged and still expects to see (RFC 3501 §6.4.3).
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +17,7 @@
 namespace mailprobe::check {
 
 struct CleanupResult {
-  std::string action;  // expunged | moved_to_trash | flagged | failed
+  std::string action;  // expunged | expunged_checked | moved_to_trash | flagged | failed
   std::string error;   // the server's words when action == failed
   std::optional<std::int64_t> us;
 };
@@ -24,7 +25,9 @@ struct CleanupResult {
 /// With UIDPLUS: UID STORE +FLAGS.SILENT (\Deleted) then UID EXPUNGE <uid>
 /// (RFC 4315 §2.1 removes only listed UIDs). Else with MOVE and a Trash
 /// mailbox (\Trash, RFC 6154, or named Trash): UID MOVE <uid> <trash>.
-/// Else: flag it \Deleted and leave it for the user's client.
+/// Else: flag it \Deleted; then, if UID SEARCH DELETED returns exactly the
+/// probe's UIDs, a plain EXPUNGE ("expunged_checked"); otherwise leave it
+/// flagged for the user's client ("flagged").
 CleanupResult delete_probe(imap::Session& s, std::uint32_t uid, const std::set<std::string>& caps,
                            const Deadline& dl);
 

@@ -7,8 +7,8 @@ namespace mailprobe::check {
 using std::chrono::milliseconds;
 
 milliseconds noop_cadence(milliseconds elapsed, milliseconds check_frequency) {
-  milliseconds v = elapsed < milliseconds(500) ? milliseconds(10) : milliseconds(20);
-  return std::min(v, check_frequency);
+  (void)elapsed;  // flat for now: the fast phase is short and the parameter keeps the contract
+  return std::min(milliseconds(20), check_frequency);
 }
 
 bool NoopPacer::due(SteadyClock::time_point now) const {

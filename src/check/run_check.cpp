@@ -4,11 +4,10 @@
 
 #include "check/cleanup.hpp"
 #include "check/delivery_insight.hpp"
+#include "check/delivery_timing.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
-#include "check/delivery_timing.hpp"
-#include "check/mx_route.hpp"
-#include "check/smtp_leg.hpp"
+#include "check/send_leg.hpp"
 #include "check/watcher.hpp"
 #include "core/token.hpp"
 #include "insight/dsn.hpp"
@@ -133,7 +132,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
   r.token = *token;
 
-  // Both legs at once (smtp_leg.hpp): SMTP connects, secures, greets and
+  // Both legs at once (send_leg.hpp): SMTP connects, secures, greets and
   // authenticates while IMAP logs in and selects. MAIL FROM waits for the
   // mailbox: a wrong password or missing mailbox must fail the run before a
   // probe is sent that nobody could find or clean up, and a mailbox that is
@@ -142,8 +141,10 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   smtp::SendRequest req{cfg.smtp, cfg.tls, cfg.smtp_creds, cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}};
   r.start_smtp = Stamp::now();
-  SmtpLeg smtp_leg;  // its destructor ends an unreleased dialogue before MAIL FROM
-  smtp_leg.start(cfg, std::move(req), stop);
+  // The watch starts at the final 250; QUIT finishes on the leg's thread.
+  // The leg's destructor ends an unreleased dialogue before MAIL FROM.
+  SendLeg send;
+  send.start(cfg, std::move(req), /*gated=*/true, stop);
 
   SideLeg junk, bounce;
   const bool want_junk = cfg.junk_mailbox != "none";
@@ -155,7 +156,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   };
   auto opened = open_leg(cfg, dl, stop);
   if (!opened) {
-    smtp_leg.release(false);
+    send.release(false);
     finish_sides();
     fail(r, opened.error());
     return finish();
@@ -167,7 +168,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   auto st = select_mailbox(inbox, cfg.mailbox, dl);
   copy_imap(r, inbox);
   if (!st) {
-    smtp_leg.release(false);
+    send.release(false);
     finish_sides();
     fail(r, st.error());
     logout(inbox, dl);
@@ -179,24 +180,11 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
     else if (!junk.error.empty()) r.junk_error = junk.error;
   }
   bool accepted = false;
-  smtp::SendReport sent;
-  bool smtp_copied = false;
-  auto take_smtp = [&] {
-    // Joining waits for QUIT, which by now runs alongside the watch.
-    if (smtp_copied) return;
-    smtp_copied = true;
-    sent = smtp_leg.join();
-    copy_smtp(r, sent);
-    r.smtp_server = smtp_leg.server;
-    r.mx_tried = smtp_leg.mx_tried;
-  };
   auto abandon = [&](Failure f) -> CheckReport& {
     // A probe that was accepted but not seen may still arrive (whatever then
     // went wrong on the IMAP side): remember it so a later run can count and
     // clean it up. A bounced probe will not arrive.
     bool pending = accepted && f.result != Result::bounced;
-    smtp_leg.release(false);
-    take_smtp();
     fail(r, std::move(f));
     settle_late_probes(r, cfg, &inbox, junk.leg.get(), pending ? r.token : std::string(), dl);
     finish_sides();
@@ -210,21 +198,23 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
 
   // SMTP: let the envelope go and wait for the final reply (not for QUIT).
-  smtp_leg.release(true);
-  auto acceptance = smtp_leg.wait_accepted();
-  r.start_imap = Stamp::now();
-  if (!acceptance) {
-    take_smtp();
-    if (smtp_leg.mx_failure) return abandon(*smtp_leg.mx_failure);
-    if (sent.failure) return abandon(*sent.failure);
-    return abandon(Failure(Stage::smtp_data, Result::protocol_error, "transfer ended without a final 250 reply"));
+  send.release(true);
+  if (!send.wait_accepted()) {
+    SendOutcome& so = send.finish();
+    r.smtp_server = so.server.empty() ? r.smtp_server : so.server;
+    r.mx_tried = so.mx_tried;
+    if (so.mx_failure) return abandon(*so.mx_failure);
+    copy_smtp(r, so.sent);
+    return abandon(so.sent.failure ? *so.sent.failure
+                                   : Failure(Stage::smtp_data, Result::protocol_error, "no final 250 reply"));
   }
+  r.start_imap = Stamp::now();
   accepted = true;
   // The server sent its 250 one one-way delay (about half the smallest
   // command round trip) before it reached us.
-  const auto smtp_half = Micros(acceptance->rtt_us.value_or(0) / 2);
-  const auto accepted_server = acceptance->at.steady - smtp_half;
-  r.smtp_rtt_us = acceptance->rtt_us;
+  const Stamp acceptance = send.accepted_at();
+  const auto accepted_server = acceptance.steady - Micros(send.rtt_us().value_or(0) / 2);
+  r.smtp_rtt_us = send.rtt_us();
 
   // Wait for delivery in every watched folder at once: bounded by
   // --check-frequency x --max-checks (seed 002) and by the overall deadline
@@ -251,6 +241,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   if (junk.leg) {
     WaitPlan jp = plan;
     jp.uid_from = junk.leg->uidnext;
+    jp.fast_phase = false;  // keeps the second connection's load as before; its IDLE/NOOP loop still finds it
     jp.idle = junk.leg->caps.count("IDLE") > 0;
     junk_wait.start(*junk.leg, jp, in_junk, side_stop);
   }
@@ -281,7 +272,11 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   inbox_done = true;
   junk_wait.join();
   bounce_wait.join();
-  take_smtp();
+  const SendOutcome& so = send.finish();
+  const smtp::SendReport& sent = so.sent;
+  r.smtp_server = so.server;
+  r.mx_tried = so.mx_tried;
+  copy_smtp(r, sent);
   r.tries = waited ? waited.value().tries : checks_made;
   if (waited) {
     r.imap_wait_commands = waited.value().commands;
@@ -319,7 +314,7 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   r.uid = w->uid;
   r.method = w->method;
   r.imap_fetch_us = w->fetch_us;
-  record_delivery(r, *w, accepted_server, acceptance->at);
+  record_delivery(r, *w, accepted_server, acceptance);
   analyse_header(r, w->header, r.start_smtp.wall);
 
   if (cfg.cleanup) {

@@ -170,7 +170,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   }
 
   while (true) {
-    if (stopped()) return Failure(Stage::imap_wait, Result::timeout, "stopped while waiting for delivery");
+    if (stopped()) {
+      out.stopped = true;  // not a failure of this mailbox: the caller asked
+      return out;
+    }
     auto now = SteadyClock::now();
     if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
     auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
@@ -200,6 +203,14 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         win = LandingWindow{last_miss, std::max(last_miss, evidence->steady - half)};
       }
       if (auto d = s.idle_done(plan.deadline); !d) return d.error();
+      // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
+      // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
+      if (!pushed && s.take_new_mail()) {
+        pushed = true;
+        evidence = Stamp::now();
+        auto half = out.rtt ? *out.rtt / 2 : Micros(0);
+        win = LandingWindow{last_miss, std::max(last_miss, evidence->steady - half)};
+      }
     } else {
       while (!until.expired() && !stopped())
         std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));

@@ -52,6 +52,7 @@ struct WaitOutcome {
   std::optional<LandingWindow> window;
   std::optional<Micros> rtt;  // smallest command round trip seen while waiting
   int commands = 0;           // IMAP commands sent while waiting (server load)
+  bool stopped = false; // should_stop fired first (found is false): no verdict on this mailbox
 };
 
 /// Interval before the next mailbox check, given the time waited so far:
@@ -70,9 +71,11 @@ std::string search_command(const std::string& token, std::uint32_t uid_from, con
 bool header_has_token(std::string_view header, std::string_view token);
 
 /// Waits until the probe is found and confirmed (`seen` is when the
-/// evidence arrived: the completion carrying the EXISTS, or the search), the plan's wait ends
-/// (found=false), or an IMAP failure / stop request (Failure at imap_wait).
-/// `should_stop` is polled between checks (a signal, or the probe found elsewhere).
+/// evidence arrived: the completion carrying the EXISTS, or the search), the
+/// plan's wait ends (found=false), `should_stop` turns true (found=false,
+/// stopped=true), or an IMAP failure (Failure at imap_wait). `should_stop` is
+/// polled between checks (a signal, or the probe found elsewhere, or the inbox
+/// watch over).
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
                                     const std::function<bool()>& should_stop);
 

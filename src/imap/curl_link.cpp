@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "core/ascii.hpp"
+#include "net/connect_time.hpp"
 
 namespace mailprobe::imap {
 
@@ -19,6 +20,7 @@ struct LoginTrace {
   const std::atomic<bool>* stop = nullptr;
   bool stopped = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
 };
 
 // Called about once a second while idle; non-zero aborts the transfer.
@@ -51,7 +53,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) t->tcp_connected = true;
+  if (net::is_connected_text(type, std::string_view(data, size)) && !t->tcp_connected) {
+    t->tcp_connected = true;
+    t->tcp_connected_at = SteadyClock::now();
+  }
   if (type != CURLINFO_HEADER_OUT) return 0;
   std::string_view cmd(data, size);
   auto sp = cmd.find(' ');
@@ -87,9 +92,9 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
-  info.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
-  if (auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T); app && info.connect_us)
-    info.tls_us = *app - *info.connect_us;
+  info.connect_us =
+      net::anchored_connect_us(trace.tcp_connected_at, t0, net::info_us(c, CURLINFO_CONNECT_TIME_T));
+  info.tls_us = net::span_us(info.connect_us, net::info_us(c, CURLINFO_APPCONNECT_TIME_T));
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
   if (rc != CURLE_OK) {

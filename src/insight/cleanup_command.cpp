@@ -49,7 +49,7 @@ struct MailboxReport {
   int candidates = 0;    // messages with an X-Mailprobe-Token header
   int found = 0;         // of those: real probes older than --older-than
   int deleted = 0;
-  std::string action = "none";  // expunged | moved_to_trash | flagged | dry_run | none | failed
+  std::string action = "none";  // expunged | expunged_checked | moved_to_trash | flagged | dry_run | none | failed
   std::string error;
 };
 

@@ -13,10 +13,11 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool bounce_subject(std::string_view subject) {
-  static constexpr std::array<std::string_view, 8> kSubjects = {
+  static constexpr std::array<std::string_view, 9> kSubjects = {
       "Undelivered Mail Returned to Sender", "Delivery Status Notification (Failure)",
       "Delivery Status Notification (Delay)", "Mail delivery failed", "Undeliverable:",
-      "failure notice", "Returned mail:", "Delivery Failure"};
+      "failure notice", "Returned mail:", "Delivery Failure",
+      "Delivery status notification:"};  // OpenSMTPD: "…: error" / "…: failed"
   for (auto s : kSubjects)
     if (ifind(subject, s) != std::string_view::npos) return true;
   return false;
@@ -129,6 +130,57 @@ void scan_text(std::string_view text, Bounce& b) {
   }
 }
 
+/// The RFC 3463 code "class.subject.detail" that starts `s`, or "".
+std::string_view enhanced_prefix(std::string_view s) {
+  std::size_t i = 0;
+  if (s.empty() || (s[0] != '2' && s[0] != '4' && s[0] != '5')) return {};
+  ++i;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= s.size() || s[i] != '.') return {};
+    std::size_t start = ++i;
+    while (i < s.size() && is_digit(s[i]) && i - start < 3) ++i;
+    if (i == start) return {};
+  }
+  if (i < s.size() && is_digit(s[i])) return {};
+  return s.substr(0, i);
+}
+
+/// The enhanced code a diagnostic quotes after its reply code:
+/// "smtp; 550 5.1.1 <x@y> …" or "smtp; 550-5.1.1 …" → "5.1.1".
+std::string_view diagnostic_status(std::string_view d) {
+  std::size_t semi = d.find(';');
+  std::string_view r = trim(semi == std::string_view::npos ? d : d.substr(semi + 1));
+  if (r.size() < 5 || !is_digit(r[0]) || !is_digit(r[1]) || !is_digit(r[2]) ||
+      (r[3] != ' ' && r[3] != '-'))
+    return {};
+  return enhanced_prefix(r.substr(4));
+}
+
+/// How much an RFC 3463 code says: one point for a non-zero subject, one for
+/// a non-zero detail ("5.0.0" → 0, "5.1.0" → 1, "5.1.1" → 2).
+int specificity(std::string_view code) {
+  auto dot1 = code.find('.');
+  auto dot2 = code.find('.', dot1 + 1);
+  if (dot1 == std::string_view::npos || dot2 == std::string_view::npos) return -1;
+  std::string_view subject = code.substr(dot1 + 1, dot2 - dot1 - 1);
+  std::string_view detail = code.substr(dot2 + 1);
+  return (subject != "0" ? 1 : 0) + (detail != "0" ? 1 : 0);
+}
+
+/// Replaces a generic Status ("5.0.0", as OpenSMTPD and Exim write it) with a
+/// more specific code of the same class that a diagnostic gives ("550 5.1.1"):
+/// RFC 3464 §2.3.4 lets an MTA fall back to x.0.0, the diagnostic says more.
+void refine_status(std::string& status, std::string_view candidate) {
+  if (candidate.empty()) return;
+  std::string_view current = enhanced_prefix(status);
+  if (current.empty()) {
+    if (status.empty()) status = std::string(candidate);
+    return;
+  }
+  if (current.front() == candidate.front() && specificity(candidate) > specificity(current))
+    status = std::string(candidate);
+}
+
 struct Walk {
   std::optional<Bounce> bounce;
   std::string text;  // every decoded part, for the token search
@@ -150,7 +202,9 @@ Walk walk(std::string_view raw) {
   for (const auto& f : top)
     if (iequals(f.name, "X-Mailprobe-Token")) return w;
   bool standard = media_type(ct) == "multipart/report" && iequals(content_type_param(ct, "report-type"), "delivery-status");
-  if (!standard && !bounce_subject(subject)) return w;
+  // A message/delivery-status part also makes a DSN, whatever wraps it:
+  // OpenSMTPD sends multipart/mixed (RFC 3464 §2 asks for multipart/report).
+  bool status_part = false;
   Bounce b;          // from message/delivery-status
   Bounce from_text;  // from the human-readable text, the fallback
   b.standard = standard;
@@ -179,6 +233,7 @@ Walk walk(std::string_view raw) {
     std::string decoded = decode_transfer_encoding(body, cte);
     if (w.text.size() < kMaxBounceBytes) w.text.append(decoded).push_back('\n');
     if (type == "message/delivery-status" || type == "message/global-delivery-status") {
+      status_part = true;
       read_delivery_status(decoded, b);
     } else if ((type == "message/rfc822" || type == "message/global") && p.depth < kMaxMimeDepth) {
       stack.push_back({std::move(decoded), p.depth + 1});  // its own headers decide how to read it
@@ -186,11 +241,13 @@ Walk walk(std::string_view raw) {
       scan_text(decoded, from_text);  // the human-readable part
     }
   }
+  if (!standard && !status_part && !bounce_subject(subject)) return w;
   if (auto code = code_from_diagnostic(b.diagnostic_code)) b.smtp_code = code;
-  if (b.status.empty()) b.status = from_text.status;
+  refine_status(b.status, diagnostic_status(b.diagnostic_code));
+  refine_status(b.status, from_text.status);
   if (b.diagnostic_code.empty()) b.diagnostic_code = from_text.diagnostic_code;
   if (!b.smtp_code) b.smtp_code = from_text.smtp_code;
-  if (!b.action.empty() || !b.status.empty() || b.standard || bounce_subject(subject)) w.bounce = std::move(b);
+  w.bounce = std::move(b);
   return w;
 }
 

@@ -61,8 +61,12 @@ ImapDialogue analyze_imap(const Transcript& transcript, SteadyClock::time_point 
   SteadyClock::time_point starttls_reply_at{}, tls_up_at{};
 
   auto set_caps = [&](std::string_view list) {
+    // Once LOGIN/AUTHENTICATE is under way, a capability list (untagged, or
+    // the code of its tagged OK) describes the logged-in state: keep it apart.
     // Capabilities learned after a successful STARTTLS replace the old ones.
-    if (starttls_ok) d.caps_tls = parse_imap_caps(list);
+    if (pending == &d.login) d.caps_login = parse_imap_caps(list);
+    else if (d.login.answered && d.login.status == "OK") d.caps_login = parse_imap_caps(list);
+    else if (starttls_ok) d.caps_tls = parse_imap_caps(list);
     else d.caps = parse_imap_caps(list);
   };
 

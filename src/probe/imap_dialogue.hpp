@@ -28,9 +28,14 @@ struct ImapDialogue {
   Step greeting, capability, starttls, capability_tls, login, noop, logout;
   std::optional<ImapCaps> caps;       // before STARTTLS (or on implicit TLS)
   std::optional<ImapCaps> caps_tls;   // after STARTTLS (RFC 3501 §6.2.1: the old list is void)
+  /// After LOGIN/AUTHENTICATE (RFC 3501 §6.2.2-3 lets the OK carry a new
+  /// [CAPABILITY ...]). Kept apart: what a client sees before logging in
+  /// (STARTTLS, AUTH=, LOGINDISABLED) is what the findings are about.
+  std::optional<ImapCaps> caps_login;
   std::int64_t tls_handshake_us = -1;
   bool violation = false;
 
+  /// The pre-login list in force: after STARTTLS if it ran, else the first.
   const std::optional<ImapCaps>& effective_caps() const { return caps_tls ? caps_tls : caps; }
 };
 

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 
+#include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
 #include "probe/verdict.hpp"
 
@@ -192,17 +193,22 @@ ProbeResult run_session(const SessionConfig& c) {
   std::int64_t app = info_us(h, CURLINFO_APPCONNECT_TIME_T);
   r.total_us = std::chrono::duration_cast<Micros>(end - r.start.steady).count();
   if (dns >= 0 && (conn > 0 || r.transport != Transport::dns)) r.dns_us = dns;
-  if (conn <= 0 && cap.tcp_connected)
-    conn = std::chrono::duration_cast<Micros>(*cap.tcp_connected - r.start.steady).count();
+  // Anchor on the "Connected to" instant, on the transcript's own clock:
+  // CONNECT_TIME_T can land after the greeting in STARTTLS mode (net/connect_time.hpp).
+  if (auto anchored = net::anchored_connect_us(cap.tcp_connected, r.start.steady,
+                                               conn > 0 ? std::optional<std::int64_t>(conn) : std::nullopt))
+    conn = *anchored;
   if (conn > 0) {
-    r.connect_us = conn - std::max<std::int64_t>(dns, 0);
+    r.connect_us = std::max<std::int64_t>(conn - std::max<std::int64_t>(dns, 0), 0);
     r.connected_at = r.start.wall + Micros(conn);
   }
   SteadyClock::time_point greeting_from = r.start.steady + Micros(std::max<std::int64_t>(conn, 0));
   if (c.tls == TlsMode::tls && app > 0) {
-    r.tls_handshake_us = app - conn;
-    greeting_from = r.start.steady + Micros(app);
+    r.tls_handshake_us = std::max<std::int64_t>(app - conn, 0);
+    greeting_from = r.start.steady + Micros(std::max(app, conn));
   }
+  // The greeting cannot precede its own anchor: never a negative span.
+  greeting_from = greeting_anchor(cap.transcript, greeting_from);
   r.tls = cap.tls;
   if (r.tls) {
     // libcurl did not verify (read-only mode) or did with the same CA file:

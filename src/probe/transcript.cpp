@@ -41,6 +41,12 @@ std::string redact_command(std::string_view line) {
   return "<redacted>";
 }
 
+SteadyClock::time_point greeting_anchor(const Transcript& t, SteadyClock::time_point from) {
+  for (const auto& ev : t)
+    if (ev.dir == Dir::in) return ev.at < from ? ev.at : from;
+  return from;
+}
+
 std::int64_t micros(SteadyClock::time_point a, SteadyClock::time_point b) {
   if (a == SteadyClock::time_point{} || b == SteadyClock::time_point{} || b < a) return -1;
   return std::chrono::duration_cast<Micros>(b - a).count();

@@ -33,4 +33,10 @@ std::string redact_command(std::string_view line);
 /// Microseconds from a to b; -1 when either is unset or b precedes a.
 std::int64_t micros(SteadyClock::time_point a, SteadyClock::time_point b);
 
+/// `from`, or the first server line's instant if that came earlier: the
+/// greeting is the first thing the server says after TCP (or implicit TLS)
+/// is up, so a later anchor means libcurl's timer was late, and the greeting
+/// span starts at 0 rather than going negative and being dropped.
+SteadyClock::time_point greeting_anchor(const Transcript& t, SteadyClock::time_point from);
+
 }  // namespace mailprobe::probe

@@ -109,16 +109,18 @@ std::optional<V> judge_smtp(const ProbeResult& r) {
                std::to_string(d.starttls.code) + " " + d.starttls.text()};
     }
     if (auto v = check_step(d.starttls, Stage::smtp_starttls, r, true)) return v;
+    // One rule with check (README "Stages"): *_starttls is the command, the
+    // handshake and certificate that follow its 220 are *_tls.
     if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
-      return handshake_failure(r, Stage::smtp_starttls);
-    if (auto v = tls_checks(r, Stage::smtp_starttls)) return v;
+      return handshake_failure(r, Stage::smtp_tls);
+    if (auto v = tls_checks(r, Stage::smtp_tls)) return v;
     if (auto v = check_step(d.ehlo_tls, Stage::smtp_ehlo, r, true)) return v;
   }
   if (auto v = check_step(d.noop, Stage::smtp_noop, r, true)) return v;
   if (auto v = check_step(d.quit, Stage::smtp_quit, r, true)) return v;
   if (r.transport != Transport::ok)
     return V{Stage::smtp_quit, transport_result(r.transport), 0, r.transport_error};
-  return expiry_check(r, r.tls_mode == TlsMode::starttls ? Stage::smtp_starttls : Stage::smtp_tls);
+  return expiry_check(r, Stage::smtp_tls);
 }
 
 std::optional<V> judge_imap(const ProbeResult& r) {
@@ -144,8 +146,8 @@ std::optional<V> judge_imap(const ProbeResult& r) {
                d.starttls.status + " " + d.starttls.text()};
     if (auto v = check_step(d.starttls, Stage::imap_starttls, r, false)) return v;
     if (!r.tls || r.transport == Transport::tls || r.transport == Transport::tls_verify)
-      return handshake_failure(r, Stage::imap_starttls);
-    if (auto v = tls_checks(r, Stage::imap_starttls)) return v;
+      return handshake_failure(r, Stage::imap_tls);
+    if (auto v = tls_checks(r, Stage::imap_tls)) return v;
   }
   if (d.login.sent || r.transport == Transport::login_denied) {
     if (auto v = check_step(d.login, Stage::imap_login, r, false)) {
@@ -157,7 +159,7 @@ std::optional<V> judge_imap(const ProbeResult& r) {
   if (auto v = check_step(d.logout, Stage::imap_logout, r, false)) return v;
   if (r.transport != Transport::ok)
     return V{Stage::imap_logout, transport_result(r.transport), 0, r.transport_error};
-  return expiry_check(r, r.tls_mode == TlsMode::starttls ? Stage::imap_starttls : Stage::imap_tls);
+  return expiry_check(r, Stage::imap_tls);
 }
 
 }  // namespace

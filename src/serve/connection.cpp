@@ -133,6 +133,12 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     if (r <= 0) return;  // peer closed or failed: whatever was mid-DATA is dropped
     last = Clock::now();
     s.feed(std::string_view(buf, static_cast<std::size_t>(r)));
+    if constexpr (std::is_same_v<Session, SmtpSession>) {
+      // Fault --quit-delay: the goodbye comes late (Exim holds its 221).
+      if (s.wants_close() && ctx.faults->quit_delay.count() > 0 &&
+          sleep_interruptibly(wake_fd, ctx.faults->quit_delay, *ctx.stopping))
+        return;
+    }
     if (!flush()) return;
     if (s.wants_starttls()) {
       if (!ctx.tls || !t.start_tls(*ctx.tls)) return;

@@ -18,6 +18,10 @@
 //   --refuse-auth                every SMTP AUTH / IMAP LOGIN / AUTHENTICATE fails
 //   --no-starttls                STARTTLS is neither offered nor accepted (SMTP and IMAP)
 //   --no-idle                    IDLE is neither advertised nor accepted
+//   --quit-delay MS              hold the closing SMTP reply (221 to QUIT, or a 421) MS,
+//                                as Exim does with its 221 in plaintext
+//   --no-uidplus-move            UIDPLUS and MOVE are not advertised; MOVE and UID EXPUNGE
+//                                get BAD (a server with neither extension)
 
 #include <chrono>
 #include <map>
@@ -49,6 +53,8 @@ struct Faults {
   bool refuse_auth = false;
   bool no_starttls = false;
   bool no_idle = false;
+  std::chrono::milliseconds quit_delay{0};
+  bool no_uidplus_move = false;
 
   /// Parses "CMD=CODE text" (SMTP: CODE is three digits) into smtp_reply. Fails with Stage::config.
   Status add_smtp_reply(std::string_view spec);

@@ -72,7 +72,9 @@ std::string ImapSession::take_output() {
 }
 
 std::string ImapSession::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE UNSELECT UIDPLUS MOVE SPECIAL-USE";
+  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE UNSELECT";
+  if (!faults_.no_uidplus_move) caps += " UIDPLUS MOVE";
+  caps += " SPECIAL-USE";
   if (!faults_.no_idle) caps += " IDLE";
   if (state_ == State::not_authenticated) {
     if (settings_.tls_available && !tls_active_ && !faults_.no_starttls) caps += " STARTTLS";
@@ -241,6 +243,8 @@ void ImapSession::dispatch(const std::string& tag, const std::string& cmd, bool 
   if (uid && cmd != "FETCH" && cmd != "STORE" && cmd != "SEARCH" && cmd != "COPY" && cmd != "MOVE" &&
       cmd != "EXPUNGE")
     return tagged(tag, "BAD", "Unknown UID command");
+  if (faults_.no_uidplus_move && (cmd == "MOVE" || (uid && cmd == "EXPUNGE")))
+    return tagged(tag, "BAD", "Unknown command");
 
   if (cmd == "CAPABILITY") {
     untagged("CAPABILITY " + capabilities());
@@ -654,7 +658,7 @@ void ImapSession::do_copy(const std::string& tag, const Args& args, bool uid, bo
   auto r = store_.copy(user_, folder_, *dest, uids, move);
   if (!r) return tagged(tag, "NO", "[SERVERBUG] Copy failed");
   // RFC 4315 §3: COPYUID <dst uidvalidity> <src uids> <dst uids>.
-  std::string copyuid = r->src_uids.empty() ? std::string()
+  std::string copyuid = r->src_uids.empty() || faults_.no_uidplus_move ? std::string()
                                              : "[COPYUID " + std::to_string(r->dst_uidvalidity) + " " +
                                                    imap::format_uid_set(r->src_uids) + " " +
                                                    imap::format_uid_set(r->dst_uids) + "] ";

@@ -107,7 +107,9 @@ int run_serve_command(int argc, char** argv) {
     ("slow-greeting", "MS: wait before the SMTP/IMAP greeting", cxxopts::value<int>())
     ("refuse-auth", "every AUTH / LOGIN / AUTHENTICATE fails")
     ("no-starttls", "do not offer or accept STARTTLS")
-    ("no-idle", "do not advertise or accept IMAP IDLE");
+    ("no-idle", "do not advertise or accept IMAP IDLE")
+    ("quit-delay", "MS: hold the SMTP reply to QUIT (or a closing 421) MS", cxxopts::value<int>())
+    ("no-uidplus-move", "do not advertise UIDPLUS or MOVE; MOVE and UID EXPUNGE get BAD");
   opts.add_options("Output")
     ("debug", "print every received message (envelope, headers, body) to stdout")
     ("quiet", "no log lines on stderr")
@@ -163,6 +165,7 @@ int run_serve_command(int argc, char** argv) {
     };
     f.delay_delivery = ms("delay-delivery");
     f.slow_greeting = ms("slow-greeting");
+    f.quit_delay = ms("quit-delay");
     f.junk_match = all_values(r, "junk-match");
     for (const auto& s : all_values(r, "smtp-reply"))
       if (auto st = f.add_smtp_reply(s); !st) return usage_error(st.error().reply_text);
@@ -175,6 +178,7 @@ int run_serve_command(int argc, char** argv) {
     f.refuse_auth = r.count("refuse-auth") > 0;
     f.no_starttls = r.count("no-starttls") > 0;
     f.no_idle = r.count("no-idle") > 0;
+    f.no_uidplus_move = r.count("no-uidplus-move") > 0;
     if (r.count("debug")) o.debug_out = stdout;
     if (r.count("quiet")) o.log = nullptr;
   } catch (const cxxopts::exceptions::exception& e) {

@@ -21,9 +21,12 @@ bool is_queue_id_char(char c) {
 
 std::string token_after(std::string_view text, std::string_view marker) {
   // Case-insensitive search for marker; the id is the run of id characters after it.
+  // The marker must start a word: "id=" is not the tail of "InternalId=".
   std::string hay = ascii_upper(text);
   std::string needle = ascii_upper(marker);
   auto pos = hay.find(needle);
+  while (pos != std::string::npos && pos > 0 && std::isalnum(static_cast<unsigned char>(hay[pos - 1])))
+    pos = hay.find(needle, pos + 1);
   if (pos == std::string::npos) return {};
   std::size_t i = pos + needle.size();
   while (i < text.size() && text[i] == ' ') ++i;
@@ -31,6 +34,58 @@ std::string token_after(std::string_view text, std::string_view marker) {
   while (j < text.size() && is_queue_id_char(text[j])) ++j;
   std::string id(text.substr(i, j - i));
   while (!id.empty() && (id.back() == '.' || id.back() == '/')) id.pop_back();
+  return id;
+}
+
+
+// Gmail: "2.0.0 OK  1690517236 x6-2002...vsr.11 - gsmtp": the token before " - gsmtp".
+std::string token_before_gsmtp(std::string_view text) {
+  std::string hay = ascii_lower(text);
+  auto pos = hay.rfind(" - gsmtp");
+  if (pos == std::string::npos) return {};
+  std::size_t j = pos;
+  std::size_t i = j;
+  while (i > 0 && is_queue_id_char(text[i - 1])) --i;
+  return std::string(text.substr(i, j - i));
+}
+
+// Exchange and Microsoft 365 name the message by an RFC 5322 msg-id:
+// "2.6.0 <GUID@host> [InternalId=…] Queued mail for delivery",
+// "2.0.0 OK <AM0PR…@AM0PR….outlook.com> [Hostname=…]". The id is "local@host".
+std::string angle_bracket_id(std::string_view text) {
+  auto open = text.find('<');
+  if (open == std::string_view::npos) return {};
+  auto close = text.find('>', open);
+  if (close == std::string_view::npos) return {};
+  std::string_view id = text.substr(open + 1, close - open - 1);
+  auto at = id.find('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 == id.size()) return {};
+  for (char c : id)
+    if (c != '@' && !is_queue_id_char(c)) return {};
+  return std::string(id);
+}
+
+// Sendmail "2.0.0 x9ABCdef012345 Message accepted for delivery" and OpenSMTPD
+// "2.0.0 0dca316d Message accepted for delivery" (older: "2.0.0: 0dca316d …"):
+// the first token after the RFC 3463 code, when "Message accepted" follows it.
+// Requiring that wording keeps "2.0.0 Ok" or "2.0.0 OK Message accepted" from
+// yielding a word as an id.
+std::string token_after_enhanced_code(std::string_view text) {
+  std::string head(text.substr(0, text.find(' ')));
+  const bool colon = !head.empty() && head.back() == ':';
+  if (colon) head.pop_back();
+  Reply r{250, {head}};
+  std::string code = r.enhanced_code();
+  if (code.empty() || code.size() != head.size()) return {};
+  std::size_t i = code.size() + (colon ? 1 : 0);
+  while (i < text.size() && text[i] == ' ') ++i;
+  std::size_t j = i;
+  while (j < text.size() && is_queue_id_char(text[j])) ++j;
+  if (j == i || j >= text.size() || text[j] != ' ') return {};
+  std::string id(text.substr(i, j - i));
+  if (ascii_lower(id) == "ok") return {};
+  std::string rest = ascii_lower(text.substr(j + 1));
+  if (rest.rfind("message accepted", 0) != 0) return {};
   return id;
 }
 
@@ -101,9 +156,15 @@ std::optional<Reply> ReplyAssembler::feed(std::string_view raw) {
 }
 
 std::string queue_id_from(std::string_view text) {
-  if (auto id = token_after(text, "queued as"); !id.empty()) return id;
-  if (auto id = token_after(text, "id="); !id.empty()) return id;
-  return {};
+  // The reply text is free-form (RFC 5321 §4.2): each MTA has its own wording.
+  // Most specific marker first, so "queued as" never loses to a bare token.
+  if (auto id = token_after(text, "queued as"); !id.empty()) return id;       // Postfix, Stalwart
+  if (auto id = token_after(text, "queued with id"); !id.empty()) return id;  // Stalwart
+  if (auto id = token_after(text, "id="); !id.empty()) return id;             // Exim
+  if (auto id = token_after(text, "message queued ("); !id.empty()) return id;  // Haraka
+  if (auto id = token_before_gsmtp(text); !id.empty()) return id;             // Gmail
+  if (auto id = angle_bracket_id(text); !id.empty()) return id;               // Exchange, M365
+  return token_after_enhanced_code(text);                                     // Sendmail, OpenSMTPD
 }
 
 EhloCaps parse_ehlo(const Reply& reply) {

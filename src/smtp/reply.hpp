@@ -52,9 +52,12 @@ class ReplyAssembler {
   bool violation_ = false;
 };
 
-/// The queue id from a final DATA reply, e.g. "2.0.0 Ok: queued as 4Xb1Q2"
-/// → "4Xb1Q2" (Postfix, our server), "OK id=1r2s3t-000ABC-1x" (Exim) →
-/// "1r2s3t-000ABC-1x". "" if none is recognisable.
+/// The queue id from the text of a final DATA reply (without the code), in the
+/// wording of each common MTA: Postfix "Ok: queued as 4Xb1Q2", Exim
+/// "OK id=1r2s3t-000ABC-1x", Sendmail/OpenSMTPD "2.0.0 0dca316d Message
+/// accepted for delivery", Exchange/M365 "<id@host>", Gmail "<token> - gsmtp",
+/// Haraka "Message Queued (<uuid>)", Stalwart "Message queued with id <hex>".
+/// "" if none is recognisable (never a word of the text, such as "Ok").
 std::string queue_id_from(std::string_view text);
 
 /// The extensions an EHLO reply advertises (RFC 5321 §4.1.1.1: the first line

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
 #include "smtp/progress.hpp"
 
@@ -23,6 +24,7 @@ struct Context {
   std::string tls_version, tls_cipher;
   bool aborted_no_auth = false;
   bool tcp_connected = false;  // libcurl logged "Connected to"
+  std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   bool stopped = false;  // the stop flag aborted the transfer
   bool gate_asked = false;     // before_mail was called
   bool gate_refused = false;   // ... and said no
@@ -89,7 +91,10 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
 
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
-  if (net::is_connected_text(type, std::string_view(data, size))) ctx->tcp_connected = true;
+  if (net::is_connected_text(type, std::string_view(data, size)) && !ctx->tcp_connected) {
+    ctx->tcp_connected = true;
+    ctx->tcp_connected_at = SteadyClock::now();
+  }
   if (type != CURLINFO_HEADER_OUT) return 0;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
@@ -215,10 +220,10 @@ SendReport send_message(const SendRequest& req) {
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out.ip = ip;
   out.dns_us = net::info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
-  out.connect_us = net::info_us(c, CURLINFO_CONNECT_TIME_T);
+  out.connect_us = net::anchored_connect_us(ctx.tcp_connected_at, out.started.steady,
+                                            net::info_us(c, CURLINFO_CONNECT_TIME_T));
   if (req.server.tls == net::TlsMode::tls) {
-    auto app = net::info_us(c, CURLINFO_APPCONNECT_TIME_T);
-    if (app && out.connect_us) out.tls_us = *app - *out.connect_us;
+    out.tls_us = net::span_us(out.connect_us, net::info_us(c, CURLINFO_APPCONNECT_TIME_T));
   } else if (req.server.tls == net::TlsMode::starttls) {
     out.tls_us = p.starttls_tls_us();
   }

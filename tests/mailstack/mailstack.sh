@@ -133,21 +133,17 @@ check_params() {
 
 # ---------------------------------------------------------------- install ---
 
-readonly PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)
-
-# missing_packages: the PACKAGES that dpkg -s does not report as installed.
-missing_packages() {
-  local installed p
-  installed=" $(dpkg -s "${PACKAGES[@]}" 2>/dev/null |
-    awk '/^Package:/ { p = $2 } /^Status: install ok installed$/ { printf "%s ", p }') "
-  for p in "${PACKAGES[@]}"; do
-    [[ $installed == *" $p "* ]] || echo "$p"
-  done
-}
+# PACKAGES and missing_packages live in one place, shared with tests/install/deps.sh.
+# shellcheck source=../install/packages.sh
+source "$SELF_DIR/../install/packages.sh"
+readonly PACKAGES=("${MAILSTACK_PACKAGES[@]}")
 
 cmd_install() {
-  local missing=()
-  mapfile -t missing < <(missing_packages)
+  local missing=() list
+  # A plain assignment, not `mapfile < <(...)`: a failure inside a process
+  # substitution is invisible to set -e (issue 9).
+  list=$(missing_packages "${PACKAGES[@]}")
+  [[ -z $list ]] || mapfile -t missing <<<"$list"
   if ((${#missing[@]} == 0)); then
     info "packages already installed (${PACKAGES[*]})"
     return 0
@@ -182,7 +178,8 @@ EOF
   fi
   rm -f "$out"
   local still=()
-  mapfile -t still < <(missing_packages)
+  list=$(missing_packages "${PACKAGES[@]}")
+  [[ -z $list ]] || mapfile -t still <<<"$list"
   ((${#still[@]} == 0)) || die "still not installed after apt-get: ${still[*]}"
   info "installed ${missing[*]} in $(elapsed)"
 }

@@ -122,7 +122,7 @@ check("imap wrong password: secret not echoed", "wrong-password" not in json.dum
 rc, r = probe("imap", "--port", env["MS_IMAP_PORT"], "--host", "localhost", "--ca-file", env["MS_OTHER_CA_FILE"],
               "--username", env["MS_ALICE_USER"], password=env["MS_ALICE_PASS"])
 check("imap login with an unverifiable cert: tls_verify_failed, no LOGIN timing (fails closed)",
-      rc == 1 and r.get("result") == "tls_verify_failed" and r.get("stage") == "imap_starttls"
+      rc == 1 and r.get("result") == "tls_verify_failed" and r.get("stage") == "imap_tls"
       and "login_seconds" not in r, r)
 
 rc, r = probe("smtp", "--port", env["MS_SMTP_STARTTLS_PORT"], *H, "--send-email-flag", "true",

@@ -148,8 +148,8 @@ check("STARTTLS 454: nothing after STARTTLS but QUIT",
 # 5. STARTTLS advertised, 220, then garbage instead of a TLS handshake.
 s = Server(smtp_loop(["220 mx.test"], ["250-mx.test", "250 STARTTLS"], starttls=("220 2.0.0 go ahead",)))
 rc, rec, _ = probe_json(s, "--tls", "starttls")
-check("STARTTLS then broken handshake: tls_error at smtp_starttls",
-      rc == 1 and rec.get("stage") == "smtp_starttls" and rec.get("result") == "tls_error", rec)
+check("STARTTLS then broken handshake: tls_error at smtp_tls (the handshake, as in check)",
+      rc == 1 and rec.get("stage") == "smtp_tls" and rec.get("result") == "tls_error", rec)
 
 # 6. STARTTLS required but not offered: fail closed, never send anything else.
 s = Server(smtp_loop(["220 mx.test"], ["250-mx.test", "250 AUTH PLAIN"]))

@@ -80,6 +80,46 @@ TEST_SUITE("check::watcher") {
     CHECK(w.value().tries == 2);
   }
 
+  TEST_CASE("EXISTS with IDLE's tagged completion (Cyrus) counts as idle, with no NOOP after") {
+    ScriptedTransport t;
+    imap::Session s(t);
+    std::string tok = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+    std::string hdr = "X-Mailprobe-Token: " + tok + "\r\n\r\n";
+    t.serve("* SEARCH\r\nm1 OK\r\n");
+    t.serve("+ idling\r\n");
+    // Nothing while idling; after DONE the EXISTS and the tagged OK come together.
+    t.serve_after("DONE\r\n", "* 5 EXISTS\r\nm2 OK Completed\r\n");
+    t.serve("* SEARCH 21\r\nm3 OK\r\n");
+    t.serve("* 5 FETCH (UID 21 BODY[HEADER] {" + std::to_string(hdr.size()) + "}\r\n" + hdr + ")\r\nm4 OK\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 20;
+    plan.idle = true;
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK(w.value().found);
+    CHECK(w.value().method == "idle");
+    CHECK(t.sent().find("NOOP") == std::string::npos);
+    CHECK(t.sent().find("m3 UID SEARCH UID 20:*") != std::string::npos);
+  }
+
+  TEST_CASE("a stop request ends the wait without a failure: stopped, not found") {
+    ScriptedTransport t;
+    imap::Session s(t);
+    t.serve("* SEARCH\r\nm1 OK\r\n");
+    WaitPlan plan;
+    plan.token = "x";
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, [] { return true; });
+    REQUIRE(w);  // the junk leg's watch, stopped when the inbox watch ends, is no junk_error
+    CHECK_FALSE(w.value().found);
+    CHECK(w.value().stopped);
+    CHECK(w.value().tries == 1);
+  }
+
   TEST_CASE("IDLE advertised but refused: the watcher polls instead of failing") {
     ScriptedTransport t;
     imap::Session s(t);
@@ -146,12 +186,14 @@ TEST_SUITE("check::watcher") {
     CHECK(t.sent().find("EXPUNGE") == std::string::npos);
   }
 
-  TEST_CASE("cleanup with neither only flags, never a plain EXPUNGE or CLOSE") {
+  TEST_CASE("cleanup with neither flags, and EXPUNGEs only when the probe is the lone \\Deleted") {
     ScriptedTransport t;
     imap::Session s(t);
     t.serve("m1 OK\r\n");
+    t.serve("* SEARCH 5 6\r\nm2 OK\r\n");
     auto c = delete_probe(s, 5, {}, Deadline::in(seconds(1)));
     CHECK(c.action == "flagged");
-    CHECK(t.sent() == "m1 UID STORE 5 +FLAGS.SILENT (\\Deleted)\r\n");
+    CHECK(t.sent() == "m1 UID STORE 5 +FLAGS.SILENT (\\Deleted)\r\nm2 UID SEARCH DELETED\r\n");
+    CHECK(t.sent().find("CLOSE") == std::string::npos);
   }
 }

@@ -57,6 +57,57 @@ const char* kPostfixBounce =
     "\r\n"
     "--4Xy7Qd1Nz2z1xvP.1749031201/mx.example.net--\r\n";
 
+// OpenSMTPD 6.8's bounce (smtpd/bounce.c): multipart/mixed, not
+// multipart/report; the delivery-status part has only the generic
+// "Status: 5.0.0" and no Diagnostic-Code; the remote reply is in the text.
+const char* kOpenSmtpdBounce =
+    "Return-Path: <>\r\n"
+    "Received: from localhost (localhost [127.0.0.1])\r\n"
+    "\tby mx.example.org (OpenSMTPD) with ESMTPSA id 4f1c2a0e\r\n"
+    "\tfor <alice@example.org>; Mon, 3 Nov 2025 10:00:02 +0000 (UTC)\r\n"
+    "Subject: Delivery status notification: failed\r\n"
+    "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\r\n"
+    "To: alice@example.org\r\n"
+    "Date: Mon, 3 Nov 2025 10:00:02 +0000 (UTC)\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed;boundary=\"16939012345678901234/mx.example.org\"\r\n"
+    "\r\n"
+    "This is a MIME-encapsulated message.\r\n"
+    "\r\n"
+    "--16939012345678901234/mx.example.org\r\n"
+    "Content-Description: Notification\r\n"
+    "Content-Type: text/plain; charset=us-ascii\r\n"
+    "\r\n"
+    "Hi!\r\n"
+    "\r\n"
+    "This is the MAILER-DAEMON, please DO NOT REPLY to this email.\r\n"
+    "\r\n"
+    "An error has occurred while attempting to deliver a message for\r\n"
+    "the following list of recipients:\r\n"
+    "\r\n"
+    "nobody@example.net: 550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown\r\n"
+    "\r\n"
+    "Below is a copy of the original message:\r\n"
+    "\r\n"
+    "--16939012345678901234/mx.example.org\r\n"
+    "Content-Description: Delivery Report\r\n"
+    "Content-Type: message/delivery-status\r\n"
+    "\r\n"
+    "Reporting-MTA: dns; mx.example.org\r\n"
+    "\r\n"
+    "Final-Recipient: rfc822; nobody@example.net\r\n"
+    "Action: failed\r\n"
+    "Status: 5.0.0\r\n"
+    "\r\n"
+    "--16939012345678901234/mx.example.org\r\n"
+    "Content-Description: Message headers\r\n"
+    "Content-Type: text/rfc822-headers\r\n"
+    "\r\n"
+    "Subject: [e2e email monitoring] 0123456789abcdef0123456789abcdef\r\n"
+    "X-Mailprobe-Token: 0123456789abcdef0123456789abcdef\r\n"
+    "\r\n"
+    "--16939012345678901234/mx.example.org--\r\n";
+
 }  // namespace
 
 TEST_CASE("dsn: Postfix multipart/report with text/rfc822-headers") {
@@ -181,6 +232,42 @@ TEST_CASE("dsn: quoted-printable Diagnostic-Code and nested multipart inside mes
   CHECK(b->status == "5.7.1");
   CHECK(b->diagnostic_code == "smtp;550 5.7.1 Message rejected as spam = policy");
   CHECK(b->smtp_code == 550);
+}
+
+TEST_CASE("dsn: OpenSMTPD multipart/mixed with a message/delivery-status part") {
+  auto b = bounce_for_token(kOpenSmtpdBounce, kToken);
+  REQUIRE(b);
+  CHECK_FALSE(b->standard);  // not multipart/report, yet a DSN by its status part
+  CHECK(b->action == "failed");
+  CHECK(b->status == "5.1.1");  // the text's 550 5.1.1 is more specific than Status: 5.0.0
+  CHECK(b->smtp_code == 550);
+  CHECK(b->final_recipient == "rfc822; nobody@example.net");
+  CHECK(is_delivery_failure(*b));
+}
+
+TEST_CASE("dsn: any message/delivery-status part makes a DSN, whatever the subject") {
+  std::string raw = kOpenSmtpdBounce;
+  auto at = raw.find("Delivery status notification: failed");
+  raw.replace(at, 36, "Returned to you");
+  auto b = bounce_for_token(raw, kToken);
+  REQUIRE(b);
+  CHECK(b->action == "failed");
+}
+
+TEST_CASE("dsn: the most specific status of the same class wins") {
+  auto dsn = [](const std::string& status, const std::string& diagnostic) {
+    return "Subject: x\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+           "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+           "Final-Recipient: rfc822; x@y\r\nAction: failed\r\nStatus: " + status + "\r\n" +
+           (diagnostic.empty() ? "" : "Diagnostic-Code: " + diagnostic + "\r\n") + "\r\n--b--\r\n";
+  };
+  CHECK(parse_bounce(dsn("5.0.0", "smtp; 550 5.1.1 <x@y>: unknown"))->status == "5.1.1");
+  CHECK(parse_bounce(dsn("5.0.0", "smtp; 550-5.7.26 unauthenticated"))->status == "5.7.26");
+  CHECK(parse_bounce(dsn("5.1.0", "smtp; 550 5.1.1 gone"))->status == "5.1.1");
+  CHECK(parse_bounce(dsn("5.1.1", "smtp; 550 5.0.0 generic"))->status == "5.1.1");   // never less specific
+  CHECK(parse_bounce(dsn("5.0.0", "smtp; 450 4.2.2 full"))->status == "5.0.0");     // another class
+  CHECK(parse_bounce(dsn("5.0.0", "x-unix; no such user"))->status == "5.0.0");     // nothing to refine
+  CHECK(parse_bounce(dsn("5.0.0", ""))->status == "5.0.0");
 }
 
 TEST_CASE("mime decode helpers") {

@@ -72,6 +72,18 @@ TEST_SUITE("probe::smtp_dialogue") {
     CHECK(r.stage == Stage::done);
   }
 
+  TEST_CASE("the greeting anchor never lies after the greeting (CONNECT_TIME_T landing late)") {
+    auto t = script({"S: 220 mx.test ESMTP", "C: EHLO probe.example", "S: 250 mx.test"});
+    // libcurl's connect timer came 5 ms after the greeting: anchor on the greeting itself.
+    auto late = kT0 + 6ms;
+    CHECK(greeting_anchor(t, late) == kT0 + 1ms);
+    auto d = analyze_smtp(t, greeting_anchor(t, late));
+    CHECK(d.greeting.answered);
+    CHECK(d.greeting.micros == 0);  // kept, not dropped as negative
+    CHECK(greeting_anchor(t, kT0) == kT0);  // a sane anchor is kept
+    CHECK(greeting_anchor({}, late) == late);
+  }
+
   TEST_CASE("a bare 250 EHLO reply is complete and has no capabilities") {
     auto t = script({"S: 220 mx.test", "C: EHLO probe.example", "S: 250", "C: NOOP", "S: 250",
                      "C: QUIT", "S: 221"});
@@ -115,11 +127,11 @@ TEST_SUITE("probe::smtp_dialogue") {
     CHECK(r.reply_code == 454);
   }
 
-  TEST_CASE("STARTTLS accepted but the handshake fails is tls_error") {
+  TEST_CASE("STARTTLS accepted but the handshake fails is tls_error at smtp_tls, as in check") {
     auto t = script({"S: 220 mx.test", "C: EHLO probe.example", "S: 250-mx.test", "S: 250 STARTTLS",
                      "C: STARTTLS", "S: 220 2.0.0 go ahead"});
     auto r = smtp_result(TlsMode::starttls, t, Transport::tls);
-    CHECK(r.stage == Stage::smtp_starttls);
+    CHECK(r.stage == Stage::smtp_tls);
     CHECK(r.result == Result::tls_error);
   }
 
@@ -170,6 +182,40 @@ TEST_SUITE("probe::imap_dialogue") {
     CHECK(d.logout.status == "OK");
     CHECK(d.logout.lines.size() == 2);
     CHECK(d.tls_handshake_us == 1000);
+  }
+
+  TEST_CASE("LOGIN's [CAPABILITY ...] (Cyrus, Dovecot) does not replace the pre-login lists") {
+    // Plaintext with login: the findings are about what was offered before LOGIN.
+    auto plain = script({"S: * OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN AUTH=SCRAM-SHA-256 SASL-IR] Cyrus ready",
+                         "C: A001 LOGIN",
+                         "S: A001 OK [CAPABILITY IMAP4rev1 LITERAL+ ID UIDPLUS IDLE MOVE] User logged in",
+                         "C: A002 NOOP", "S: A002 OK Completed", "C: A003 LOGOUT", "S: * BYE bye",
+                         "S: A003 OK Completed"});
+    auto d = analyze_imap(plain, kT0);
+    REQUIRE(d.caps);
+    CHECK(d.caps->has("STARTTLS"));
+    CHECK(d.caps->auth == std::vector<std::string>{"PLAIN", "SCRAM-SHA-256"});
+    REQUIRE(d.effective_caps());
+    CHECK(d.effective_caps()->has("STARTTLS"));
+    REQUIRE(d.caps_login);
+    CHECK(d.caps_login->has("IDLE"));
+    CHECK(d.caps_login->auth.empty());
+    CHECK(d.login.status == "OK");
+
+    // After STARTTLS: the TLS list stays the effective one; an untagged
+    // CAPABILITY sent before LOGIN's OK is post-login too (RFC 3501 §7.2.1).
+    auto tls = script({"S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready", "C: A001 STARTTLS",
+                       "S: A001 OK Begin TLS", "TLS", "C: A002 CAPABILITY",
+                       "S: * CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR", "S: A002 OK done", "C: A003 LOGIN",
+                       "S: * CAPABILITY IMAP4rev1 IDLE NAMESPACE", "S: A003 OK Logged in"});
+    auto t = analyze_imap(tls, kT0);
+    REQUIRE(t.caps);
+    CHECK(t.caps->has("STARTTLS"));
+    CHECK_FALSE(t.caps->login_possible());  // auth before TLS: not possible, as the server said
+    REQUIRE(t.caps_tls);
+    CHECK(t.caps_tls->auth == std::vector<std::string>{"PLAIN"});
+    REQUIRE(t.caps_login);
+    CHECK(t.caps_login->has("NAMESPACE"));
   }
 
   TEST_CASE("a BYE greeting fails the greeting stage") {
