@@ -42,6 +42,45 @@ Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& 
   return ok();
 }
 
+Status select_and_find_junk(ImapLeg& leg, const std::string& mailbox, const Deadline& dl, std::string& junk) {
+  junk.clear();
+  auto t0 = SteadyClock::now();
+  auto name = imap::astring(mailbox);
+  if (!name) return Failure(Stage::imap_select, Result::internal_error, "mailbox name needs a literal");
+  auto lt = leg.session->send_command("LIST \"\" \"*\"", dl, Stage::imap_select);
+  if (!lt) return lt.error();
+  auto stag = leg.session->send_command("SELECT " + *name, dl, Stage::imap_select);
+  if (!stag) return stag.error();
+  std::vector<imap::ListEntry> entries;
+  bool list_ok = false;
+  while (true) {
+    auto r = leg.session->next_response(dl, Stage::imap_select);
+    if (!r) return r.error();
+    if (!r.value()) return Failure(Stage::imap_select, Result::timeout, "no complete IMAP response before the deadline");
+    const imap::Response& resp = *r.value();
+    if (auto e = imap::list_entry(resp)) entries.push_back(std::move(*e));
+    if (auto n = imap::code_number(resp, "UIDNEXT"); n && resp.kind == imap::Response::Kind::untagged) leg.uidnext = *n;
+    if (resp.kind != imap::Response::Kind::tagged) continue;
+    if (resp.tag == lt.value()) {
+      list_ok = resp.status() == "OK";
+      continue;
+    }
+    if (resp.tag != stag.value()) continue;
+    std::string st = resp.status();
+    if (st != "OK") {
+      Result kind = st == "NO" ? Result::imap_no : st == "BAD" ? Result::imap_bad : Result::protocol_error;
+      return Failure(Stage::imap_select, kind, resp.text);
+    }
+    break;
+  }
+  if (list_ok) junk = insight::choose_junk_mailbox(entries);
+  leg.session->take_new_mail();
+  leg.mailbox = mailbox;
+  leg.select_us = leg.select_us.value_or(0) +
+                  std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  return ok();
+}
+
 std::string find_junk(imap::Session& s, const Deadline& dl) {
   auto rs = s.command("LIST \"\" \"*\"", dl, Stage::imap_select);
   if (!rs) return {};

@@ -44,6 +44,11 @@ std::optional<std::set<std::string>> login_capabilities(const std::vector<std::s
 /// SELECTs the mailbox and remembers UIDNEXT (RFC 3501 §7.1). Failures at imap_select.
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl);
 
+/// select_mailbox with LIST "" "*" sent in the same flight (RFC 3501 §5.5),
+/// to find the junk folder as find_junk does without a round trip of its own.
+/// `junk` is "" when there is none or LIST failed; failures are SELECT's.
+Status select_and_find_junk(ImapLeg& leg, const std::string& mailbox, const Deadline& dl, std::string& junk);
+
 /// The junk folder from LIST (insight::choose_junk_mailbox: the \Junk
 /// special-use attribute, RFC 6154, else a common name). "" when there is none.
 std::string find_junk(imap::Session& s, const Deadline& dl);

@@ -163,9 +163,14 @@ CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const 
   }
   ImapLeg& inbox = *opened.value();
   std::string junk_name;
-  if (want_junk) junk_name = cfg.junk_mailbox == "auto" ? find_junk(*inbox.session, dl) : cfg.junk_mailbox;
+  Status st = ok();
+  if (want_junk && cfg.junk_mailbox == "auto") {
+    st = select_and_find_junk(inbox, cfg.mailbox, dl, junk_name);
+  } else {
+    if (want_junk) junk_name = cfg.junk_mailbox;
+    st = select_mailbox(inbox, cfg.mailbox, dl);
+  }
   if (junk_name == cfg.mailbox) junk_name.clear();
-  auto st = select_mailbox(inbox, cfg.mailbox, dl);
   copy_imap(r, inbox);
   if (!st) {
     send.release(false);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -86,6 +87,59 @@ struct Watch {
     rejected.insert(uid);
     return std::string();
   }
+
+  struct Hit {
+    std::uint32_t uid = 0;  // 0: no candidate
+    std::string header;     // the confirmed header; "" if it did not carry the token
+    SteadyClock::time_point searched, fetched;
+  };
+  // After evidence of new mail: the SEARCH and a FETCH of every new message's
+  // header in one flight (RFC 3501 §5.5; responses come back in order), which
+  // saves the confirming round trip. "n:*" names the last message even when
+  // none is new (§6.4.8); a header without the token is simply not taken.
+  Outcome<Hit> search_and_fetch() {
+    Hit hit;
+    auto st = s.send_command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline,
+                             Stage::imap_wait);
+    if (!st) return st.error();
+    auto ft = s.send_command("UID FETCH " + std::to_string(plan.uid_from ? plan.uid_from : 1) + ":* (UID " +
+                                 plan.fetch_item + ")",
+                             plan.deadline, Stage::imap_fetch);
+    if (!ft) return ft.error();
+    std::vector<std::uint32_t> found;
+    std::map<std::uint32_t, std::string> headers;
+    bool search_done = false;
+    while (true) {
+      Stage stage = search_done ? Stage::imap_fetch : Stage::imap_wait;
+      auto r = s.next_response(plan.deadline, stage);
+      if (!r) return r.error();
+      if (!r.value()) return Failure(stage, Result::timeout, "no complete IMAP response before the deadline");
+      const imap::Response& resp = *r.value();
+      if (auto uids = imap::search_result(resp)) found.insert(found.end(), uids->begin(), uids->end());
+      if (auto u = imap::fetch_uid(resp); u && !resp.literals.empty()) headers[*u] = resp.literals.front();
+      if (resp.kind != imap::Response::Kind::tagged) continue;
+      if (resp.tag != st.value() && resp.tag != ft.value()) continue;
+      if (resp.status() != "OK")
+        return Failure(stage, resp.status() == "BAD" ? Result::imap_bad : Result::imap_no, resp.text);
+      if (resp.tag == st.value()) {
+        search_done = true;
+        hit.searched = SteadyClock::now();
+        continue;
+      }
+      hit.fetched = SteadyClock::now();
+      break;
+    }
+    for (auto uid : found) {
+      if (uid < plan.uid_from || rejected.count(uid)) continue;
+      hit.uid = uid;
+      auto h = headers.find(uid);
+      if (h == headers.end()) return hit;  // not fetched: the caller confirms it alone
+      if (plan.accept ? plan.accept(h->second) : header_has_token(h->second, plan.token)) hit.header = h->second;
+      else rejected.insert(uid);
+      return hit;
+    }
+    return hit;
+  }
 };
 
 }  // namespace
@@ -112,6 +166,35 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
                         std::optional<LandingWindow> win = {}) -> Outcome<bool> {
     auto sent = SteadyClock::now();
     ++out.commands;
+    if (evidence && plan.criteria.empty()) {
+      // Something arrived: search and fetch in one flight.
+      ++out.commands;
+      auto hit = w.search_and_fetch();
+      if (!hit) return hit.error();
+      last_search = hit.value().searched;
+      auto mid = rtt_sample(sent, last_search);
+      if (hit.value().uid != 0 && hit.value().header.empty() &&
+          !w.rejected.count(hit.value().uid)) {
+        // The FETCH did not cover it (it cannot, in order; but do not guess).
+        ++out.commands;
+        auto header = w.confirm(hit.value().uid);
+        if (!header) return header.error();
+        hit.value().header = header.value();
+        hit.value().fetched = SteadyClock::now();
+      }
+      if (hit.value().header.empty()) {
+        last_miss = std::max(last_miss, mid);
+        return false;
+      }
+      out.found = true;
+      out.uid = hit.value().uid;
+      out.seen = *evidence;
+      out.method = how;
+      out.header = hit.value().header;
+      out.fetch_us = std::chrono::duration_cast<Micros>(hit.value().fetched - hit.value().searched).count();
+      out.window = win ? *win : LandingWindow{last_miss, std::max(last_miss, mid)};
+      return true;
+    }
     auto uid = w.search();
     last_search = SteadyClock::now();
     if (!uid) return uid.error();

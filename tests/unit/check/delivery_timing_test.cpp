@@ -51,3 +51,31 @@ TEST_SUITE("check::imap_leg") {
     CHECK_FALSE(login_capabilities({"A002 NO [CAPABILITY IMAP4rev1] bad"}));
   }
 }
+
+#include "support/answering_transport.hpp"
+
+TEST_SUITE("check::imap_leg select") {
+  TEST_CASE("LIST and SELECT in one flight: the junk folder, UIDNEXT, and SELECT's failure stage") {
+    mailprobe::test::AnsweringTransport t;
+    ImapLeg leg;
+    leg.session = std::make_unique<imap::Session>(t);
+    t.answer("* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren \\Junk) \"/\" Spam\r\nm1 OK LIST done\r\n");
+    t.answer("* 3 EXISTS\r\n* OK [UIDNEXT 42] next\r\nm2 OK [READ-WRITE] SELECT done\r\n");
+    std::string junk;
+    auto st = select_and_find_junk(leg, "INBOX", Deadline::in(seconds(1)), junk);
+    REQUIRE(st);
+    CHECK(junk == "Spam");
+    CHECK(leg.uidnext == 42);
+    CHECK(t.sent() == "m1 LIST \"\" \"*\"\r\nm2 SELECT INBOX\r\n");
+
+    mailprobe::test::AnsweringTransport t2;
+    ImapLeg leg2;
+    leg2.session = std::make_unique<imap::Session>(t2);
+    t2.answer("m1 OK LIST done\r\n");
+    t2.answer("m2 NO [NONEXISTENT] no such mailbox\r\n");
+    auto st2 = select_and_find_junk(leg2, "Nope", Deadline::in(seconds(1)), junk);
+    REQUIRE_FALSE(st2);
+    CHECK(st2.error().stage == Stage::imap_select);
+    CHECK(st2.error().result == Result::imap_no);
+  }
+}

@@ -2,6 +2,7 @@
 
 #include "check/fast_poll.hpp"
 #include "check/noop_pacer.hpp"
+#include "check/watcher.hpp"
 #include "support/answering_transport.hpp"
 
 using namespace mailprobe;
@@ -147,5 +148,58 @@ TEST_SUITE("check::fast_poll") {
     REQUIRE_FALSE(r);
     CHECK(r.error().stage == Stage::imap_wait);
     CHECK(r.error().result == Result::imap_bad);
+  }
+}
+
+TEST_SUITE("check::watcher fast phase") {
+  TEST_CASE("a hit in the fast phase: SEARCH and FETCH go in one flight; seen is the EXISTS's arrival") {
+    AnsweringTransport t;
+    imap::Session s(t);
+    std::string tok = "0123456789abcdef0123456789abcdef";
+    std::string hdr = "X-Mailprobe-Token: " + tok + "\r\n\r\n";
+    t.answer("* SEARCH\r\nm1 OK done\r\n");            // the first search misses
+    t.answer("* 4 EXISTS\r\nm2 OK NOOP\r\n");          // the NOOP that sees it
+    t.answer("* SEARCH 7\r\nm3 OK done\r\n");
+    t.answer("* 4 FETCH (UID 7 BODY[HEADER] {" + std::to_string(hdr.size()) + "}\r\n" + hdr + ")\r\nm4 OK done\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 5;
+    plan.fast_phase = true;
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK(w.value().found);
+    CHECK(w.value().uid == 7);
+    CHECK(w.value().method == "poll");
+    CHECK(t.sent().find("m2 NOOP\r\nm3 UID SEARCH UID 5:* ") != std::string::npos);
+    CHECK(t.sent().find("\r\nm4 UID FETCH 5:* (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(t.lines() == 4);  // no separate confirming FETCH
+    REQUIRE(w.value().window);
+    CHECK(w.value().window->before <= w.value().seen.steady);
+    CHECK(w.value().commands == 4);
+    CHECK(w.value().rtt);
+  }
+
+  TEST_CASE("an EXISTS for other mail: the fetched header lacks the token, the watch goes on") {
+    AnsweringTransport t;
+    imap::Session s(t);
+    std::string tok = "0123456789abcdef0123456789abcdef";
+    std::string other = "Subject: hello\r\n\r\n";
+    t.answer("* SEARCH\r\nm1 OK done\r\n");
+    t.answer("* 4 EXISTS\r\nm2 OK NOOP\r\n");
+    t.answer("* SEARCH 7\r\nm3 OK done\r\n");  // a server whose SEARCH over-matches
+    t.answer("* 4 FETCH (UID 7 BODY[HEADER] {" + std::to_string(other.size()) + "}\r\n" + other + ")\r\nm4 OK done\r\n");
+    for (int i = 5; i < 400; ++i) t.answer("m" + std::to_string(i) + " OK NOOP\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 5;
+    plan.fast_phase = true;
+    plan.wait_until = SteadyClock::now() + milliseconds(150);
+    plan.deadline = Deadline::in(seconds(2));
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK_FALSE(w.value().found);
+    CHECK(t.lines() > 5);  // NOOPs went on after the false hit
   }
 }
