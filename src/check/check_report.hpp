@@ -54,7 +54,7 @@ struct CheckReport {
   std::string junk_error;                   // why the junk folder could not be watched
   int tries = 0;
   std::uint32_t uid = 0;
-  std::string cleanup;  // expunged | moved_to_trash | flagged | skipped | failed | none
+  std::string cleanup;  // expunged | expunged_checked | moved_to_trash | flagged | skipped | failed | none
   std::string cleanup_error;
 
   std::optional<std::int64_t> total_us;  // start → end (found, or gave up)

@@ -1,16 +1,17 @@
 #pragma once
 
 // A validated `check` configuration: plain data, built once by
-// check_options.cpp before any network I/O.
+// the shell (src/app/check_options.cpp) before any network I/O.
 
 #include <chrono>
 #include <string>
 
 #include "net/endpoint.hpp"
+#include "report/output_format.hpp"
 
 namespace mailprobe::check {
 
-enum class OutputFormat { json, influx, text, prometheus, nagios };
+using report::OutputFormat;
 enum class Schema { standard, legacy };
 
 struct CheckConfig {

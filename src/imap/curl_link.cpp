@@ -11,6 +11,8 @@ namespace mailprobe::imap {
 
 namespace {
 
+std::string stopped_text(Stage s) { return "stopped by signal during " + std::string(to_string(s)); }
+
 struct LoginTrace {
   std::vector<std::string>* lines;
   std::string partial;
@@ -32,8 +34,6 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   }
   return 0;
 }
-
-std::string stopped_text(Stage s) { return "stopped by signal during " + std::string(to_string(s)); }
 
 size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
@@ -78,18 +78,10 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   LoginTrace trace;
   trace.lines = &info.login_lines;
   trace.stop = stop;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  net::set_target(c, url, nullptr);
   net::apply_common(c, ep, tls, creds, dl);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);  // the transfer timeout would also bound our own I/O
-  curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &trace);
-  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &trace);
-  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &trace);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  net::set_connect_only(c);
+  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &trace});
   auto t0 = SteadyClock::now();
   CURLcode rc = curl_easy_perform(c);
   info.connect_us =
@@ -98,38 +90,20 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   char* ip = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) info.ip = ip;
   if (rc != CURLE_OK) {
-    Stage current = trace.greeted ? trace.stage
-                    : !(info.connect_us || trace.tcp_connected) ? Stage::imap_connect
-                    : (ep.tls == net::TlsMode::tls ? Stage::imap_tls : Stage::imap_greeting);
-    if (trace.stopped) return Failure(current, Result::timeout, stopped_text(current));
-    if (auto f = net::classify_transport(c, rc, Stage::imap_connect, Stage::imap_tls, current)) return *f;
-    std::string text = trace.last_status_text.empty() ? curl_easy_strerror(rc) : trace.last_status_text;
-    switch (rc) {
-      case CURLE_USE_SSL_FAILED:
-        return Failure(Stage::imap_starttls, Result::starttls_unavailable,
-                       trace.stage == Stage::imap_starttls
-                           ? text
-                           : "server does not offer STARTTLS (required by --imap-tls starttls)");
-      case CURLE_LOGIN_DENIED:
-      case CURLE_AUTH_ERROR:
-        return Failure(Stage::imap_login, Result::auth_failed, text);
-      case CURLE_WEIRD_SERVER_REPLY:
-        return Failure(current, Result::protocol_error, text);
-      default:
-        return Failure(current, trace.greeted ? Result::connection_closed : Result::connection_failed,
-                       curl_easy_strerror(rc));
-    }
+    net::TransferFacts f = net::transfer_facts(c, rc, net::Leg::imap, ep.tls == net::TlsMode::tls,
+                                               trace.tcp_connected || info.connect_us.has_value());
+    f.stopped = trace.stopped;
+    f.greeted = trace.greeted;
+    f.dialogue_stage = trace.stage;
+    f.last_text = trace.last_status_text;
+    return net::classify(f);
   }
   info.login_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
   curl_socket_t sock = CURL_SOCKET_BAD;
   if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
     return Failure(Stage::imap_login, Result::internal_error, "no active socket after login");
   // Our own callbacks must not fire during send/recv: clear them.
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, nullptr);
-  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, nullptr);
-  curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, nullptr);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+  net::clear_callbacks(c);
   return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock), stop));
 }
 
@@ -189,11 +163,8 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
 void CurlLink::hang_up() { ::shutdown(static_cast<int>(sock_), SHUT_RDWR); }
 
 std::pair<std::string, std::string> CurlLink::tls_details() {
-  curl_tlssessioninfo* tsi = nullptr;
-  if (curl_easy_getinfo(h_.get(), CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK || !tsi ||
-      tsi->backend != CURLSSLBACKEND_OPENSSL || !tsi->internals)
-    return {};
-  SSL* ssl = static_cast<SSL*>(tsi->internals);
+  const SSL* ssl = net::live_ssl(h_.get());
+  if (!ssl) return {};
   const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
   return {SSL_get_version(ssl), c ? SSL_CIPHER_get_name(c) : ""};
 }

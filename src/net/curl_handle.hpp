@@ -1,10 +1,12 @@
 #pragma once
 
-// RAII owners for libcurl handles and the settings both mail legs share.
-// Only files under net/, smtp/sender* and imap/curl_link* include curl.
+// The libcurl edge: RAII owners for handles, and every curl_easy_setopt of
+// the tool (the mail legs' shared settings, and the few each transfer adds).
+// Files outside net/ perform and read back, but never set options.
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,7 +15,10 @@
 
 #include "core/clock.hpp"
 #include "core/failure.hpp"
+#include "net/classify.hpp"
 #include "net/endpoint.hpp"
+
+typedef struct ssl_st SSL;
 
 namespace mailprobe::net {
 
@@ -62,10 +67,59 @@ inline bool is_connected_text(curl_infotype type, std::string_view text) {
   return type == CURLINFO_TEXT && text.rfind("Connected to ", 0) == 0;
 }
 
-/// Classifies the CURLcodes that mean the same on both legs (DNS, connect,
-/// TLS, timeout). Returns a Failure at `connect_stage` / `tls_stage`, or
-/// nullopt if the code is protocol-specific and the caller must decide.
-std::optional<Failure> classify_transport(CURL* h, CURLcode rc, Stage connect_stage,
-                                          Stage tls_stage, Stage current_stage);
+/// The handle's side of TransferFacts (net/classify.hpp) after a perform
+/// returned `rc`: code, OS errno, TCP up (`tcp_logged` or CONNECT_TIME_T),
+/// implicit TLS done (APPCONNECT_TIME_T). The caller adds the dialogue.
+TransferFacts transfer_facts(CURL* h, CURLcode rc, Leg leg, bool implicit_tls, bool tcp_logged);
+
+/// The live OpenSSL connection of a transfer, or nullptr (not TLS yet, or
+/// another backend). Valid only inside a libcurl callback (docs/libcurl-mail.md §1.7).
+const SSL* live_ssl(CURL* h);
+
+/// The callbacks a transfer reports through; each gets `user`. A debug
+/// callback turns VERBOSE on (needed for HEADER_OUT; nothing is printed),
+/// a progress callback turns NOPROGRESS off, a read callback makes the
+/// transfer an upload of `upload_size` bytes.
+struct Callbacks {
+  curl_write_callback header = nullptr;
+  curl_debug_callback debug = nullptr;
+  curl_xferinfo_callback progress = nullptr;
+  curl_read_callback read = nullptr;
+  curl_off_t upload_size = 0;
+  void* user = nullptr;
+};
+void set_callbacks(CURL* h, const Callbacks& cb);
+
+/// Removes every callback and turns VERBOSE and progress off again (a
+/// CONNECT_ONLY link keeps its handle for its own send/recv).
+void clear_callbacks(CURL* h);
+
+/// The URL and, when `resolve` is set, a CURLOPT_RESOLVE pin ("host:port:addr").
+void set_target(CURL* h, const std::string& url, curl_slist* resolve);
+
+/// "host:port:addr" for CURLOPT_RESOLVE, the address bracketed if IPv6.
+SlistPtr resolve_entry(const std::string& host, int port, const std::string& address);
+
+/// SMTP submission (smtp/sender): envelope, and QUIT inside the transfer.
+void set_smtp_envelope(CURL* h, const std::string& mail_from, curl_slist* rcpt);
+
+/// IMAP CONNECT_ONLY login (imap/curl_link). Call after apply_common: the
+/// transfer timeout is lifted, or it would also bound the session's own I/O.
+void set_connect_only(CURL* h);
+
+/// The read-only health probe (probe/session, docs/libcurl-mail.md §1.6, §2.2):
+/// a custom NOOP without body, fresh connection, no reuse, no TLS session
+/// cache. Without credentials the certificate is not verified by libcurl
+/// (the handshake must complete so it can be reported and verified after);
+/// with credentials libcurl verifies unless `insecure`.
+struct ProbeTransfer {
+  TlsMode tls = TlsMode::starttls;
+  std::string ca_file;
+  bool insecure = false;
+  Credentials creds;
+  std::chrono::milliseconds timeout{5000};  // connect and each reply; the whole transfer gets 4x
+  char* error_buffer = nullptr;             // CURL_ERROR_SIZE bytes
+};
+void apply_probe(CURL* h, const ProbeTransfer& p);
 
 }  // namespace mailprobe::net

@@ -1,8 +1,6 @@
 #include "probe/session.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <memory>
 
 #include <curl/curl.h>
 #include <openssl/ssl.h>
@@ -14,10 +12,6 @@
 namespace mailprobe::probe {
 
 namespace {
-
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 
 struct Capture {
   CURL* curl = nullptr;
@@ -34,12 +28,8 @@ struct Capture {
 
 void capture_tls(Capture& cap) {
   if (cap.tls) return;
-  curl_tlssessioninfo* info = nullptr;
-  // TLS_SSL_PTR is only valid inside a callback (libcurl-mail.md §1.7).
-  if (curl_easy_getinfo(cap.curl, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == nullptr) return;
-  if (info->backend != CURLSSLBACKEND_OPENSSL || info->internals == nullptr) return;
-  const SSL* ssl = static_cast<const SSL*>(info->internals);
-  if (!SSL_is_init_finished(ssl)) return;
+  const SSL* ssl = net::live_ssl(cap.curl);
+  if (ssl == nullptr || !SSL_is_init_finished(ssl)) return;
   cap.tls = tls::tls_facts(*ssl, cap.host);
   // Verification is done after the transfer so it does not skew the timings.
   cap.chain = tls::PeerChain(*ssl);
@@ -69,26 +59,6 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
       cap.tcp_connected = SteadyClock::now();
   }
   return 0;
-}
-
-Transport classify(CURLcode rc, long os_errno) {
-  switch (rc) {
-    case CURLE_OK: return Transport::ok;
-    case CURLE_COULDNT_RESOLVE_HOST: return Transport::dns;
-    case CURLE_COULDNT_CONNECT: return os_errno == ECONNREFUSED ? Transport::refused : Transport::connect_failed;
-    case CURLE_OPERATION_TIMEDOUT: return Transport::timeout;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING: return Transport::closed;
-    case CURLE_SSL_CONNECT_ERROR: return Transport::tls;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE: return Transport::tls_verify;
-    case CURLE_USE_SSL_FAILED: return Transport::starttls_failed;
-    case CURLE_LOGIN_DENIED: return Transport::login_denied;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_QUOTE_ERROR: return Transport::reply_error;
-    default: return Transport::other;
-  }
 }
 
 std::int64_t info_us(CURL* c, CURLINFO what) {
@@ -121,7 +91,7 @@ ProbeResult run_session(const SessionConfig& c) {
   r.insecure = c.insecure;
   r.warn_days = c.warn_days;
 
-  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  net::CurlPtr curl(curl_easy_init());
   if (!curl) {
     r.stage = Stage::config;
     r.result = Result::internal_error;
@@ -134,56 +104,27 @@ ProbeResult run_session(const SessionConfig& c) {
   cap.host = c.host;
   char errbuf[CURL_ERROR_SIZE] = {};
   std::string url = session_url(c);
-  curl_slist* resolve = nullptr;
-  if (!c.connect_ip.empty()) {
-    std::string entry = c.host + ":" + std::to_string(c.port) + ":" + bracketed(c.connect_ip);
-    resolve = curl_slist_append(nullptr, entry.c_str());
-  }
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> resolve_owner(resolve, curl_slist_free_all);
+  net::SlistPtr resolve;
+  if (!c.connect_ip.empty()) resolve = net::resolve_entry(c.host, c.port, c.connect_ip);
 
-  long timeout_ms = static_cast<long>(c.timeout.count());
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, std::max(1L, (timeout_ms + 999) / 1000));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 4 * timeout_ms);
-  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-  if (resolve) curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
-  curl_easy_setopt(h, CURLOPT_USE_SSL,
-                   c.tls == TlsMode::starttls ? static_cast<long>(CURLUSESSL_ALL)
-                                              : static_cast<long>(CURLUSESSL_NONE));
-  if (!c.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, c.ca_file.c_str());
-  const bool login = !c.username.empty();
-  if (login) {
-    // Secrets only cross a verified channel: libcurl verifies (fails closed).
-    curl_easy_setopt(h, CURLOPT_USERNAME, c.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, c.password.c_str());
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c.insecure ? 0L : 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c.insecure ? 0L : 2L);
-  } else {
-    // Read-only: let the handshake complete so the certificate can be
-    // reported, then judge the verify result ourselves (§1.7).
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "NOOP");
-  curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &cap);
-  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &cap);
-  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+  net::set_target(h, url, resolve.get());
+  net::ProbeTransfer pt;
+  pt.tls = c.tls;
+  pt.ca_file = c.ca_file;
+  pt.insecure = c.insecure;
+  pt.creds = {c.username, c.password};
+  pt.timeout = c.timeout;
+  pt.error_buffer = errbuf;
+  net::apply_probe(h, pt);
+  net::set_callbacks(h, {.header = on_header, .debug = on_debug, .user = &cap});
 
   r.start = Stamp::now();
   CURLcode rc = curl_easy_perform(h);
   auto end = SteadyClock::now();
 
-  long os_errno = 0;
-  curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
-  r.transport = classify(rc, os_errno);
+  r.transport = transport_of(
+      net::transfer_facts(h, rc, c.protocol == Protocol::smtp ? net::Leg::smtp : net::Leg::imap,
+                          c.tls == TlsMode::tls, cap.tcp_connected.has_value()));
   if (rc != CURLE_OK) r.transport_error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
   char* ip = nullptr;
   if (curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) r.ip = ip;

@@ -1,6 +1,28 @@
 #include "probe/verdict.hpp"
 
+#include <cerrno>
+
 namespace mailprobe::probe {
+
+Transport transport_of(const net::TransferFacts& f) {
+  switch (f.code) {
+    case CURLE_OK: return Transport::ok;
+    case CURLE_COULDNT_RESOLVE_HOST: return Transport::dns;
+    case CURLE_COULDNT_CONNECT: return f.os_errno == ECONNREFUSED ? Transport::refused : Transport::connect_failed;
+    case CURLE_OPERATION_TIMEDOUT: return Transport::timeout;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING: return Transport::closed;
+    case CURLE_SSL_CONNECT_ERROR: return Transport::tls;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE: return Transport::tls_verify;
+    case CURLE_USE_SSL_FAILED: return Transport::starttls_failed;
+    case CURLE_LOGIN_DENIED: return Transport::login_denied;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_QUOTE_ERROR: return Transport::reply_error;
+    default: return Transport::other;
+  }
+}
 
 namespace {
 

@@ -47,11 +47,8 @@ size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
 
 void capture_tls(Context* ctx) {
   if (!ctx->tls_version.empty()) return;
-  curl_tlssessioninfo* tsi = nullptr;
-  // Only valid inside a callback (docs/libcurl-mail.md §1.7).
-  if (curl_easy_getinfo(ctx->handle, CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK || !tsi) return;
-  if (tsi->backend != CURLSSLBACKEND_OPENSSL || !tsi->internals) return;
-  SSL* ssl = static_cast<SSL*>(tsi->internals);
+  const SSL* ssl = net::live_ssl(ctx->handle);
+  if (!ssl) return;
   ctx->tls_version = SSL_get_version(ssl);
   if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) ctx->tls_cipher = SSL_CIPHER_get_name(c);
 }
@@ -111,58 +108,21 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
-/// The stage the dialogue is in; before the greeting, derived from how far
-/// connect and (implicit) TLS got.
-Stage current_stage(CURL* h, const Context& ctx) {
+/// What the transfer saw, for net::classify.
+net::TransferFacts facts_of(CURL* h, CURLcode rc, const Context& ctx) {
   const Progress& p = ctx.progress;
-  if (p.greeting()) return p.stage();
-  const bool implicit = ctx.req->server.tls == net::TlsMode::tls;
-  bool connected = ctx.tcp_connected || net::info_us(h, CURLINFO_CONNECT_TIME_T).has_value();
-  bool tls_done = net::info_us(h, CURLINFO_APPCONNECT_TIME_T).has_value();
-  return !connected ? Stage::smtp_connect
-         : (implicit && !tls_done) ? Stage::smtp_tls
-                                   : Stage::smtp_greeting;
-}
-
-Result reject_kind(int code) {
-  if (code >= 400 && code < 500) return Result::temp_reject;
-  if (code >= 500) return Result::perm_reject;
-  return Result::protocol_error;
-}
-
-/// Maps libcurl's outcome plus the dialogue so far to a Failure.
-Failure classify(CURL* h, CURLcode rc, const Context& ctx) {
-  const Progress& p = ctx.progress;
-  Stage current = current_stage(h, ctx);
-  if (ctx.stopped)
-    return Failure(current, Result::timeout,
-                   "stopped by signal during " + std::string(to_string(current)));
-  // Handshake failures belong to smtp_tls whether implicit or after STARTTLS.
-  if (auto f = net::classify_transport(h, rc, Stage::smtp_connect, Stage::smtp_tls, current))
-    return *f;
-  const auto& last = p.last_reply();
-  std::string text = last ? last->joined() : std::string(curl_easy_strerror(rc));
-  int code = last ? last->code : 0;
-  if (ctx.gate_refused)
-    return Failure(current, Result::internal_error, "MAIL FROM held back: the IMAP leg did not get ready");
-  if (ctx.aborted_no_auth)
-    return Failure(Stage::smtp_auth, Result::auth_failed,
-                   "credentials given but the server offered no AUTH mechanism");
-  if (rc == CURLE_USE_SSL_FAILED) {
-    if (p.stage() == Stage::smtp_starttls && last && !p.awaiting_reply())
-      return Failure(Stage::smtp_starttls, Result::starttls_unavailable, text, code);
-    return Failure(Stage::smtp_starttls, Result::starttls_unavailable,
-                   "server does not offer STARTTLS (required by --smtp-tls starttls)");
+  net::TransferFacts f =
+      net::transfer_facts(h, rc, net::Leg::smtp, ctx.req->server.tls == net::TlsMode::tls, ctx.tcp_connected);
+  f.stopped = ctx.stopped;
+  f.greeted = p.greeting().has_value();
+  f.dialogue_stage = p.stage();
+  if (const auto& last = p.last_reply()) {
+    f.last_code = last->code;
+    f.last_text = last->joined();
   }
-  if (rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR)
-    return Failure(Stage::smtp_auth, Result::auth_failed, last ? text : curl_easy_strerror(rc), code);
-  if (p.awaiting_reply() || !last) {
-    // The server went away without answering the last command.
-    std::string why = curl_easy_strerror(rc);
-    return Failure(current, Result::connection_closed, why);
-  }
-  if (code >= 400) return Failure(current, reject_kind(code), text, code);
-  return Failure(current, Result::protocol_error, std::string(curl_easy_strerror(rc)) + ": " + text, code);
+  f.awaiting_reply = p.awaiting_reply();
+  f.no_auth_offered = ctx.aborted_no_auth;
+  return f;
 }
 
 }  // namespace
@@ -183,31 +143,19 @@ SendReport send_message(const SendRequest& req) {
   std::string url = net::make_url(scheme, req.server, req.helo);
   net::SlistPtr rcpt(curl_slist_append(nullptr, ("<" + req.to + ">").c_str()));
   net::SlistPtr resolve;
-  if (!req.connect_to.empty()) {
-    std::string addr = req.connect_to.find(':') != std::string::npos ? "[" + req.connect_to + "]" : req.connect_to;
-    resolve.reset(curl_slist_append(nullptr, (req.server.host + ":" + std::to_string(req.server.port) + ":" + addr).c_str()));
-  }
+  if (!req.connect_to.empty()) resolve = net::resolve_entry(req.server.host, req.server.port, req.connect_to);
   std::string from = "<" + req.from + ">";
 
   CURL* c = h.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  net::set_target(c, url, resolve.get());
   net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
-  curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);  // QUIT inside the transfer
-  if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
-  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
-  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-  curl_easy_setopt(c, CURLOPT_READDATA, &ctx);
-  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.message.size()));
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &ctx);
-  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &ctx);
-  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // needed for HEADER_OUT; nothing is printed
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &ctx);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  net::set_smtp_envelope(c, from, rcpt.get());
+  net::set_callbacks(c, {.header = header_cb,
+                         .debug = debug_cb,
+                         .progress = xferinfo_cb,
+                         .read = read_cb,
+                         .upload_size = static_cast<curl_off_t>(req.message.size()),
+                         .user = &ctx});
 
   CURLcode rc = curl_easy_perform(c);
   out.finished = Stamp::now();
@@ -244,8 +192,11 @@ SendReport send_message(const SendRequest& req) {
   }
   if (out.accepted) {
     // The final 250 arrived: the probe is on its way even if QUIT then failed.
+  } else if (ctx.gate_refused) {
+    // Not the run's verdict: the caller ended the dialogue and reports why.
+    out.failure = Failure(p.stage(), Result::internal_error, "MAIL FROM held back: the IMAP leg did not get ready");
   } else if (rc != CURLE_OK) {
-    out.failure = classify(c, rc, ctx);
+    out.failure = net::classify(facts_of(c, rc, ctx));
   } else {
     out.failure = Failure(Stage::smtp_data, Result::protocol_error,
                           "transfer ended without a final 250 reply");
