@@ -17,7 +17,8 @@ Held checks (to hold@, which Postfix parks in its hold queue):
   lands in hold's Maildir new/ is the true landing time;
 - detection lag = mailprobe's `end` (first seen) - landing;
 - delivery error = delivery_seconds - (landing - acceptance);
-- commands while waiting = the record's `tries` (one NOOP or IDLE cycle each).
+- commands while waiting = the record's `imap_wait_commands` (older builds:
+  `tries`, one IDLE + NOOP cycle, about two commands, each).
 
 Usage: tests/bench/check_bench.py [--runs N] [--rtt-ms 0,50,150] [--binary build/src/mailprobe]
 """
@@ -145,7 +146,8 @@ def held_run(binary, env, legs):
               f" (true {(landed['t'] - accepted) * 1000:.1f}, bound {record.get('delivery_error_seconds', 0) * 1000:.1f}),"
               f" landed {(landed['t'] - iso_to_epoch(record['start_time_imap_search'])) * 1000:.0f} ms into the wait,"
               f" tries {record.get('tries')}, commands {record.get('imap_wait_commands')}, method {record.get('method')}")
-    return (lag, err, record.get("tries", 0)), record
+    # imap_wait_commands counts every command; older builds only have tries.
+    return (lag, err, record.get("imap_wait_commands", record.get("tries", 0))), record
 
 
 def ms(v):
@@ -187,7 +189,7 @@ def bench_rtt(binary, env, rtt, runs):
               f"  max {ms(max(lags))}  ({len(lags)}/{runs} ok)")
         print(f"  delivery error   ms: p50 {ms(statistics.median(errs))}  |err| p95 {ms(pct(aerr, 95))}"
               f"  max |err| {ms(max(aerr))}")
-        print(f"  commands while waiting (tries): p50 {statistics.median(tries):.0f}  max {max(tries)}")
+        print(f"  IMAP commands while waiting: p50 {statistics.median(tries):.0f}  max {max(tries)}")
     return {"rtt": rtt, "walls": walls, "lags": lags, "errs": errs, "cpus": cpus, "rss": rsss, "tries": tries}
 
 
