@@ -127,8 +127,9 @@ int run_mx(const Options& o) {
       }
       for (const auto& a : addrs.value()) targets.push_back({mx, a, {}});
     }
-    // One thread and one easy handle per address (libcurl-mail.md §3).
-    std::vector<std::thread> workers;
+    // One thread and one easy handle per address (libcurl-mail.md §3);
+    // std::jthread joins on every exit path.
+    std::vector<std::jthread> workers;
     for (auto& t : targets) {
       if (t.address.empty()) continue;
       workers.emplace_back([&o, &t] {
@@ -146,7 +147,7 @@ int run_mx(const Options& o) {
         t.probe = probe::run_session(c);
       });
     }
-    for (auto& w : workers) w.join();
+    workers.clear();  // joins them all
     probe::rank_mx(targets);
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);

@@ -6,10 +6,11 @@
 
 namespace mailprobe::check {
 
-Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
-                                           const std::atomic<bool>* stop, const net::Credentials* creds) {
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
+                                           const net::Credentials& creds, const Deadline& dl,
+                                           const std::atomic<bool>* stop) {
   auto leg = std::make_unique<ImapLeg>();
-  auto link = imap::CurlLink::open(cfg.imap, cfg.tls, creds ? *creds : cfg.imap_creds, dl, leg->info, stop);
+  auto link = imap::CurlLink::open(server, tls, creds, dl, leg->info, stop);
   if (!link) return link.error();
   leg->link = std::move(link.value());
   leg->session = std::make_unique<imap::Session>(*leg->link);

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "check/config.hpp"
+#include "core/failure.hpp"
+#include "net/endpoint.hpp"
 #include "imap/curl_link.hpp"
 #include "imap/session.hpp"
 
@@ -30,12 +31,12 @@ struct ImapLeg {
 
 /// Connects, secures, logs in and learns the capabilities: from the LOGIN
 /// completion's [CAPABILITY] code when the server sends one (RFC 3501 §7.1,
-/// as Dovecot does), else with a CAPABILITY command.
-/// A set `stop` flag aborts the login with result=timeout. `creds` overrides
-/// the IMAP login (the bounce watcher logs in as the sender).
-Outcome<std::unique_ptr<ImapLeg>> open_leg(const CheckConfig& cfg, const Deadline& dl,
-                                           const std::atomic<bool>* stop = nullptr,
-                                           const net::Credentials* creds = nullptr);
+/// as Dovecot does), else with a CAPABILITY command; blocks until then or dl.
+/// A set `stop` flag aborts the login with result=timeout. Used by check
+/// (inbox, junk, the sender's mailbox for bounces) and by cleanup.
+Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
+                                           const net::Credentials& creds, const Deadline& dl,
+                                           const std::atomic<bool>* stop = nullptr);
 
 /// The capabilities in the [CAPABILITY ...] code of the login's tagged OK
 /// (the last login line), or nullopt if it carries none. Pure.

@@ -1,15 +1,12 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 
 #include "check/check_report.hpp"
 #include "check/config.hpp"
+#include "check/progress_fn.hpp"
 
 namespace mailprobe::check {
-
-/// Called while waiting for delivery: elapsed wait, tries so far, method.
-using ProgressFn = std::function<void(double elapsed_s, int tries, const char* method)>;
 
 /// One full round trip. Never throws for network conditions and always
 /// returns a complete report: success, or the failing stage/result with the

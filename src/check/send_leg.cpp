@@ -1,6 +1,5 @@
 #include "check/send_leg.hpp"
 
-#include "check/mx_route.hpp"
 
 namespace mailprobe::check {
 
@@ -24,36 +23,10 @@ void SendLeg::start(const CheckConfig& cfg, smtp::SendRequest req, bool gated,
     signal(true);
   };
   thread_ = std::thread([this, &cfg, req = std::move(req)]() mutable {
-    run(cfg, std::move(req));
+    const Deadline dl = req.deadline;
+    out_ = send_over_route(std::move(req), cfg, dl);
     signal(false);  // over: wakes a waiter if no 250 came
   });
-}
-
-void SendLeg::run(const CheckConfig& cfg, smtp::SendRequest req) {
-  if (cfg.mx_domain.empty()) {
-    out_.server = req.server.authority();
-    out_.sent = smtp::send_message(req);
-    return;
-  }
-  // RFC 5321 §5.1: try the MX hosts in order until one takes the message;
-  // only failures to reach or greet a host move on to the next.
-  auto candidates = mx_candidates(cfg.mx_domain, cfg.smtp.port, cfg.dns_server, req.deadline);
-  if (!candidates) {
-    out_.mx_failure = candidates.error();
-    return;
-  }
-  std::int64_t tried = 0;
-  for (const auto& cand : candidates.value()) {
-    req.server.host = cand.host;
-    req.connect_to = cand.address;
-    out_.server = req.server.authority();
-    ++tried;
-    out_.sent = smtp::send_message(req);
-    bool unreachable = out_.sent.failure && (out_.sent.failure->stage == Stage::smtp_connect ||
-                                             out_.sent.failure->stage == Stage::smtp_greeting);
-    if (!unreachable || req.deadline.expired()) break;
-  }
-  out_.mx_tried = tried;
 }
 
 void SendLeg::signal(bool accepted) {
@@ -90,7 +63,7 @@ bool SendLeg::wait_accepted() {
   return accepted_;
 }
 
-SendOutcome& SendLeg::finish() {
+RouteOutcome& SendLeg::finish() {
   if (thread_.joinable()) thread_.join();
   return out_;
 }

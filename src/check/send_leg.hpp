@@ -17,17 +17,11 @@
 #include <thread>
 
 #include "check/config.hpp"
-#include "core/failure.hpp"
+#include "check/route.hpp"
 #include "smtp/sender.hpp"
 
 namespace mailprobe::check {
 
-struct SendOutcome {
-  smtp::SendReport sent;
-  std::string server;                   // the host:port that took (or last refused) the probe
-  std::optional<std::int64_t> mx_tried; // MX mode: hosts tried
-  std::optional<Failure> mx_failure;    // MX mode: no usable MX host at all
-};
 
 class SendLeg final {
  public:
@@ -37,9 +31,9 @@ class SendLeg final {
   /// release(false), then joins the thread if finish() was not called.
   ~SendLeg();
 
-  /// Starts sending `req` on a new thread: straight to req.server, or in MX
-  /// mode (cfg.mx_domain set) to each MX host in turn until one is reached
-  /// and greets (RFC 5321 §5.1). `cfg` must outlive the leg.
+  /// Starts send_over_route(req) on a new thread: straight to req.server, or
+  /// in MX mode to each MX host in turn (RFC 5321 §5.1). `cfg` must outlive
+  /// the leg.
   /// With `gated`, MAIL FROM waits for release(). `run_stop` (the run's
   /// signal flag, may be null) aborts the leg within about a second.
   void start(const CheckConfig& cfg, smtp::SendRequest req, bool gated = false,
@@ -54,14 +48,13 @@ class SendLeg final {
   Stamp accepted_at() const { return accepted_at_; }
   std::optional<std::int64_t> rtt_us() const { return rtt_us_; }
   /// Joins the thread (QUIT included) and returns the whole outcome.
-  SendOutcome& finish();
+  RouteOutcome& finish();
 
  private:
-  void run(const CheckConfig& cfg, smtp::SendRequest req);
   void signal(bool accepted);
   bool wait_gate();  // on the leg's thread: true once released with go
 
-  SendOutcome out_;
+  RouteOutcome out_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "check/fast_poll.hpp"
+#include "check/wait_timing.hpp"
+#include "check/watch_machine.hpp"
 #include "message/probe_message.hpp"
 
 namespace mailprobe::check {
@@ -62,10 +64,12 @@ struct Watch {
   imap::Session& s;
   const WaitPlan& plan;
   std::set<std::uint32_t> rejected;  // hits whose header did not carry the token
+  SteadyClock::time_point searched_at{};  // when the last UID SEARCH returned
 
   // One UID SEARCH; returns the first candidate UID, or 0.
   Outcome<std::uint32_t> search() {
     auto rs = s.command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline, Stage::imap_wait);
+    searched_at = SteadyClock::now();
     if (!rs) return rs.error();
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r))
@@ -91,7 +95,7 @@ struct Watch {
   struct Hit {
     std::uint32_t uid = 0;  // 0: no candidate
     std::string header;     // the confirmed header; "" if it did not carry the token
-    SteadyClock::time_point searched, fetched;
+    SteadyClock::time_point fetched;
   };
   // After evidence of new mail: the SEARCH and a FETCH of every new message's
   // header in one flight (RFC 3501 §5.5; responses come back in order), which
@@ -123,7 +127,7 @@ struct Watch {
         return Failure(stage, resp.status() == "BAD" ? Result::imap_bad : Result::imap_no, resp.text);
       if (resp.tag == st.value()) {
         search_done = true;
-        hit.searched = SteadyClock::now();
+        searched_at = SteadyClock::now();
         continue;
       }
       hit.fetched = SteadyClock::now();
@@ -142,6 +146,87 @@ struct Watch {
   }
 };
 
+/// One search and, on a hit, its confirming fetch (in the same flight when
+/// new mail was already reported). True (and `out` filled) when the probe is
+/// confirmed; `out.seen` is when the evidence arrived (the completion that
+/// carried the EXISTS, else the search), `out.window` when it landed.
+Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming& t) {
+  const auto sent = SteadyClock::now();
+  std::uint32_t uid = 0;
+  std::string header;
+  SteadyClock::time_point fetch_from{}, fetched{};
+  ++t.commands;
+  if (t.evidence && w.plan.criteria.empty()) {
+    ++t.commands;
+    auto hit = w.search_and_fetch();
+    if (!hit) return hit.error();
+    uid = hit.value().uid;
+    header = hit.value().header;
+    fetch_from = w.searched_at;
+    fetched = hit.value().fetched;
+  } else {
+    auto u = w.search();
+    if (!u) return u.error();
+    uid = u.value();
+  }
+  const auto mid = t.sample(sent, w.searched_at);
+  const std::optional<Stamp> evidence = t.evidence;
+  const std::optional<LandingWindow> window = t.window;
+  t.consumed();
+  if (uid != 0 && header.empty() && !w.rejected.count(uid)) {
+    ++t.commands;
+    fetch_from = SteadyClock::now();
+    auto h = w.confirm(uid);
+    if (!h) return h.error();
+    header = h.value();
+    fetched = SteadyClock::now();
+  }
+  if (uid == 0 || header.empty()) {
+    t.missed(mid);  // the probe was not there when the server ran the search
+    return false;
+  }
+  out.found = true;
+  out.uid = uid;
+  out.seen = evidence ? *evidence : Stamp{w.searched_at, WallClock::now() - std::chrono::duration_cast<WallClock::duration>(SteadyClock::now() - w.searched_at)};
+  out.method = how;
+  out.header = header;
+  out.fetch_us = std::chrono::duration_cast<Micros>(fetched - fetch_from).count();
+  out.window = window ? *window : LandingWindow{t.last_miss, std::max(t.last_miss, mid)};
+  return true;
+}
+
+/// noop_pacer.hpp's fast phase after a first search that missed: NOOPs in
+/// flight on a cadence until a hit is confirmed (true), the phase ends or a
+/// stop is requested (false). `noops` counts the NOOPs sent.
+Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTiming& t,
+                         SteadyClock::time_point started, const std::function<bool()>& should_stop, int& noops) {
+  const WaitPlan& plan = w.plan;
+  NoopPacer pacer(started, t.last_miss, plan.check_frequency);
+  const auto until = std::min(started + kFastPhase, plan.wait_until);
+  Outcome<bool> result = false;
+  while (SteadyClock::now() < until && !plan.deadline.expired()) {
+    auto fp = fast_poll(s, pacer, until, plan.deadline, should_stop);
+    if (!fp) {
+      result = fp.error();
+      break;
+    }
+    t.take_rtt(pacer.rtt());
+    t.missed(pacer.last_miss());
+    if (!fp.value().hit) break;
+    t.evidence = fp.value().seen;
+    t.window = pacer.window();
+    auto r = try_search(w, "poll", out, t);
+    if (!r || r.value()) {
+      result = r;
+      break;
+    }
+    pacer.miss_at(t.last_miss);  // other mail: the probe was not there at the search
+  }
+  noops = pacer.sent_count();
+  t.commands += noops;
+  return result;
+}
+
 }  // namespace
 
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
@@ -150,179 +235,98 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   Watch w{s, plan, {}};
   WaitOutcome out;
   const auto started = SteadyClock::now();
-  auto last_search = started;
-  bool idle = plan.idle;
-  // Server time of the latest check that did not see the probe.
-  SteadyClock::time_point last_miss = plan.not_before != SteadyClock::time_point{} ? plan.not_before : started;
-  auto rtt_sample = [&](SteadyClock::time_point sent, SteadyClock::time_point done) {
-    auto d = std::chrono::duration_cast<Micros>(done - sent);
-    if (!out.rtt || d < *out.rtt) out.rtt = d;
-    return sent + (done - sent) / 2;  // the server's moment, on our clock
+  WaitTiming t;
+  t.last_miss = plan.not_before != SteadyClock::time_point{} ? plan.not_before : started;
+  bool fast_done = !plan.fast_phase;
+  int fast_noops = 0;  // tries made by the fast phase, outside the machine
+  WatchMachine m(started, plan.wait_until, plan.deadline.at, plan.check_frequency, plan.idle);
+  auto settle = [&] {
+    out.tries = m.tries() + fast_noops;
+    out.commands = t.commands;
+    out.rtt = t.rtt;
   };
-
-  // `evidence`/`win`: when the hit was already noticed (an EXISTS); by
-  // default the search itself is the evidence.
-  auto try_search = [&](const std::string& how, std::optional<Stamp> evidence = {},
-                        std::optional<LandingWindow> win = {}) -> Outcome<bool> {
-    auto sent = SteadyClock::now();
-    ++out.commands;
-    if (evidence && plan.criteria.empty()) {
-      // Something arrived: search and fetch in one flight.
-      ++out.commands;
-      auto hit = w.search_and_fetch();
-      if (!hit) return hit.error();
-      last_search = hit.value().searched;
-      auto mid = rtt_sample(sent, last_search);
-      if (hit.value().uid != 0 && hit.value().header.empty() &&
-          !w.rejected.count(hit.value().uid)) {
-        // The FETCH did not cover it (it cannot, in order; but do not guess).
-        ++out.commands;
-        auto header = w.confirm(hit.value().uid);
-        if (!header) return header.error();
-        hit.value().header = header.value();
-        hit.value().fetched = SteadyClock::now();
-      }
-      if (hit.value().header.empty()) {
-        last_miss = std::max(last_miss, mid);
-        return false;
-      }
-      out.found = true;
-      out.uid = hit.value().uid;
-      out.seen = *evidence;
-      out.method = how;
-      out.header = hit.value().header;
-      out.fetch_us = std::chrono::duration_cast<Micros>(hit.value().fetched - hit.value().searched).count();
-      out.window = win ? *win : LandingWindow{last_miss, std::max(last_miss, mid)};
-      return true;
-    }
-    auto uid = w.search();
-    last_search = SteadyClock::now();
-    if (!uid) return uid.error();
-    auto mid = rtt_sample(sent, last_search);
-    if (uid.value() == 0) {
-      last_miss = std::max(last_miss, mid);
-      return false;
-    }
-    Stamp seen = evidence ? *evidence : Stamp::now();
-    auto t0 = SteadyClock::now();
-    ++out.commands;
-    auto header = w.confirm(uid.value());
-    if (!header) return header.error();
-    if (header.value().empty()) {
-      last_miss = std::max(last_miss, mid);
-      return false;
-    }
-    out.found = true;
-    out.uid = uid.value();
-    out.seen = seen;
-    out.method = how;
-    out.header = header.value();
-    out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
-    out.window = win ? *win : LandingWindow{last_miss, std::max(last_miss, mid)};
-    return true;
-  };
-
-  // The probe may already be there (fast local delivery): look once at once.
-  ++out.tries;
-  if (auto r = try_search("poll"); !r) return r.error();
-  else if (r.value()) return out;
-
-  if (plan.fast_phase) {
-    // NOOPs in flight on a cadence (noop_pacer.hpp): detection resolution is
-    // the cadence, not cadence + RTT. Then the IDLE/NOOP loop below.
-    NoopPacer pacer(started, last_miss, plan.check_frequency);
-    const auto fast_until = std::min(started + kFastPhase, plan.wait_until);
-    const int tries_before = out.tries;
-    while (SteadyClock::now() < fast_until && !plan.deadline.expired()) {
-      auto fp = fast_poll(s, pacer, fast_until, plan.deadline, should_stop);
-      if (!fp) return fp.error();
-      out.tries = tries_before + pacer.sent_count();
-      if (pacer.rtt() && (!out.rtt || *pacer.rtt() < *out.rtt)) out.rtt = pacer.rtt();
-      last_miss = std::max(last_miss, pacer.last_miss());
-      if (!fp.value().hit) break;
-      auto r = try_search("poll", fp.value().seen, pacer.window());
-      if (!r) return r.error();
-      if (r.value()) {
-        out.commands += pacer.sent_count();
-        return out;
-      }
-      pacer.miss_at(last_miss);  // other mail: the probe was not there at the search
-    }
-    out.commands += pacer.sent_count();
-    if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries, "poll");
-  }
-
+  WatchMachine::Input in;
+  // The thin loop: perform what the machine says, tell it what happened.
   while (true) {
-    if (stopped()) {
-      out.stopped = true;  // not a failure of this mailbox: the caller asked
-      return out;
-    }
-    auto now = SteadyClock::now();
-    if (now >= plan.wait_until || plan.deadline.expired()) return out;  // found=false
-    auto elapsed = std::chrono::duration_cast<milliseconds>(now - started);
-    auto until_tp = std::min(now + poll_interval(elapsed, plan.check_frequency), plan.wait_until);
-    until_tp = std::min(until_tp, plan.deadline.at);
-    Deadline until{until_tp};
-
-    bool pushed = false;
-    std::optional<Stamp> evidence;
-    std::optional<LandingWindow> win;
-    if (idle) {
-      ++out.commands;
-      auto st = s.idle_start(plan.deadline);
-      if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
-        idle = false;  // advertised but refused (some proxies do): poll instead
-        continue;
+    WatchMachine::Action a = m.next(SteadyClock::now(), in);
+    if (m.take_round_finished() && progress)
+      progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), m.tries() + fast_noops,
+               m.idle() ? "idle+poll" : "poll");
+    in = {};
+    switch (a.act) {
+      case WatchMachine::Act::found:
+      case WatchMachine::Act::give_up:
+        settle();
+        return out;  // found, or found=false
+      case WatchMachine::Act::stop:
+        settle();
+        out.stopped = true;  // not a failure of this mailbox: the caller asked
+        return out;
+      case WatchMachine::Act::search: {
+        auto r = try_search(w, a.method, out, t);
+        if (!r) return r.error();
+        if (!r.value() && !fast_done) {
+          fast_done = true;
+          auto f = fast_phase(s, w, out, t, started, should_stop, fast_noops);
+          if (!f) return f.error();
+          if (f.value()) {
+            settle();
+            return out;
+          }
+        }
+        in.event = WatchMachine::Event::searched;
+        in.found = r.value();
+        in.searched_at = w.searched_at;
+        break;
       }
-      if (!st) return st.error();
-      auto r = s.idle_wait(until);
-      if (!r) return r.error();
-      pushed = r.value();
-      if (pushed) {
-        // RFC 2177: the server sent the EXISTS when it saw the mail, one
-        // one-way delay (about half the smallest round trip) ago.
-        evidence = Stamp::now();
-        auto half = out.rtt ? *out.rtt / 2 : Micros(0);
-        win = LandingWindow{last_miss, std::max(last_miss, evidence->steady - half)};
+      case WatchMachine::Act::idle_start: {
+        ++t.commands;
+        auto st = s.idle_start(plan.deadline);
+        if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
+          in.event = WatchMachine::Event::idle_refused;
+          break;
+        }
+        if (!st) return st.error();
+        in.event = WatchMachine::Event::idle_started;
+        break;
       }
-      if (auto d = s.idle_done(plan.deadline); !d) return d.error();
-      // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
-      // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
-      if (!pushed && s.take_new_mail()) {
-        pushed = true;
-        evidence = Stamp::now();
-        auto half = out.rtt ? *out.rtt / 2 : Micros(0);
-        win = LandingWindow{last_miss, std::max(last_miss, evidence->steady - half)};
+      case WatchMachine::Act::idle_wait: {
+        auto r = s.idle_wait(Deadline{a.until});
+        if (!r) return r.error();
+        in.event = WatchMachine::Event::idle_ended;
+        in.pushed = r.value();
+        if (in.pushed) t.pushed(Stamp::now());
+        break;
       }
-    } else {
-      while (!until.expired() && !stopped())
-        std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
-    }
-    bool polled = false;
-    if (!pushed) {
-      // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
-      auto sent = SteadyClock::now();
-      ++out.commands;
-      auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
-      if (!r) return r.error();
-      auto mid = rtt_sample(sent, SteadyClock::now());
-      polled = s.take_new_mail();
-      if (polled) {
-        evidence = Stamp::now();
-        win = LandingWindow{last_miss, std::max(last_miss, mid)};
-      } else {
-        last_miss = std::max(last_miss, mid);
+      case WatchMachine::Act::idle_done:
+        if (auto d = s.idle_done(plan.deadline); !d) return d.error();
+        in.event = WatchMachine::Event::idle_closed;
+        // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
+        // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
+        in.pushed = s.take_new_mail();
+        if (in.pushed) t.pushed(Stamp::now());
+        break;
+      case WatchMachine::Act::sleep: {
+        Deadline until{a.until};
+        while (!until.expired() && !stopped())
+          std::this_thread::sleep_for(std::min(milliseconds(20), milliseconds(until.remaining_ms())));
+        in.event = WatchMachine::Event::slept;
+        break;
+      }
+      case WatchMachine::Act::noop: {
+        const auto sent = SteadyClock::now();
+        ++t.commands;
+        auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
+        if (!r) return r.error();
+        in.event = WatchMachine::Event::nooped;
+        in.new_mail = s.take_new_mail();
+        const auto mid = t.sample(sent, SteadyClock::now());
+        if (in.new_mail) t.hit(mid, Stamp::now());  // NOOP reports new mail (RFC 3501 §6.1.2)
+        else t.missed(mid);
+        break;
       }
     }
-    ++out.tries;
-    if (progress) progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), out.tries,
-                           idle ? "idle+poll" : "poll");
-    bool safety = SteadyClock::now() - last_search >= plan.check_frequency;
-    if (pushed || polled || safety) {
-      auto r = try_search(pushed ? "idle" : "poll", evidence, win);
-      if (!r) return r.error();
-      if (r.value()) return out;
-    }
+    in.stop_requested = stopped();
   }
 }
 

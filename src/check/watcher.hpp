@@ -13,7 +13,8 @@
 #include <string>
 
 #include "check/noop_pacer.hpp"
-#include "check/run_check.hpp"
+#include "check/progress_fn.hpp"
+#include "core/clock.hpp"
 #include "imap/session.hpp"
 
 namespace mailprobe::check {

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "check/cleanup.hpp"
-#include "imap/curl_link.hpp"
+#include "check/imap_leg.hpp"
 #include "imap/session.hpp"
 #include "insight/junk_mailbox.hpp"
 #include "insight/stale_probe.hpp"
@@ -94,21 +94,14 @@ CleanupReport run_cleanup(const CleanupConfig& cfg) {
   rep.time = WallClock::now();
   rep.server = cfg.endpoint.authority();
   const Deadline dl = Deadline::in(cfg.timeout);
-  imap::LinkInfo li;
-  auto link = imap::CurlLink::open(cfg.endpoint, cfg.tls, cfg.creds, dl, li);
-  if (!link) {
-    rep.failure = link.error();
+  // The same opener as check's legs: connect, TLS, login, CAPABILITY.
+  auto leg = check::open_leg(cfg.endpoint, cfg.tls, cfg.creds, dl);
+  if (!leg) {
+    rep.failure = leg.error();
     return rep;
   }
-  imap::Session s(*link.value());
-  auto caps_rs = s.command("CAPABILITY", dl, Stage::imap_login);
-  if (!caps_rs) {
-    rep.failure = caps_rs.error();
-    return rep;
-  }
-  std::set<std::string> caps;
-  for (const auto& r : caps_rs.value())
-    if (auto c = imap::capabilities(r)) caps.insert(c->begin(), c->end());
+  imap::Session& s = *leg.value()->session;
+  const std::set<std::string>& caps = leg.value()->caps;
 
   std::string junk = cfg.junk_mailbox;
   if (junk.empty() && !cfg.no_junk) {

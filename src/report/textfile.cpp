@@ -7,30 +7,11 @@
 #include <cstdio>
 #include <system_error>
 
+#include "core/unique_fd.hpp"
+
 namespace mailprobe::report {
 
 namespace {
-
-/// Move-only owner of a file descriptor.
-class UniqueFd final {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  /// Closes now and reports close()'s error (it can surface a failed write).
-  int close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 Failure os_failure(std::string_view step, const std::string& file, int err) {
   std::string text(step);

@@ -33,7 +33,6 @@ class Progress {
   const std::optional<Reply>& last_reply() const { return last_reply_; }
   bool awaiting_reply() const { return awaiting_; }
   bool auth_succeeded() const { return auth_ok_; }
-  bool protocol_violation() const { return assembler_.violation(); }
   /// Number of complete replies seen so far (tells a line that ended a reply).
   int replies() const { return replies_; }
   /// True when the session part is over and libcurl's next command is MAIL

@@ -6,6 +6,7 @@ when it does not. Run by meson as the `include-edges` test (suite unit).
 
 Usage: include_edges.py SRC_DIR
        include_edges.py --self-test   (the guard catches a planted offence)
+       include_edges.py --readme README.md   (its Architecture table equals ALLOWED)
 """
 import os
 import re
@@ -28,8 +29,8 @@ ALLOWED = {
     "cleanup": {"core", "net", "imap", "insight", "check"},
     "probe": {"core", "net", "report", "message", "dns", "smtp", "tls"},
     "serve": {"core"},
-    "app": {"core", "net", "report", "message", "dns", "smtp", "imap", "insight", "check", "cleanup", "probe",
-            "serve"},
+    "app": {"core", "net", "report", "message", "dns", "tls", "smtp", "imap", "insight", "check", "cleanup",
+            "probe", "serve"},
 }
 
 # text -> the only folders whose files may contain it.
@@ -86,9 +87,44 @@ def self_test():
     return 0
 
 
+ROW = re.compile(r"^\| `([a-z]+)/` \|.*\| ([^|]+) \|$")
+
+
+def readme_table(path):
+    """folder -> allowed folders, from the README's Architecture table."""
+    table = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = ROW.match(line.strip())
+            if not m:
+                continue
+            folder, cell = m.group(1), m.group(2).strip()
+            if cell == "—":
+                table[folder] = set()
+            elif cell == "everything above":
+                table[folder] = set(table)
+            else:
+                table[folder] = {x.strip() for x in cell.split(",")}
+    return table
+
+
+def check_readme(path):
+    documented = readme_table(path)
+    if documented == ALLOWED:
+        print("README architecture table matches the allowed edges")
+        return 0
+    for folder in sorted(set(documented) | set(ALLOWED)):
+        if documented.get(folder) != ALLOWED.get(folder):
+            print(f"{folder}/: README says {sorted(documented.get(folder, []))}, "
+                  f"the guard allows {sorted(ALLOWED.get(folder, []))}")
+    return 1
+
+
 def main():
     if sys.argv[1:] == ["--self-test"]:
         return self_test()
+    if len(sys.argv) == 3 and sys.argv[1] == "--readme":
+        return check_readme(sys.argv[2])
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         print(__doc__.strip(), file=sys.stderr)
         return 2

@@ -52,11 +52,14 @@ class CheckAgainstServe(unittest.TestCase):
                         self.assertEqual(d["cleanup"], "expunged")
 
     def test_idle_push_is_the_detection_method_when_delivery_is_delayed(self):
-        with Serve("--delay-delivery", "400") as srv:
+        # After 3 s the watcher IDLEs in windows of at least 300 ms with one
+        # DONE/NOOP/IDLE round trip between them, so the EXISTS push lands
+        # inside an IDLE wait and is what finds the probe (RFC 2177).
+        with Serve("--delay-delivery", "3500") as srv:
             rc, d, _ = check(srv, extra=["--check-frequency", "2"])
             self.assertEqual(rc, 0, d)
-            self.assertGreaterEqual(d["delivery_seconds"], 0.39)
-            self.assertIn(d["method"], ("idle", "poll"))
+            self.assertGreaterEqual(d["delivery_seconds"], 3.49)
+            self.assertEqual(d["method"], "idle", d)
 
     def test_without_idle_the_poll_finds_it(self):
         with Serve("--no-idle", "--delay-delivery", "300") as srv:

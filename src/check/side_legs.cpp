@@ -1,0 +1,64 @@
+#include "check/side_legs.hpp"
+
+namespace mailprobe::check {
+
+// GCC 12 at -Os reports std::stop_source's own state as maybe-uninitialized
+// inside std::jthread's constructor (a false positive in <stop_token>).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+void SideLeg::start(const net::Endpoint& server, const net::TlsPolicy& tls, const net::Credentials& creds,
+                    const Deadline& dl, const std::atomic<bool>* stop) {
+  opener = std::jthread([this, &server, &tls, &creds, dl, stop] {
+    auto l = open_leg(server, tls, creds, dl, stop);
+    if (l) leg = std::move(l.value());
+    else error = l.error().reply_text;
+  });
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void SideLeg::select(const std::string& name, const Deadline& dl) {
+  if (opener.joinable()) opener.join();
+  if (!leg) return;
+  if (!name.empty()) {
+    if (auto st = select_mailbox(*leg, name, dl)) return;
+    else error = st.error().reply_text;
+  }
+  logout(*leg, dl);
+  leg.reset();
+}
+
+void SideLeg::finish(const Deadline& dl) {
+  if (opener.joinable()) opener.join();
+  if (leg) logout(*leg, dl);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+void SideWait::start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop) {
+  thread = std::jthread([this, &leg, plan = std::move(plan), &found, stop = std::move(stop)] {
+    result = wait_for_probe(*leg.session, plan, {}, stop);
+    if (result->has_value() && result->value().found) found = true;
+  });
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void SideWait::join() {
+  if (thread.joinable()) thread.join();
+}
+
+const WaitOutcome* SideWait::found() const {
+  return result && result->has_value() && result->value().found ? &result->value() : nullptr;
+}
+
+}  // namespace mailprobe::check

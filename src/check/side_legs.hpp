@@ -1,0 +1,49 @@
+#pragma once
+
+// The optional IMAP connections beside the watched mailbox: the junk folder
+// and the sender's mailbox (bounces). Each logs in on its own std::jthread,
+// in parallel with the inbox, so watching it adds no latency to the inbox
+// case; if it cannot be opened the run goes on without it and says why.
+// Threads join in the destructors, so an exception never leaves one running.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "check/imap_leg.hpp"
+#include "check/watcher.hpp"
+
+namespace mailprobe::check {
+
+struct SideLeg {
+  std::unique_ptr<ImapLeg> leg;
+  std::string error;  // why there is no leg (login or SELECT failed)
+  std::jthread opener;
+
+  /// Starts logging in as `creds` on the opener thread. The arguments must
+  /// outlive select()/finish().
+  void start(const net::Endpoint& server, const net::TlsPolicy& tls, const net::Credentials& creds,
+             const Deadline& dl, const std::atomic<bool>* stop);
+  /// Waits for the login, then selects `name` ("" = not wanted after all:
+  /// logs out). Without a leg afterwards, `error` may say why.
+  void select(const std::string& name, const Deadline& dl);
+  /// Waits for the opener and logs out.
+  void finish(const Deadline& dl);
+};
+
+/// Runs one watcher on its own thread; `found` turns true when it finds.
+struct SideWait {
+  std::optional<Outcome<WaitOutcome>> result;
+  std::jthread thread;
+
+  /// `leg`, `found` and `stop`'s captures must outlive join().
+  void start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop);
+  void join();
+  /// The outcome when this watcher found its message, else nullptr (call after join).
+  const WaitOutcome* found() const;
+};
+
+}  // namespace mailprobe::check
