@@ -10,7 +10,7 @@ DeliveryTiming delivery_timing(const LandingWindow& landed, SteadyClock::time_po
   // there), so a negative value only comes from rounding: clamp it.
   auto d = std::chrono::duration_cast<Micros>(landed.estimate() - accepted_server).count();
   t.delivery_us = std::max<std::int64_t>(0, d);
-  t.error_us = landed.half_width().count();
+  t.error_us = landed.error_bound().count();
   return t;
 }
 

@@ -6,7 +6,8 @@
 // assumed), and the probe landed inside the watcher's landing window
 // (noop_pacer.hpp: between the last check that missed it and the first that
 // saw it, each at its server-side moment). The error bound is half that
-// window; path asymmetry is not measurable from one end and is not in it.
+// window (all of it for an IDLE push, whose estimate is the window's end);
+// path asymmetry is not measurable from one end and is not in it.
 
 #include <cstdint>
 

@@ -44,7 +44,17 @@ inline constexpr std::size_t kMaxInFlight = 32;
 struct LandingWindow {
   SteadyClock::time_point after;   // server time of the last miss
   SteadyClock::time_point before;  // server time of the hit
-  SteadyClock::time_point estimate() const { return after + (before - after) / 2; }
+  /// A push (IDLE, RFC 2177) is sent when the server notices the mail, so
+  /// the landing is best placed at the window's end; a poll that sees it
+  /// only bounds it, so at the middle.
+  bool pushed = false;
+  SteadyClock::time_point estimate() const { return pushed ? before : after + (before - after) / 2; }
+  /// How far the landing can be from estimate(): half the window for a poll,
+  /// all of it for a push (a server may notice late; Dovecot ~0.5 s).
+  Micros error_bound() const {
+    auto w = std::chrono::duration_cast<Micros>(before - after);
+    return pushed ? w : w / 2;
+  }
   Micros half_width() const { return std::chrono::duration_cast<Micros>(before - after) / 2; }
 };
 

@@ -41,7 +41,10 @@ struct WaitTiming {
   }
   /// IDLE pushed new mail (RFC 2177): the server sent it one one-way delay,
   /// about half the smallest round trip, before `now`.
-  void pushed(const Stamp& now) { hit(now.steady - (rtt ? *rtt / 2 : Micros(0)), now); }
+  void pushed(const Stamp& now) {
+    hit(now.steady - (rtt ? *rtt / 2 : Micros(0)), now);
+    window->pushed = true;
+  }
   /// The evidence was searched for (found or not): it is used up.
   void consumed() {
     evidence.reset();

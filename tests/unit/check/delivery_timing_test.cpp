@@ -18,6 +18,14 @@ TEST_SUITE("check::delivery_timing") {
     CHECK(d.error_us == 10'000);
   }
 
+  TEST_CASE("an IDLE push places the landing at the push, bounded by the whole window") {
+    auto t0 = SteadyClock::time_point{} + hours(1);
+    LandingWindow w{t0 + milliseconds(85), t0 + milliseconds(405), true};
+    auto d = delivery_timing(w, t0 + milliseconds(75));
+    CHECK(d.delivery_us == 330'000);
+    CHECK(d.error_us == 320'000);
+  }
+
   TEST_CASE("never negative") {
     auto t0 = SteadyClock::time_point{} + hours(1);
     LandingWindow w{t0, t0 + milliseconds(2)};
