@@ -76,7 +76,12 @@ void declare(cxxopts::Options& opts) {
     ("idle-timeout", "SMTP: seconds of client silence before 421", cxxopts::value<int>()->default_value("300"))
     ("imap-idle-timeout", "IMAP: seconds of client silence (IDLE included) before BYE; RFC 3501 wants >= 1800",
         cxxopts::value<int>()->default_value("1800"))
-    ("max-size", "largest message in bytes (SIZE)", cxxopts::value<std::size_t>()->default_value("10485760"));
+    ("max-size", "largest message in bytes (SIZE)", cxxopts::value<std::size_t>()->default_value("10485760"))
+    // Limits (issue 17): caps and time bounds per unit of work.
+    ("max-connections", "concurrent sessions (lowered to what the fd limit allows)", cxxopts::value<std::size_t>()->default_value("1000"))
+    ("max-connections-per-ip", "concurrent sessions from one address (default: half of --max-connections)", cxxopts::value<std::size_t>())
+    ("line-timeout", "seconds from the first to the last byte of a command line", cxxopts::value<int>()->default_value("120"))
+    ("data-timeout", "seconds for one DATA body or IMAP command with literals", cxxopts::value<int>()->default_value("600"));
   opts.add_options("Mailboxes")
     ("users-file", "one user per line: name or name:password", cxxopts::value<std::string>())
     ("user", "a user NAME[:PASSWORD] (repeatable; default alice:alice, bob:bob)", cxxopts::value<std::string>())
@@ -129,6 +134,13 @@ serve::ServerOptions parse_serve_options(const cxxopts::ParseResult& r) {
   if (imap_idle <= 0) usage_error("--imap-idle-timeout must be positive");
   o.imap_idle_timeout = std::chrono::seconds(imap_idle);
   o.max_message_size = r["max-size"].as<std::size_t>();
+  // Limits (issue 17).
+  o.max_connections = r["max-connections"].as<std::size_t>();
+  if (r.count("max-connections-per-ip")) o.max_connections_per_ip = r["max-connections-per-ip"].as<std::size_t>();
+  int line_s = r["line-timeout"].as<int>(), data_s = r["data-timeout"].as<int>();
+  if (o.max_connections == 0 || line_s <= 0 || data_s <= 0) usage_error("limits and timeouts must be positive");
+  o.line_timeout = std::chrono::seconds(line_s);
+  o.data_timeout = std::chrono::seconds(data_s);
   std::string password = r.count("password") ? r["password"].as<std::string>() : std::string();
   if (r.count("users-file")) {
     auto u = serve::Users::load_file(r["users-file"].as<std::string>(), password);

@@ -11,8 +11,10 @@ std::int64_t micros_between(const Stamp& a, const Stamp& b) {
 }
 
 namespace {
+// Whole seconds at or before t: to_time_t truncates toward zero, which for a
+// time before 1970 with a fraction would name the second after (issue 17, D12).
 std::tm utc_tm(WallClock::time_point t) {
-  std::time_t secs = WallClock::to_time_t(t);
+  std::time_t secs = static_cast<std::time_t>(std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
   std::tm tm{};
   gmtime_r(&secs, &tm);
   return tm;

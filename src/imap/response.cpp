@@ -1,5 +1,7 @@
 #include "imap/response.hpp"
 
+#include "core/slice.hpp"
+
 #include <charconv>
 
 #include "core/ascii.hpp"
@@ -13,7 +15,7 @@ std::optional<std::size_t> trailing_literal(std::string_view line) {
   if (line.empty() || line.back() != '}') return std::nullopt;
   auto open = line.rfind('{');
   if (open == std::string_view::npos) return std::nullopt;
-  std::string_view digits = line.substr(open + 1, line.size() - open - 2);
+  std::string_view digits = slice(line, open + 1, line.size() - open - 2);
   if (!digits.empty() && digits.back() == '+') digits.remove_suffix(1);  // LITERAL+
   if (digits.empty()) return std::nullopt;
   std::size_t n = 0;
@@ -29,7 +31,7 @@ std::vector<std::string> words(std::string_view s) {
     while (i < s.size() && s[i] == ' ') ++i;
     std::size_t j = i;
     while (j < s.size() && s[j] != ' ') ++j;
-    if (j > i) out.emplace_back(s.substr(i, j - i));
+    if (j > i) out.emplace_back(slice(s, i, j - i));
     i = j;
   }
   return out;
@@ -46,7 +48,7 @@ std::optional<std::uint32_t> to_u32(std::string_view s) {
 
 std::string Response::status() const {
   if (kind == Kind::continuation) return {};
-  auto w = words(std::string_view(text).substr(0, 16));
+  auto w = words(slice(text, 0, 16));
   if (w.empty()) return {};
   std::string s = ascii_upper(w.front());
   if (s == "OK" || s == "NO" || s == "BAD" || s == "BYE" || s == "PREAUTH") return s;
@@ -68,50 +70,80 @@ std::string Response::status_text() const {
   return std::string(t);
 }
 
-void ResponseReader::feed(std::string_view bytes) { buf_.append(bytes); }
+void ResponseReader::feed(std::string_view bytes) {
+  if (!overflow_) buf_.append(bytes);
+}
+
+void ResponseReader::reset_response() {
+  buf_.erase(0, scan_);
+  scan_ = lf_from_ = 0;
+  line_.clear();
+  literals_.clear();
+  literal_bytes_ = 0;
+  literal_.reset();
+}
 
 std::optional<Response> ResponseReader::next() {
-  // A response is complete at a CRLF that does not end in a literal marker;
-  // a literal marker means n octets follow and the line then continues.
-  std::size_t pos = 0;
-  std::string line;
-  std::vector<std::string> literals;
-  while (true) {
-    auto eol = buf_.find("\r\n", pos);
-    if (eol == std::string::npos) {
-      // Tolerate bare LF from lax servers only when no CRLF is pending.
-      eol = buf_.find('\n', pos);
-      if (eol == std::string::npos) {
-        if (buf_.size() - pos > kMaxLine) overflow_ = true;
-        return std::nullopt;
-      }
-      line.append(buf_, pos, eol - pos);
-      pos = eol + 1;
-    } else {
-      line.append(buf_, pos, eol - pos);
-      pos = eol + 2;
+  // A response is complete at a line end (CRLF, or a bare LF from a lax
+  // server) that does not follow a literal marker; after a marker "{n}" come
+  // n octets and then the line continues (RFC 3501 §4.3).
+  while (!overflow_) {
+    if (literal_) {
+      if (buf_.size() - scan_ < *literal_) return std::nullopt;  // wait for the whole literal
+      literals_.emplace_back(buf_, scan_, *literal_);
+      literal_bytes_ += *literal_;
+      scan_ += *literal_;
+      lf_from_ = scan_;
+      literal_.reset();
+      continue;
     }
-    auto lit = trailing_literal(line);
+    auto lf = buf_.find('\n', lf_from_);
+    if (lf == std::string::npos) {
+      lf_from_ = buf_.size();
+      if (buf_.size() - scan_ > kMaxLine) overflow_ = true;
+      return std::nullopt;
+    }
+    std::size_t end = lf > scan_ && buf_[lf - 1] == '\r' ? lf - 1 : lf;
+    if (end - scan_ > kMaxLine || line_.size() + literal_bytes_ + (end - scan_) > kMaxResponse) {
+      overflow_ = true;
+      break;
+    }
+    line_.append(buf_, scan_, end - scan_);
+    scan_ = lf_from_ = lf + 1;
+    auto lit = trailing_literal(line_);
     if (!lit) break;
-    if (buf_.size() - pos < *lit) return std::nullopt;  // wait for the whole literal
-    literals.emplace_back(buf_, pos, *lit);
-    pos += *lit;
+    std::size_t held = line_.size() + literal_bytes_;
+    if (*lit > kMaxLiteral || *lit > kMaxResponse - std::min(held, kMaxResponse)) {
+      overflow_ = true;
+      break;
+    }
+    literal_ = *lit;
   }
-  buf_.erase(0, pos);
+  if (overflow_) {
+    buf_.clear();
+    buf_.shrink_to_fit();
+    scan_ = lf_from_ = 0;
+    line_.clear();
+    literals_.clear();
+    return std::nullopt;
+  }
+  std::string line = std::move(line_);
+  std::vector<std::string> literals = std::move(literals_);
+  reset_response();
 
   Response r;
   r.literals = std::move(literals);
   if (line.rfind("* ", 0) == 0) {
     r.kind = Response::Kind::untagged;
-    r.text = line.substr(2);
+    r.text = std::string(slice(line, 2));
   } else if (line == "+" || line.rfind("+ ", 0) == 0) {
     r.kind = Response::Kind::continuation;
-    r.text = line.size() > 2 ? line.substr(2) : "";
+    r.text = line.size() > 2 ? slice(line, 2) : "";
   } else {
     r.kind = Response::Kind::tagged;
     auto sp = line.find(' ');
-    r.tag = line.substr(0, sp);
-    r.text = sp == std::string::npos ? "" : line.substr(sp + 1);
+    r.tag = slice(line, 0, sp);
+    r.text = sp == std::string::npos ? "" : slice(line, sp + 1);
   }
   return r;
 }
@@ -156,7 +188,7 @@ std::optional<std::set<std::string>> capabilities(const Response& r) {
     return std::nullopt;
   }
   std::set<std::string> caps;
-  for (auto& w : words(std::string_view(u).substr(start, end == std::string::npos ? std::string::npos : end - start)))
+  for (auto& w : words(slice(u, start, end == std::string::npos ? std::string::npos : end - start)))
     caps.insert(w);
   return caps;
 }
@@ -171,7 +203,7 @@ std::optional<std::uint32_t> code_number(const Response& r, std::string_view cod
   p += needle.size();
   auto e = u.find_first_of("] ", p);
   if (e == std::string::npos) return std::nullopt;
-  return to_u32(std::string_view(u).substr(p, e - p));
+  return to_u32(slice(u, p, e - p));
 }
 
 std::optional<std::uint32_t> fetch_uid(const Response& r) {
@@ -185,19 +217,19 @@ std::optional<std::uint32_t> fetch_uid(const Response& r) {
   p += 4;
   auto e = u.find_first_of(" )", p);
   if (e == std::string::npos) return std::nullopt;
-  return to_u32(std::string_view(u).substr(p, e - p));
+  return to_u32(slice(u, p, e - p));
 }
 
 std::optional<ListEntry> list_entry(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   std::string_view t = r.text;
-  if (ascii_upper(t.substr(0, 5)) != "LIST ") return std::nullopt;
+  if (ascii_upper(slice(t, 0, 5)) != "LIST ") return std::nullopt;
   t.remove_prefix(5);
   if (t.empty() || t.front() != '(') return std::nullopt;
   auto close = t.find(')');
   if (close == std::string_view::npos) return std::nullopt;
   ListEntry e;
-  e.attributes = words(t.substr(1, close - 1));
+  e.attributes = words(slice(t, 1, close - 1));
   t.remove_prefix(close + 1);
   while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
   // delimiter: NIL or a quoted char

@@ -28,6 +28,11 @@ struct Response {
   std::string status_text() const;
 };
 
+/// Splits a byte stream into responses. Work is linear in the bytes fed:
+/// each call resumes where the last one stopped, so a server that trickles an
+/// endless chain of `{1}` literals costs no rescans (issue 17, D9). Memory is
+/// bounded too: a line, a literal or a whole response over its limit sets
+/// overflow(), after which next() yields nothing more.
 class ResponseReader {
  public:
   /// Appends raw bytes; complete responses become available via next().
@@ -36,11 +41,23 @@ class ResponseReader {
   std::optional<Response> next();
   /// A line longer than this (without literals) is a protocol error.
   static constexpr std::size_t kMaxLine = 1 << 20;
+  /// One announced literal larger than this is a protocol error (a probe
+  /// message is a few kB; --max-size style limits of servers are ~50 MiB).
+  static constexpr std::size_t kMaxLiteral = 64u << 20;
+  /// One response, all lines and literals together, larger than this is one.
+  static constexpr std::size_t kMaxResponse = 96u << 20;
   bool overflow() const { return overflow_; }
 
  private:
+  void reset_response();
+
   std::string buf_;
-  std::size_t scan_ = 0;  // where to continue parsing in buf_
+  std::size_t scan_ = 0;       // start of the unparsed part of the current response in buf_
+  std::size_t lf_from_ = 0;    // where to resume looking for the line end (>= scan_)
+  std::string line_;           // the current response's text so far
+  std::vector<std::string> literals_;
+  std::size_t literal_bytes_ = 0;       // total size of literals_
+  std::optional<std::size_t> literal_;  // size of the literal now being received
   bool overflow_ = false;
 };
 

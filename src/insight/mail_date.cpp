@@ -136,7 +136,9 @@ std::optional<std::chrono::system_clock::time_point> parse_mail_date(std::string
     }
     // Anything else (day names, "CEST" outside a comment, "at") is ignored.
   }
-  if (day < 1 || day > 31 || month == 0 || year < 1900 || year > 9999 || hh < 0 || hh > 23 || mm < 0 ||
+  // system_clock counts int64 nanoseconds, up to 2262-04-11: a later year
+  // would overflow the conversion below (found by header_fuzz under UBSan).
+  if (day < 1 || day > 31 || month == 0 || year < 1900 || year > 2261 || hh < 0 || hh > 23 || mm < 0 ||
       mm > 59 || ss < 0 || ss > 60)
     return std::nullopt;
   if (ss == 60) ss = 59;

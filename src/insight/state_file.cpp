@@ -77,6 +77,9 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::stri
   }
   if (i + 1 != s.size() || s[i] != 'Z') return std::nullopt;
   if (h > 23 || mi > 59 || se > 59) return std::nullopt;
+  // system_clock counts int64 nanoseconds: 1677-09-21 to 2262-04-11. Whole
+  // years inside that span only, so the sum below cannot overflow (issue 17, D11).
+  if (y < 1678 || y > 2261) return std::nullopt;
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "serve/bodystructure.hpp"
 
+#include "core/slice.hpp"
+
 #include "serve/envelope.hpp"
 #include "serve/imap_parser.hpp"
 
@@ -49,14 +51,14 @@ std::string render_body_structure(std::string_view message, const MimeTree& tree
     if (extensible) out += " " + params(p.params) + " " + dsp_lang_loc(p);
     return out + ")";
   }
-  std::string_view body = message.substr(p.body, p.end - p.body);
+  std::string_view body = slice(message, p.body, p.end - p.body);
   // body-fields = param SP id SP desc SP enc SP octets
   out += quote(p.type) + " " + quote(p.subtype) + " " + params(p.params) + " " + imap_nstring(p.id) + " " +
          imap_nstring(p.description) + " " + quote(p.encoding) + " " + std::to_string(body.size());
   if (p.shape == MimePart::Shape::message) {
     // body-type-msg: ... SP envelope SP body SP body-fld-lines
     const MimePart& inner = tree.parts[p.children.front()];
-    out += " " + render_envelope(message.substr(inner.begin, inner.end - inner.begin)) + " " +
+    out += " " + render_envelope(slice(message, inner.begin, inner.end - inner.begin)) + " " +
            render_body_structure(message, tree, p.children.front(), extensible) + " " +
            std::to_string(count_lines(body));
   } else if (p.type == "TEXT") {

@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 
 #include "serve/imap_session.hpp"
 
@@ -89,14 +91,52 @@ bool sleep_interruptibly(int wake_fd, std::chrono::milliseconds ms, const std::a
   return true;
 }
 
+/// When the current unit of work must be done: silence is bounded by the idle
+/// timeout from the last read; a command line or DATA body by its own timeout
+/// from its first byte, however steadily it trickles in.
+struct Deadlines {
+  std::chrono::milliseconds idle, line, data;
+  Clock::time_point last_read = Clock::now();
+  Progress progress = Progress::idle;
+  Clock::time_point progress_since = last_read;
+  std::uint64_t lines = 0;
+
+  /// A new kind of work, or (outside DATA) a new line, restarts its clock; a
+  /// DATA body's clock runs from its start however many lines arrive.
+  void observe(Progress p, std::uint64_t lines_done, Clock::time_point now) {
+    if (p != progress || (p == Progress::line && lines_done != lines)) progress_since = now;
+    progress = p;
+    lines = lines_done;
+  }
+  Clock::time_point next() const {
+    auto d = last_read + idle;
+    if (progress == Progress::line) d = std::min(d, progress_since + line);
+    if (progress == Progress::data) d = std::min(d, progress_since + data);
+    return d;
+  }
+};
+
 template <typename Session, typename OnWake>
 void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, OnWake on_wake) {
+  constexpr bool imap = std::is_same_v<Session, ImapSession>;
   auto flush = [&] { return t.write_all(s.take_output()); };
-  const auto idle_timeout = std::is_same_v<Session, ImapSession> ? ctx.imap_idle_timeout : ctx.idle_timeout;
+  // Writes the output and, while the session held input back because its
+  // output was full, lets it go on (issue 17, D5): memory stays bounded by one
+  // batch of responses, however much the client pipelines without reading.
+  auto flush_all = [&] {
+    if (!flush()) return false;
+    if constexpr (imap) {
+      while (s.output_blocked() && !s.wants_close() && !s.wants_starttls()) {
+        s.feed({});
+        if (!flush()) return false;
+      }
+    }
+    return true;
+  };
+  Deadlines dl{imap ? ctx.imap_idle_timeout : ctx.idle_timeout, ctx.line_timeout, ctx.data_timeout};
   s.start();
   if (!flush() || s.wants_close()) return;
   char buf[16384];
-  auto last = Clock::now();
   while (true) {
     if (ctx.stopping->load()) {
       s.on_shutdown();
@@ -105,7 +145,7 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     }
     short revents = 0, wrevents = 0;
     if (!t.buffered()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(last + idle_timeout - Clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(dl.next() - Clock::now());
       if (left.count() <= 0) {
         s.on_idle_timeout();
         flush();
@@ -131,15 +171,17 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     long r = t.read(buf, sizeof buf);
     if (r == TlsChannel::kWouldBlock) continue;
     if (r <= 0) return;  // peer closed or failed: whatever was mid-DATA is dropped
-    last = Clock::now();
+    auto now = Clock::now();
+    dl.last_read = now;
     s.feed(std::string_view(buf, static_cast<std::size_t>(r)));
+    dl.observe(s.progress(), s.lines(), now);
     if constexpr (std::is_same_v<Session, SmtpSession>) {
       // Fault --quit-delay: the goodbye comes late (Exim holds its 221).
       if (s.wants_close() && ctx.faults->quit_delay.count() > 0 &&
           sleep_interruptibly(wake_fd, ctx.faults->quit_delay, *ctx.stopping))
         return;
     }
-    if (!flush()) return;
+    if (!flush_all()) return;
     if (s.wants_starttls()) {
       if (!ctx.tls || !t.start_tls(*ctx.tls)) return;
       s.on_tls_established();
@@ -149,40 +191,66 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
   }
 }
 
+template <typename Run>
+void with_failure_boundary(Transport& t, Protocol protocol, const std::string& peer_ip,
+                           const ConnectionContext& ctx, Run run) {
+  const char* what = "unknown exception";
+  try {
+    run();
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  // RFC 5321 §3.8 (421) and RFC 3501 §7.1.5 (BYE): the server closes this
+  // session; every other session and the process go on.
+  if (ctx.log)
+    std::fprintf(ctx.log, "mailprobe serve: %s session from %s ended by an internal error: %s\n",
+                 protocol == Protocol::smtp ? "SMTP" : "IMAP", peer_ip.c_str(), what);
+  try {
+    t.write_all(protocol == Protocol::smtp ? "421 4.3.0 Internal server error, closing connection\r\n"
+                                           : "* BYE Internal server error\r\n");
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 void run_connection(int fd, int wake_fd, Protocol protocol, bool implicit_tls, std::string peer_ip,
                     const ConnectionContext& ctx) {
   Transport t(fd);
-  if (implicit_tls && (!ctx.tls || !t.start_tls(*ctx.tls))) return;
-  if (ctx.faults->slow_greeting.count() > 0 &&
-      sleep_interruptibly(wake_fd, ctx.faults->slow_greeting, *ctx.stopping))
-    return;
-  if (protocol == Protocol::smtp) {
-    SmtpSettings st;
-    st.hostname = ctx.hostname;
-    st.max_message_size = ctx.max_message_size;
-    st.tls_available = ctx.tls != nullptr;
-    st.implicit_tls = implicit_tls;
-    st.require_tls = ctx.require_tls;
-    st.require_auth = ctx.require_auth;
-    st.peer_ip = peer_ip;
-    SmtpSession s(std::move(st), *ctx.users, *ctx.faults, *ctx.sink);
-    drive(t, wake_fd, s, ctx, [] {});
-  } else {
-    ImapSettings st;
-    st.hostname = ctx.hostname;
-    st.tls_available = ctx.tls != nullptr;
-    st.implicit_tls = implicit_tls;
-    st.require_tls = ctx.require_tls;
-    st.wake = [wake_fd] {
-      std::uint64_t one = 1;
-      ssize_t w = ::write(wake_fd, &one, sizeof one);
-      (void)w;
-    };
-    ImapSession s(std::move(st), *ctx.users, *ctx.faults, *ctx.store);
-    drive(t, wake_fd, s, ctx, [&s] { s.on_mailbox_changed(); });
-  }
+  with_failure_boundary(t, protocol, peer_ip, ctx, [&] {
+    if (implicit_tls && (!ctx.tls || !t.start_tls(*ctx.tls))) return;
+    if (ctx.faults->slow_greeting.count() > 0 &&
+        sleep_interruptibly(wake_fd, ctx.faults->slow_greeting, *ctx.stopping))
+      return;
+    if (protocol == Protocol::smtp) {
+      SmtpSettings st;
+      st.hostname = ctx.hostname;
+      st.max_message_size = ctx.max_message_size;
+      st.tls_available = ctx.tls != nullptr;
+      st.implicit_tls = implicit_tls;
+      st.require_tls = ctx.require_tls;
+      st.require_auth = ctx.require_auth;
+      st.peer_ip = peer_ip;
+      SmtpSession s(std::move(st), *ctx.users, *ctx.faults, *ctx.sink);
+      drive(t, wake_fd, s, ctx, [] {});
+    } else {
+      ImapSettings st;
+      st.hostname = ctx.hostname;
+      st.tls_available = ctx.tls != nullptr;
+      st.implicit_tls = implicit_tls;
+      st.require_tls = ctx.require_tls;
+      st.max_output = ctx.imap_max_output;
+      st.wake = [wake_fd] {
+        std::uint64_t one = 1;
+        ssize_t w = ::write(wake_fd, &one, sizeof one);
+        (void)w;
+      };
+      ImapSession s(std::move(st), *ctx.users, *ctx.faults, *ctx.store);
+      drive(t, wake_fd, s, ctx, [&s] { s.on_mailbox_changed(); });
+    }
+  });
 }
 
 }  // namespace mailprobe::serve

@@ -1,5 +1,7 @@
 #include "serve/envelope.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 
 #include "serve/imap_parser.hpp"
@@ -56,7 +58,7 @@ std::vector<Tok> lex(std::string_view s) {
         t.text += s[i];
       }
       if (i < s.size()) ++i;
-      t.raw = std::string(s.substr(start, i - start));
+      t.raw = std::string(slice(s, start, i - start));
       if (c == '[') t.text = t.raw;
     } else if (is_special(c)) {
       t.kind = Tok::Kind::special;
@@ -65,7 +67,7 @@ std::vector<Tok> lex(std::string_view s) {
     } else {
       std::size_t start = i;
       while (i < s.size() && !is_space(s[i]) && !is_special(s[i])) ++i;
-      t.text = t.raw = std::string(s.substr(start, i - start));
+      t.text = t.raw = std::string(slice(s, start, i - start));
     }
     out.push_back(std::move(t));
   }

@@ -1,5 +1,7 @@
 #include "serve/faults.hpp"
 
+#include "core/slice.hpp"
+
 #include "serve/users.hpp"
 
 namespace mailprobe::serve {
@@ -18,11 +20,11 @@ Failure bad(std::string what) { return Failure(Stage::config, Result::internal_e
 bool split_spec(std::string_view spec, std::string& cmd, std::string& code, std::string& text) {
   auto eq = spec.find('=');
   if (eq == std::string_view::npos || eq == 0) return false;
-  cmd = ascii_upper(spec.substr(0, eq));
-  std::string_view rest = spec.substr(eq + 1);
+  cmd = ascii_upper(slice(spec, 0, eq));
+  std::string_view rest = slice(spec, eq + 1);
   auto sp = rest.find(' ');
-  code = std::string(rest.substr(0, sp));
-  text = sp == std::string_view::npos ? std::string() : std::string(rest.substr(sp + 1));
+  code = std::string(slice(rest, 0, sp));
+  text = sp == std::string_view::npos ? std::string() : std::string(slice(rest, sp + 1));
   return !code.empty();
 }
 
@@ -88,7 +90,7 @@ bool Faults::imap_drops(std::string_view cmd, bool uid) const {
 bool Faults::is_junk(std::string_view message) const {
   if (junk_match.empty()) return false;
   auto end = message.find("\r\n\r\n");
-  std::string_view header = end == std::string_view::npos ? message : message.substr(0, end + 2);
+  std::string_view header = end == std::string_view::npos ? message : slice(message, 0, end + 2);
   for (const auto& m : junk_match)
     if (!m.empty() && header.find(m) != std::string_view::npos) return true;
   return false;

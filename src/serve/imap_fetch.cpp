@@ -1,5 +1,7 @@
 #include "serve/imap_fetch.hpp"
 
+#include "core/slice.hpp"
+
 #include <charconv>
 
 #include "serve/bodystructure.hpp"
@@ -18,7 +20,7 @@ bool parse_part_number(std::string_view& head, std::vector<std::uint32_t>& path)
   constexpr std::size_t kMaxPath = 32;
   while (!head.empty() && head.front() >= '0' && head.front() <= '9') {
     auto dot = head.find('.');
-    std::string_view num = head.substr(0, dot);
+    std::string_view num = slice(head, 0, dot);
     std::uint32_t n = 0;
     auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
     if (ec != std::errc() || p != num.data() + num.size() || num.front() == '0' || path.size() >= kMaxPath)
@@ -28,7 +30,7 @@ bool parse_part_number(std::string_view& head, std::vector<std::uint32_t>& path)
       head = {};
       return true;
     }
-    head = head.substr(dot + 1);
+    head = slice(head, dot + 1);
     if (head.empty()) return false;
   }
   return true;
@@ -38,7 +40,7 @@ bool parse_section(FetchItem& item, std::string_view sec, std::string* error) {
   std::string upper = ascii_upper(sec);
   item.section = upper;
   auto sp = upper.find(' ');
-  std::string_view head = std::string_view(upper).substr(0, sp);
+  std::string_view head = slice(upper, 0, sp);
   if (!parse_part_number(head, item.path)) {
     *error = "Invalid section part " + std::string(sec);
     return false;
@@ -53,7 +55,7 @@ bool parse_section(FetchItem& item, std::string_view sec, std::string* error) {
     item.part = FetchItem::Part::mime;  // only after a part number (RFC 3501 §6.4.5)
   } else if (head == "HEADER.FIELDS" || head == "HEADER.FIELDS.NOT") {
     item.part = head == "HEADER.FIELDS" ? FetchItem::Part::fields : FetchItem::Part::fields_not;
-    auto toks = sp == std::string::npos ? std::nullopt : tokenize(sec.substr(sp + 1));
+    auto toks = sp == std::string::npos ? std::nullopt : tokenize(slice(sec, sp + 1));
     if (!toks || toks->size() != 1 || (*toks)[0].kind != Token::Kind::list || (*toks)[0].items.empty()) {
       *error = "Invalid HEADER.FIELDS list";
       return false;
@@ -121,7 +123,7 @@ bool parse_item(const Token& t, FetchRequest& req, std::string* error) {
         *error = "Invalid partial";
         return false;
       }
-      auto o = rest.substr(1, dot - 1), l = rest.substr(dot + 1, rest.size() - dot - 2);
+      auto o = slice(rest, 1, dot - 1), l = slice(rest, dot + 1, rest.size() - dot - 2);
       if (std::from_chars(o.data(), o.data() + o.size(), item.offset).ec != std::errc() ||
           std::from_chars(l.data(), l.data() + l.size(), item.length).ec != std::errc()) {
         *error = "Invalid partial";
@@ -162,11 +164,11 @@ std::optional<std::string_view> section_bytes(const FetchItem& item, std::string
   auto index = find_part(*tree, item.path);
   if (!index) return std::nullopt;
   const MimePart& p = tree->parts[*index];
-  if (item.part == FetchItem::Part::full) return msg.substr(p.body, p.end - p.body);
-  if (item.part == FetchItem::Part::mime) return msg.substr(p.begin, p.body - p.begin);
+  if (item.part == FetchItem::Part::full) return slice(msg, p.body, p.end - p.body);
+  if (item.part == FetchItem::Part::mime) return slice(msg, p.begin, p.body - p.begin);
   if (p.shape != MimePart::Shape::message) return std::nullopt;
   const MimePart& inner = tree->parts[p.children.front()];
-  return message_section(item.part, item.fields, msg.substr(inner.begin, inner.end - inner.begin), scratch);
+  return message_section(item.part, item.fields, slice(msg, inner.begin, inner.end - inner.begin), scratch);
 }
 
 }  // namespace
@@ -240,7 +242,7 @@ std::string render_fetch(const FetchRequest& req, const StoredMessage& m, bool f
         if (item.partial) {
           // The response names only the origin octet (RFC 3501 §7.4.2 BODY[<section>]<<origin>>).
           out += "<" + std::to_string(item.offset) + ">";
-          bytes = item.offset >= bytes.size() ? std::string_view() : bytes.substr(item.offset, item.length);
+          bytes = item.offset >= bytes.size() ? std::string_view() : slice(bytes, item.offset, item.length);
         }
         out += " " + literal(bytes);
         break;

@@ -44,6 +44,12 @@ std::optional<SeqSet> parse_seq_set(std::string_view s, std::uint32_t star);
 /// Formats ascending numbers compactly: {1,2,3,5} -> "1:3,5".
 std::string format_uid_set(const std::vector<std::uint32_t>& ids);
 
+/// LIST/LSUB pattern match (RFC 3501 §6.3.8): '*' and '%' match any run of
+/// characters (there is no hierarchy below the top level here), other
+/// characters match ASCII case-insensitively. O(|pattern| x |name|) time and
+/// no recursion, whatever the pattern (issue 17, D3).
+bool list_match(std::string_view pattern, std::string_view name);
+
 /// An astring for a response: atom if safe, else quoted, else a literal.
 std::string quote(std::string_view s);
 /// "{n}\r\n" + bytes (RFC 3501 §4.3).
@@ -52,6 +58,9 @@ std::string literal(std::string_view bytes);
 std::string flag_list(const std::vector<std::string>& flags);
 /// INTERNALDATE form "17-Jul-1996 02:44:25 +0000" (RFC 3501 §9 date-time), UTC.
 std::string internal_date(std::int64_t unix_seconds);
+/// Parses an APPEND date-time " 7-Feb-1994 21:52:25 -0800" (RFC 3501 §9,
+/// the quotes already removed) to Unix seconds; nullopt if invalid.
+std::optional<std::int64_t> parse_date_time(std::string_view s);
 /// Parses a search date "1-Feb-1994" to days since the epoch; nullopt if invalid.
 std::optional<std::int64_t> parse_date_days(std::string_view s);
 

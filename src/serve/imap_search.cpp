@@ -9,7 +9,7 @@
 namespace mailprobe::serve::imap {
 
 struct SearchProgram::Node {
-  enum class Kind { all, none, seq, uid, header, body, text, flag, larger, smaller, since, before, on, not_, or_, and_ };
+  enum class Kind { all, none, recent, seq, uid, header, body, text, flag, larger, smaller, since, before, on, not_, or_, and_ };
   Kind kind = Kind::all;
   SeqSet set;
   std::string a, b;  // header name/value, flag name
@@ -24,11 +24,17 @@ namespace {
 using Node = SearchProgram::Node;
 using NodePtr = std::shared_ptr<const Node>;
 
+/// SEARCH keys nest through NOT, OR and parentheses; compile, eval and the
+/// tree's destruction all recurse, so the nesting is bounded here (issue 17,
+/// D2). Real clients nest a handful of levels.
+constexpr int kMaxSearchDepth = 64;
+
 struct Compiler {
   const std::vector<Token>& args;
   std::size_t i;
   std::uint32_t max_seq, max_uid;
   std::string error;
+  int depth = 0;  // key() calls currently open, counted across nested groups
 
   const Token* next() { return i < args.size() ? &args[i++] : nullptr; }
 
@@ -52,11 +58,19 @@ struct Compiler {
   }
 
   NodePtr key() {
+    if (depth >= kMaxSearchDepth) return fail("Search keys nested too deeply");
+    ++depth;
+    NodePtr n = key_at_depth();
+    --depth;
+    return n;
+  }
+
+  NodePtr key_at_depth() {
     const Token* t = next();
     if (!t) return fail("Missing search key");
     auto n = std::make_shared<Node>();
     if (t->kind == Token::Kind::list) {
-      Compiler sub{t->items, 0, max_seq, max_uid, {}};
+      Compiler sub{t->items, 0, max_seq, max_uid, {}, depth};
       n->kind = Node::Kind::and_;
       while (sub.i < sub.args.size()) {
         auto k = sub.key();
@@ -80,12 +94,16 @@ struct Compiler {
     if (k == "UNFLAGGED") return flag("\\Flagged", false);
     if (k == "SEEN") return flag("\\Seen", true);
     if (k == "UNSEEN") return flag("\\Seen", false);
-    // \Recent is not tracked per message: RECENT and NEW match nothing, OLD everything.
-    if (k == "RECENT" || k == "NEW") {
-      n->kind = K::none;
+    // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
+    if (k == "RECENT" || k == "NEW" || k == "OLD") {
+      auto r = std::make_shared<Node>();
+      r->kind = K::recent;
+      if (k == "RECENT") return r;
+      n->kind = k == "NEW" ? K::and_ : K::not_;
+      n->kids.push_back(r);
+      if (k == "NEW") n->kids.push_back(flag("\\Seen", false));
       return n;
     }
-    if (k == "OLD") return n;
     if (k == "KEYWORD" || k == "UNKEYWORD") {
       auto v = text_arg();
       if (!v) return fail("KEYWORD needs a flag");
@@ -170,12 +188,13 @@ struct Compiler {
   }
 };
 
-bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
+bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m, bool recent) {
   using K = Node::Kind;
   std::string_view bytes = m.bytes ? std::string_view(*m.bytes) : std::string_view();
   switch (n.kind) {
     case K::all: return true;
     case K::none: return false;
+    case K::recent: return recent;
     case K::seq: return n.set.contains(seq);
     case K::uid: return n.set.contains(m.uid);
     case K::flag: {
@@ -200,11 +219,11 @@ bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
       if (n.kind == K::before) return day < n.days;
       return day == n.days;
     }
-    case K::not_: return !eval(*n.kids[0], seq, m);
-    case K::or_: return eval(*n.kids[0], seq, m) || eval(*n.kids[1], seq, m);
+    case K::not_: return !eval(*n.kids[0], seq, m, recent);
+    case K::or_: return eval(*n.kids[0], seq, m, recent) || eval(*n.kids[1], seq, m, recent);
     case K::and_:
       for (const auto& k : n.kids)
-        if (!eval(*k, seq, m)) return false;
+        if (!eval(*k, seq, m, recent)) return false;
       return true;
   }
   return false;
@@ -214,7 +233,7 @@ bool eval(const Node& n, std::uint32_t seq, const StoredMessage& m) {
 
 std::optional<SearchProgram> SearchProgram::compile(const std::vector<Token>& args, std::uint32_t max_seq,
                                                     std::uint32_t max_uid, std::string* error) {
-  Compiler c{args, 0, max_seq, max_uid, {}};
+  Compiler c{args, 0, max_seq, max_uid, {}, 0};
   auto root = std::make_shared<Node>();
   root->kind = Node::Kind::and_;
   while (c.i < args.size()) {
@@ -234,6 +253,8 @@ std::optional<SearchProgram> SearchProgram::compile(const std::vector<Token>& ar
   return p;
 }
 
-bool SearchProgram::matches(std::uint32_t seq, const StoredMessage& m) const { return eval(*root_, seq, m); }
+bool SearchProgram::matches(std::uint32_t seq, const StoredMessage& m, bool recent) const {
+  return eval(*root_, seq, m, recent);
+}
 
 }  // namespace mailprobe::serve::imap

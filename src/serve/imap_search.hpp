@@ -20,8 +20,9 @@ class SearchProgram {
   /// give "*". On failure returns nullopt and sets *error to a BAD text.
   static std::optional<SearchProgram> compile(const std::vector<Token>& args, std::uint32_t max_seq,
                                               std::uint32_t max_uid, std::string* error);
-  /// True if message number `seq` matches.
-  bool matches(std::uint32_t seq, const StoredMessage& m) const;
+  /// True if message number `seq` matches; `recent`: the session holds it as
+  /// \Recent (RECENT, NEW and OLD, RFC 3501 §6.4.4).
+  bool matches(std::uint32_t seq, const StoredMessage& m, bool recent = false) const;
 
   struct Node;
 

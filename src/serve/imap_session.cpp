@@ -1,7 +1,10 @@
 #include "serve/imap_session.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 
+#include "serve/flag_rules.hpp"
 #include "serve/imap_fetch.hpp"
 #include "serve/imap_search.hpp"
 #include "serve/sasl.hpp"
@@ -14,7 +17,6 @@ namespace {
 
 constexpr std::size_t kMaxLine = 64 * 1024;        // one command line, literals excluded
 constexpr std::size_t kMaxCommand = 1024 * 1024;   // a whole command without big literals
-const char* const kSystemFlags[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"};
 
 bool valid_tag(std::string_view tag) {
   if (tag.empty()) return false;
@@ -23,25 +25,6 @@ bool valid_tag(std::string_view tag) {
         c == '\\' || c == '+')
       return false;
   return true;
-}
-
-// LIST wildcards: '*' and '%' match any run (no hierarchy here, RFC 3501 §6.3.8).
-bool glob(std::string_view pat, std::string_view name) {
-  if (pat.empty()) return name.empty();
-  if (pat.front() == '*' || pat.front() == '%') {
-    for (std::size_t i = 0; i <= name.size(); ++i)
-      if (glob(pat.substr(1), name.substr(i))) return true;
-    return false;
-  }
-  if (name.empty()) return false;
-  char a = pat.front(), b = name.front();
-  if (a >= 'a' && a <= 'z') a = static_cast<char>(a - 32);
-  if (b >= 'a' && b <= 'z') b = static_cast<char>(b - 32);
-  return a == b && glob(pat.substr(1), name.substr(1));
-}
-
-bool has_flag(const std::vector<std::string>& flags, std::string_view f) {
-  return std::any_of(flags.begin(), flags.end(), [&](const std::string& x) { return iequals(x, f); });
 }
 
 }  // namespace
@@ -119,7 +102,12 @@ void ImapSession::feed(std::string_view bytes) {
   if (close_ || starttls_pending_) return;
   in_.append(bytes);
   std::size_t pos = 0;
+  output_blocked_ = false;
   while (!close_ && !starttls_pending_) {
+    if (out_.size() >= settings_.max_output) {
+      output_blocked_ = pos < in_.size();
+      break;
+    }
     if (in_literal_) {
       // RFC 3501 §4.3: literal octets are taken verbatim, CR and LF included.
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(literal_left_, in_.size() - pos));
@@ -147,6 +135,7 @@ void ImapSession::feed(std::string_view bytes) {
       untagged("BAD Command line too long");
       continue;
     }
+    ++lines_;
     process_line(line);
   }
   // RFC 3501 §6.2.1: nothing sent before the TLS handshake may be acted on after it.
@@ -165,21 +154,27 @@ void ImapSession::process_line(std::string_view line) {
     return tagged(idle_tag_, "BAD", "Expected DONE");
   }
   if (!auth_tag_.empty()) return auth_continue(line);
-  if (command_.empty()) command_text_ = 0;
+  if (command_.empty()) {
+    command_text_ = 0;
+    command_literals_ = 0;
+  }
   command_.append(line);
   // Only the command text counts against kMaxCommand; literals have their own
   // limit (an APPEND of a large message is fine). Answer with the tag so the
   // client is not left waiting.
   command_text_ += line.size();
   if (command_text_ > kMaxCommand) {
-    std::string tag = command_.substr(0, command_.find(' '));
+    std::string tag(slice(command_, 0, command_.find(' ')));
     command_.clear();
     if (valid_tag(tag)) return tagged(tag, "BAD", "Command too long");
     return untagged("BAD Command too long");
   }
   if (auto lit = imap::trailing_literal(line)) {
-    if (lit->size > settings_.max_literal) {
-      std::string tag = command_.substr(0, command_.find(' '));
+    // max_literal bounds all literals of one command together, not each one
+    // alone: eight 32 MiB literals in one APPEND are as large as one 256 MiB
+    // literal (issue 17, D4). Neither sum below can wrap: both are <= max_literal.
+    if (lit->size > settings_.max_literal || lit->size > settings_.max_literal - command_literals_) {
+      std::string tag(slice(command_, 0, command_.find(' ')));
       command_.clear();
       if (lit->non_sync) {
         // RFC 7888 §4: the octets are already on their way; we cannot resync.
@@ -190,6 +185,7 @@ void ImapSession::process_line(std::string_view line) {
       return tagged(valid_tag(tag) ? tag : "*", "BAD", "Literal too large");
     }
     command_.append("\r\n");
+    command_literals_ += lit->size;
     literal_left_ = lit->size;
     in_literal_ = true;
     // RFC 3501 §7.5: a synchronizing literal waits for our go-ahead.
@@ -203,10 +199,10 @@ void ImapSession::process_line(std::string_view line) {
 
 void ImapSession::execute(const std::string& command) {
   auto sp = command.find(' ');
-  std::string tag = command.substr(0, sp);
+  std::string tag(slice(command, 0, sp));
   if (!valid_tag(tag)) return untagged("BAD Invalid tag");
   if (sp == std::string::npos) return tagged(tag, "BAD", "Missing command");
-  auto toks = imap::tokenize(std::string_view(command).substr(sp + 1));
+  auto toks = imap::tokenize(slice(command, sp + 1));
   if (!toks || toks->empty() || (*toks)[0].kind != Token::Kind::atom)
     return tagged(tag, "BAD", "Syntax error");
   std::string cmd = ascii_upper((*toks)[0].text);
@@ -400,7 +396,7 @@ void ImapSession::do_list(const std::string& tag, const Args& args, bool lsub) {
   }
   for (Folder f : {Folder::inbox, Folder::junk, Folder::trash}) {
     std::string_view fname = folder_name(f);
-    if (!glob(pattern, fname)) continue;
+    if (!imap::list_match(pattern, fname)) continue;
     if (special_only && f == Folder::inbox) continue;
     // RFC 6154 §2: special-use attributes may always be returned.
     std::string attrs = "\\HasNoChildren";
@@ -422,12 +418,12 @@ void ImapSession::do_status(const std::string& tag, const Args& args) {
     std::string k = ascii_upper(it.text);
     std::string v;
     if (k == "MESSAGES") v = std::to_string(snap->messages.size());
-    else if (k == "RECENT") v = "0";
+    else if (k == "RECENT") v = std::to_string(store_.unclaimed_recent(user_, *f));
     else if (k == "UIDNEXT") v = std::to_string(snap->uidnext);
     else if (k == "UIDVALIDITY") v = std::to_string(snap->uidvalidity);
     else if (k == "UNSEEN")
       v = std::to_string(std::count_if(snap->messages.begin(), snap->messages.end(),
-                                       [](const StoredMessage& m) { return !has_flag(m.flags, "\\Seen"); }));
+                                       [](const StoredMessage& m) { return !imap::has_flag(m.flags, "\\Seen"); }));
     else return tagged(tag, "BAD", "Unknown STATUS item " + it.text);
     if (!items.empty()) items += ' ';
     items += k + " " + v;
@@ -436,8 +432,13 @@ void ImapSession::do_status(const std::string& tag, const Args& args) {
   tagged(tag, "OK", "STATUS completed");
 }
 
+bool ImapSession::is_recent(std::uint32_t uid) const {
+  return std::binary_search(recent_.begin(), recent_.end(), uid);
+}
+
 void ImapSession::leave_mailbox() {
   view_.clear();
+  recent_.clear();
   last_uid_ = 0;
   state_ = State::authenticated;
 }
@@ -456,10 +457,13 @@ void ImapSession::do_select(const std::string& tag, const Args& args, bool read_
   std::uint32_t first_unseen = 0;
   for (const auto& m : snap->messages) {
     view_.push_back({m.uid, m.flags});
-    if (!first_unseen && !has_flag(m.flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(view_.size());
+    if (!first_unseen && !imap::has_flag(m.flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(view_.size());
   }
   last_uid_ = snap->uidnext - 1;
-  std::uint32_t recent = read_only ? 0 : store_.claim_recent(user_, *f);
+  // RFC 3501 §2.3.2: this session now holds the unclaimed messages as
+  // \Recent (EXAMINE reports and claims none).
+  recent_ = read_only ? std::vector<std::uint32_t>() : store_.claim_recent(user_, *f);
+  std::size_t recent = recent_.size();
   state_ = State::selected;
   untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
   untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
@@ -533,7 +537,12 @@ void ImapSession::sync(bool allow_expunge) {
   }
   if (added) {
     untagged(std::to_string(view_.size()) + " EXISTS");
-    untagged(std::to_string(read_only_ ? 0 : store_.claim_recent(user_, folder_)) + " RECENT");
+    if (!read_only_)
+      for (std::uint32_t u : store_.claim_recent(user_, folder_)) recent_.push_back(u);
+    std::sort(recent_.begin(), recent_.end());
+    untagged(std::to_string(std::count_if(view_.begin(), view_.end(),
+                                          [&](const ViewEntry& e) { return is_recent(e.uid); })) +
+             " RECENT");
   }
 }
 
@@ -553,7 +562,7 @@ void ImapSession::do_fetch(const std::string& tag, const Args& args, bool uid) {
     StoredMessage m = snap->messages[*idx];
     bool add_flags = false;
     // RFC 3501 §6.4.5: BODY[] without .PEEK sets \Seen, and the new flags are reported.
-    if (req->sets_seen && !read_only_ && !has_flag(m.flags, "\\Seen")) {
+    if (req->sets_seen && !read_only_ && !imap::has_flag(m.flags, "\\Seen")) {
       auto f = store_.store_flags(user_, folder_, m.uid, FlagOp::add, {"\\Seen"});
       if (f) {
         m.flags = f.value();
@@ -561,6 +570,11 @@ void ImapSession::do_fetch(const std::string& tag, const Args& args, bool uid) {
       }
     }
     if (req->has_flags || add_flags) view_[seq - 1].flags = m.flags;
+    // \Recent is session state, shown in FLAGS but never stored (RFC 3501 §2.3.2).
+    if (is_recent(m.uid)) {
+      m.flags.push_back("\\Recent");
+      std::sort(m.flags.begin(), m.flags.end());
+    }
     untagged(std::to_string(seq) + " FETCH " + imap::render_fetch(*req, m, uid, add_flags));
   }
   tagged(tag, "OK", uid ? "UID FETCH completed" : "FETCH completed");
@@ -571,31 +585,22 @@ void ImapSession::do_store(const std::string& tag, const Args& args, bool uid) {
   if (read_only_) return tagged(tag, "NO", "[READ-ONLY] Mailbox is read-only");
   if (!args[0].is_text() || args[1].kind != Token::Kind::atom) return tagged(tag, "BAD", "Invalid STORE");
   std::string item = ascii_upper(args[1].text);
-  bool silent = item.size() > 7 && item.substr(item.size() - 7) == ".SILENT";
+  bool silent = item.size() > 7 && slice(item, item.size() - 7) == ".SILENT";
   if (silent) item.resize(item.size() - 7);
   FlagOp op;
   if (item == "FLAGS") op = FlagOp::replace;
   else if (item == "+FLAGS") op = FlagOp::add;
   else if (item == "-FLAGS") op = FlagOp::remove;
   else return tagged(tag, "BAD", "Unknown STORE item " + args[1].text);
-  std::vector<std::string> flags;
   std::vector<const Token*> toks;
   if (args[2].kind == Token::Kind::list) {
     for (const auto& t : args[2].items) toks.push_back(&t);
   } else {
     for (std::size_t i = 2; i < args.size(); ++i) toks.push_back(&args[i]);
   }
-  for (const Token* t : toks) {
-    if (t->kind != Token::Kind::atom) return tagged(tag, "BAD", "Flags must be atoms");
-    std::string f = t->text;
-    if (!f.empty() && f.front() == '\\') {
-      auto it = std::find_if(std::begin(kSystemFlags), std::end(kSystemFlags),
-                             [&](const char* s) { return iequals(s, f); });
-      if (it == std::end(kSystemFlags)) return tagged(tag, "BAD", "Cannot store flag " + f);
-      f = *it;  // canonical spelling
-    }
-    flags.push_back(f);
-  }
+  std::string bad;
+  auto flags = imap::client_flags(toks, &bad);
+  if (!flags) return tagged(tag, "BAD", bad);
   auto snap = store_.snapshot(user_, folder_);
   if (!snap) return tagged(tag, "NO", "[SERVERBUG] Mailbox unavailable");
   std::string error;
@@ -603,7 +608,7 @@ void ImapSession::do_store(const std::string& tag, const Args& args, bool uid) {
   if (!seqs) return tagged(tag, "BAD", error);
   for (std::uint32_t seq : *seqs) {
     auto& entry = view_[seq - 1];
-    auto result = store_.store_flags(user_, folder_, entry.uid, op, flags);
+    auto result = store_.store_flags(user_, folder_, entry.uid, op, *flags);
     if (!result) continue;
     entry.flags = result.value();
     if (!silent) {
@@ -635,7 +640,7 @@ void ImapSession::do_search(const std::string& tag, const Args& args, bool uid) 
     auto idx = snap->find(view_[i].uid);
     if (!idx) continue;
     auto seq = static_cast<std::uint32_t>(i + 1);
-    if (prog->matches(seq, snap->messages[*idx])) line += " " + std::to_string(uid ? view_[i].uid : seq);
+    if (prog->matches(seq, snap->messages[*idx], is_recent(view_[i].uid))) line += " " + std::to_string(uid ? view_[i].uid : seq);
   }
   untagged(line);
   tagged(tag, "OK", uid ? "UID SEARCH completed" : "SEARCH completed");
@@ -694,12 +699,30 @@ void ImapSession::do_expunge(const std::string& tag, const Args& args, bool uid)
 void ImapSession::do_append(const std::string& tag, const Args& args) {
   auto f = args[0].is_text() ? parse_folder(args[0].text) : std::nullopt;
   if (!f) return tagged(tag, "NO", "[TRYCREATE] Mailbox doesn't exist");
+  // RFC 3501 §6.3.11: mailbox [flag-list] [date-time] literal.
   const Token& msg = args.back();
   if (msg.kind != Token::Kind::string) return tagged(tag, "BAD", "APPEND needs a message literal");
+  std::size_t i = 1;
   std::vector<std::string> flags;
-  if (args.size() >= 3 && args[1].kind == Token::Kind::list)
-    for (const auto& t : args[1].items) flags.push_back(t.text);
-  auto uid = store_.deliver(user_, *f, msg.text, flags);
+  if (i + 1 < args.size() && args[i].kind == Token::Kind::list) {
+    std::vector<const Token*> toks;
+    for (const auto& t : args[i].items) toks.push_back(&t);
+    std::string bad;
+    auto ok = imap::client_flags(toks, &bad);
+    if (!ok) return tagged(tag, "BAD", bad);
+    flags = std::move(*ok);
+    ++i;
+  }
+  WallClock::time_point when = WallClock::now();
+  if (i + 1 < args.size()) {
+    auto secs = args[i].kind == Token::Kind::string ? imap::parse_date_time(args[i].text) : std::nullopt;
+    if (!secs) return tagged(tag, "BAD", "Invalid date-time");
+    // The INTERNALDATE SHOULD be the date-time given (RFC 3501 §6.3.11).
+    when = WallClock::time_point(std::chrono::seconds(*secs));
+    ++i;
+  }
+  if (i + 1 != args.size()) return tagged(tag, "BAD", "Unexpected APPEND arguments");
+  auto uid = store_.deliver(user_, *f, msg.text, flags, when);
   if (!uid) return tagged(tag, "NO", "[SERVERBUG] Append failed");
   auto snap = store_.snapshot(user_, *f);
   std::uint32_t validity = snap ? snap->uidvalidity : 0;

@@ -21,6 +21,7 @@
 #include "serve/faults.hpp"
 #include "serve/imap_parser.hpp"
 #include "serve/mail_store.hpp"
+#include "serve/progress.hpp"
 #include "serve/users.hpp"
 
 namespace mailprobe::serve {
@@ -30,7 +31,11 @@ struct ImapSettings {
   bool tls_available = false;  // STARTTLS may be offered
   bool implicit_tls = false;   // the connection is already TLS (IMAPS)
   bool require_tls = false;    // LOGINDISABLED until STARTTLS (RFC 3501 §6.2.3)
-  std::size_t max_literal = 64 * 1024 * 1024;
+  std::size_t max_literal = 64 * 1024 * 1024;  // all literals of one command together
+  /// Commands are executed only while less than this much response text is
+  /// pending; the rest of the input waits until the owner has written it
+  /// (issue 17, D5: a client that pipelines FETCHes and never reads).
+  std::size_t max_output = 1024 * 1024;
   /// Called (from any thread) when the logged-in user's mail changes; the owner then calls
   /// on_mailbox_changed() on the session's own thread. May be empty.
   std::function<void()> wake;
@@ -48,6 +53,16 @@ class ImapSession {
   void feed(std::string_view bytes);
   /// Returns and clears the pending response text.
   std::string take_output();
+  /// Complete input is waiting because the output reached max_output: write
+  /// the output, then call feed({}) to go on.
+  bool output_blocked() const { return output_blocked_; }
+  /// Complete lines consumed so far (a line timeout restarts at each one).
+  std::uint64_t lines() const { return lines_; }
+  /// What the client is in the middle of (for the connection's time bounds).
+  Progress progress() const {
+    if (in_literal_ || !command_.empty()) return Progress::data;
+    return in_.empty() && !discarding_ ? Progress::idle : Progress::line;
+  }
 
   bool wants_close() const { return close_; }
   /// STARTTLS accepted: write the output, run the handshake, call on_tls_established().
@@ -109,10 +124,13 @@ class ImapSession {
   std::string out_;
   std::string command_;          // command being assembled across literals
   std::size_t command_text_ = 0;  // command_ bytes outside literals
+  std::uint64_t command_literals_ = 0;  // command_ bytes inside literals
   std::uint64_t literal_left_ = 0;
   bool in_literal_ = false;
   bool discarding_ = false;
+  bool output_blocked_ = false;
   bool close_ = false;
+  std::uint64_t lines_ = 0;
   bool starttls_pending_ = false;
   bool tls_active_ = false;
   std::string user_;
@@ -125,6 +143,8 @@ class ImapSession {
   std::uint32_t uidvalidity_ = 0;
   std::uint32_t last_uid_ = 0;  // highest UID this view has announced
   std::vector<ViewEntry> view_;
+  std::vector<std::uint32_t> recent_;  // UIDs this session holds as \Recent (ascending)
+  bool is_recent(std::uint32_t uid) const;
   MailStore::WatchId watch_ = 0;
 };
 

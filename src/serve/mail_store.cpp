@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "serve/maildir_io.hpp"
 #include "serve/users.hpp"
 
 namespace mailprobe::serve {
@@ -54,6 +56,7 @@ struct MailStore::FolderData {
   std::uint32_t uidnext = 1;
   std::uint32_t recent_claimed = 0;  // highest UID already reported as \Recent
   std::vector<Message> messages;
+  std::vector<std::string> keywords;  // info letter 'a' + i (dovecot-keywords)
 };
 
 struct MailStore::Mailbox {
@@ -63,14 +66,22 @@ struct MailStore::Mailbox {
 namespace {
 
 constexpr const char* kUidList = "mailprobe-uidlist";
+constexpr const char* kKeywords = "dovecot-keywords";
 
 std::uint32_t fresh_uidvalidity() {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(WallClock::now().time_since_epoch());
   return static_cast<std::uint32_t>(s.count());
 }
 
-// Maildir "info" letters must be in ASCII order (maildir(5)).
-std::string info_for(const std::vector<std::string>& flags) {
+bool is_keyword(const std::string& f) { return !f.empty() && f.front() != '\\'; }
+
+// Maildir "info" letters must be in ASCII order (maildir(5)): system flags in
+// upper case, then keywords as 'a'-'z' by their index in the folder's
+// dovecot-keywords file (Dovecot's convention). A keyword beyond the 26 that
+// letters can carry stays in memory only. Sets *keywords_changed when a new
+// keyword got a letter.
+std::string info_for(const std::vector<std::string>& flags, std::vector<std::string>& keywords,
+                     bool* keywords_changed) {
   std::string info;
   auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
   if (has("\\Draft")) info += 'D';
@@ -78,10 +89,23 @@ std::string info_for(const std::vector<std::string>& flags) {
   if (has("\\Answered")) info += 'R';
   if (has("\\Seen")) info += 'S';
   if (has("\\Deleted")) info += 'T';
-  return info;
+  std::string letters;
+  for (const auto& f : flags) {
+    if (!is_keyword(f)) continue;
+    auto it = std::find(keywords.begin(), keywords.end(), f);
+    if (it == keywords.end()) {
+      if (keywords.size() >= 26) continue;
+      keywords.push_back(f);
+      *keywords_changed = true;
+      it = keywords.end() - 1;
+    }
+    letters += static_cast<char>('a' + (it - keywords.begin()));
+  }
+  std::sort(letters.begin(), letters.end());
+  return info + letters;
 }
 
-std::vector<std::string> flags_for(std::string_view info) {
+std::vector<std::string> flags_for(std::string_view info, const std::vector<std::string>& keywords) {
   std::vector<std::string> flags;
   for (char c : info) {
     switch (c) {
@@ -90,11 +114,25 @@ std::vector<std::string> flags_for(std::string_view info) {
       case 'R': flags.push_back("\\Answered"); break;
       case 'S': flags.push_back("\\Seen"); break;
       case 'T': flags.push_back("\\Deleted"); break;
-      default: break;
+      default:
+        if (c >= 'a' && c <= 'z' && static_cast<std::size_t>(c - 'a') < keywords.size() &&
+            !keywords[static_cast<std::size_t>(c - 'a')].empty())
+          flags.push_back(keywords[static_cast<std::size_t>(c - 'a')]);
+        break;
     }
   }
   std::sort(flags.begin(), flags.end());
+  flags.erase(std::unique(flags.begin(), flags.end()), flags.end());
   return flags;
+}
+
+/// The decimal number after a one-letter prefix ("V123"); nullopt if malformed.
+std::optional<std::uint32_t> prefixed_number(std::string_view s, char prefix) {
+  if (s.size() < 2 || s[0] != prefix) return std::nullopt;
+  std::uint32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data() + 1, s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 Failure io_failure(const std::string& what) {
@@ -138,6 +176,7 @@ Outcome<std::unique_ptr<MailStore>> MailStore::open_maildir(const std::string& r
       for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(dir / sub, ec);
       if (ec) return Failure(Stage::config, Result::internal_error, "maildir " + fd.dir + ": " + ec.message());
       if (i != 0) std::ofstream(dir / "maildirfolder");  // Maildir++ marks subfolders
+      maildir::clean_tmp((dir / "tmp").string(), WallClock::now());
       auto st = s->load_folder(fd);
       if (!st) return Failure(Stage::config, Result::internal_error, st.error().reply_text);
     }
@@ -156,17 +195,23 @@ Status MailStore::load_folder(FolderData& fd) {
       std::istringstream hdr(line);
       std::string v, n;
       hdr >> v >> n;
-      if (v.size() > 1 && v[0] == 'V') fd.uidvalidity = static_cast<std::uint32_t>(std::stoul(v.substr(1)));
-      if (n.size() > 1 && n[0] == 'N') fd.uidnext = static_cast<std::uint32_t>(std::stoul(n.substr(1)));
+      fd.uidvalidity = prefixed_number(v, 'V').value_or(0);
+      fd.uidnext = std::max<std::uint32_t>(1, prefixed_number(n, 'N').value_or(1));
+      // Deliveries append "<uid> <base>" lines without rewriting the header,
+      // so uidnext is also past every UID listed, even one since expunged:
+      // UIDs are never reused (RFC 3501 §2.3.1.1).
       while (std::getline(in, line)) {
         std::istringstream row(line);
         std::uint32_t uid = 0;
         std::string base;
-        if (row >> uid >> base) uid_of[base] = uid;
+        if (!(row >> uid >> base) || uid == 0) continue;
+        uid_of[base] = uid;
+        if (uid != UINT32_MAX) fd.uidnext = std::max(fd.uidnext, uid + 1);
       }
     }
   }
   if (fd.uidvalidity == 0) fd.uidvalidity = fresh_uidvalidity();
+  fd.keywords = maildir::load_keywords((dir / kKeywords).string());
   std::vector<Message> unknown;
   for (const char* sub : {"new", "cur"}) {
     std::error_code ec;
@@ -177,7 +222,7 @@ Status MailStore::load_folder(FolderData& fd) {
       Message msg;
       msg.base = name.substr(0, colon);
       msg.rel = std::string(sub) + "/" + name;
-      if (colon != std::string::npos) msg.m.flags = flags_for(std::string_view(name).substr(colon + 3));
+      if (colon != std::string::npos) msg.m.flags = flags_for(std::string_view(name).substr(colon + 3), fd.keywords);
       std::ifstream in(entry.path(), std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       msg.m.bytes = std::make_shared<const std::string>(std::move(bytes));
@@ -225,13 +270,30 @@ Status MailStore::persist_uidlist(FolderData& fd) {
   return ok();
 }
 
+Outcome<std::string> MailStore::info_locked(FolderData& fd, const std::vector<std::string>& flags) {
+  bool new_keyword = false;
+  std::string info = info_for(flags, fd.keywords, &new_keyword);
+  if (new_keyword) {
+    auto st = maildir::save_keywords((fs::path(fd.dir) / kKeywords).string(), fd.keywords);
+    if (!st) return st.error();
+  }
+  return info;
+}
+
 Status MailStore::write_new(FolderData& fd, Message& m) {
   if (fd.dir.empty()) return ok();
-  fs::path dir(fd.dir);
-  std::string info = info_for(m.m.flags);
+  auto info = info_locked(fd, m.m.flags);
+  if (!info) return info.error();
+  return write_file(fd.dir, info.value(), m);
+}
+
+Status MailStore::write_file(const std::string& folder_dir, const std::string& info, Message& m) {
+  fs::path dir(folder_dir);
   // maildir(5): write to tmp/, then link into new/ or cur/. link() never
   // replaces an existing file (rename() would, silently losing a message), so
-  // a name collision just means another try with a fresh name.
+  // a name collision just means another try with a fresh name. The file and
+  // the directory naming it are fsynced before we return: the caller may
+  // answer 250 next (RFC 5321 §6.1).
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count();
@@ -243,33 +305,37 @@ Status MailStore::write_new(FolderData& fd, Message& m) {
     m.base = std::to_string(now / 1000000) + ".M" + std::to_string(now % 1000000) + "P" +
              std::to_string(::getpid()) + "Q" + std::to_string(++file_counter_) + "R" + hex + ".mailprobe";
     fs::path tmp = dir / "tmp" / m.base;
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(m.m.bytes->data(), static_cast<std::streamsize>(m.m.bytes->size()));
-      out.flush();
-      if (!out) return io_failure("cannot write " + tmp.string());
-    }
     // The file's mtime carries INTERNALDATE across restarts (RFC 3501 §6.4.7:
     // a copy keeps the original's date).
-    auto idate = std::chrono::duration_cast<std::chrono::nanoseconds>(m.m.internal_date.time_since_epoch()).count();
-    timespec times[2] = {{static_cast<time_t>(idate / 1000000000), static_cast<long>(idate % 1000000000)},
-                         {static_cast<time_t>(idate / 1000000000), static_cast<long>(idate % 1000000000)}};
-    ::utimensat(AT_FDCWD, tmp.c_str(), times, 0);
+    auto st = maildir::write_synced(tmp.string(), *m.m.bytes, m.m.internal_date);
+    if (!st) return st.error();
     m.rel = info.empty() ? "new/" + m.base : "cur/" + m.base + ":2," + info;
     int rc = ::link(tmp.c_str(), (dir / m.rel).c_str());
     int err = errno;
     ::unlink(tmp.c_str());
-    if (rc == 0) return ok();
+    if (rc == 0) return maildir::sync_dir((dir / (info.empty() ? "new" : "cur")).string());
     if (err != EEXIST) return io_failure("cannot move " + tmp.string() + " into place");
   }
   return io_failure("no unique Maildir file name after 8 tries");
 }
 
+/// One delivery costs one appended uidlist line, not a rewrite of the list
+/// (that made filling a folder O(N^2), issue 17).
+Status MailStore::append_uid(FolderData& fd, const Message& m) {
+  if (fd.dir.empty()) return ok();
+  return maildir::append_line((fs::path(fd.dir) / kUidList).string(), std::to_string(m.m.uid) + " " + m.base);
+}
+
 Status MailStore::rename_for_flags(FolderData& fd, Message& m) {
   if (fd.dir.empty()) return ok();
-  std::string rel = "cur/" + m.base + ":2," + info_for(m.m.flags);
-  if (rel == m.rel) return ok();
+  bool new_keyword = false;
+  std::string rel = "cur/" + m.base + ":2," + info_for(m.m.flags, fd.keywords, &new_keyword);
   fs::path dir(fd.dir);
+  if (new_keyword) {
+    auto st = maildir::save_keywords((dir / kKeywords).string(), fd.keywords);
+    if (!st) return st.error();
+  }
+  if (rel == m.rel) return ok();
   if (std::rename((dir / m.rel).c_str(), (dir / rel).c_str()) != 0)
     return io_failure("cannot rename " + (dir / m.rel).string());
   m.rel = rel;
@@ -286,20 +352,35 @@ Outcome<std::uint32_t> MailStore::deliver(const std::string& user, Folder f, std
                                           std::vector<std::string> flags,
                                           WallClock::time_point internal_date) {
   std::uint32_t uid = 0;
+  std::string dir, info;
   {
     std::lock_guard<std::mutex> lock(mu_);
     FolderData* fd = folder(user, f);
     if (!fd) return io_failure("no such user " + user);
-    Message msg;
+    dir = fd->dir;
     normalize(flags);
-    msg.m.flags = std::move(flags);
-    msg.m.internal_date = internal_date;
-    msg.m.bytes = std::make_shared<const std::string>(std::move(bytes));
-    auto st = write_new(*fd, msg);
+    if (!fd->dir.empty()) {
+      auto i = info_locked(*fd, flags);
+      if (!i) return i.error();
+      info = i.value();
+    }
+  }
+  Message msg;
+  msg.m.flags = std::move(flags);
+  msg.m.internal_date = internal_date;
+  msg.m.bytes = std::make_shared<const std::string>(std::move(bytes));
+  // The file is written and fsynced without the store lock: deliveries (and
+  // readers) do not queue behind one another's disk flushes.
+  if (!dir.empty()) {
+    auto st = write_file(dir, info, msg);
     if (!st) return st.error();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    FolderData* fd = folder(user, f);
     msg.m.uid = uid = fd->uidnext++;
     fd->messages.push_back(std::move(msg));
-    st = persist_uidlist(*fd);
+    auto st = append_uid(*fd, fd->messages.back());
     if (!st) return st.error();
   }
   notify(user);
@@ -399,6 +480,8 @@ Outcome<CopyResult> MailStore::copy(const std::string& user, Folder from, Folder
       r.src_uids.push_back(uid);
       r.dst_uids.push_back(copy.m.uid);
       dst->messages.push_back(std::move(copy));
+      st = append_uid(*dst, dst->messages.back());
+      if (!st) return st.error();
     }
     if (move) {
       std::vector<Message> keep;
@@ -413,22 +496,28 @@ Outcome<CopyResult> MailStore::copy(const std::string& user, Folder from, Folder
       auto st = persist_uidlist(*src);
       if (!st) return st.error();
     }
-    auto st = persist_uidlist(*dst);
-    if (!st) return st.error();
   }
   if (!r.src_uids.empty()) notify(user);
   return r;
 }
 
-std::uint32_t MailStore::claim_recent(const std::string& user, Folder f) {
+std::vector<std::uint32_t> MailStore::claim_recent(const std::string& user, Folder f) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::uint32_t> uids;
+  FolderData* fd = folder(user, f);
+  if (!fd) return uids;
+  for (const auto& m : fd->messages)
+    if (m.m.uid > fd->recent_claimed) uids.push_back(m.m.uid);
+  fd->recent_claimed = fd->uidnext - 1;
+  return uids;
+}
+
+std::uint32_t MailStore::unclaimed_recent(const std::string& user, Folder f) const {
   std::lock_guard<std::mutex> lock(mu_);
   FolderData* fd = folder(user, f);
   if (!fd) return 0;
-  std::uint32_t n = 0;
-  for (const auto& m : fd->messages)
-    if (m.m.uid > fd->recent_claimed) ++n;
-  fd->recent_claimed = fd->uidnext - 1;
-  return n;
+  return static_cast<std::uint32_t>(std::count_if(fd->messages.begin(), fd->messages.end(),
+                                                  [&](const Message& m) { return m.m.uid > fd->recent_claimed; }));
 }
 
 MailStore::WatchId MailStore::watch(const std::string& user, std::function<void()> wake) {

@@ -9,10 +9,14 @@
 //   ROOT/<user>/{cur,new,tmp}/            INBOX
 //   ROOT/<user>/.Junk/{cur,new,tmp}/      Junk   (and .Trash)
 //   <folder>/mailprobe-uidlist            "V<uidvalidity> N<uidnext>" then "<uid> <basename>"
+//                                         lines (appended per delivery; rewritten on expunge/move)
+//   <folder>/dovecot-keywords             "<index> <keyword>": keyword for info letter 'a' + index
 // Delivered files land in new/; a flag change moves them to cur/ with the
-// standard ":2,<DFRST>" info suffix. Bytes are stored verbatim (CRLF lines).
-// Keywords (non-system flags) live in memory only.
+// standard ":2,<DFRST><a-z>" info suffix. Bytes are stored verbatim (CRLF
+// lines). A delivered file and its directory are fsynced before deliver()
+// returns; files a crash left in tmp/ are removed at open.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -82,8 +86,12 @@ class MailStore {
   /// Copies (or moves, RFC 6851) the given UIDs; missing UIDs are skipped.
   Outcome<CopyResult> copy(const std::string& user, Folder from, Folder to,
                            const std::vector<std::uint32_t>& uids, bool move);
-  /// Number of messages no session has claimed as \Recent yet; claims them.
-  std::uint32_t claim_recent(const std::string& user, Folder f);
+  /// The UIDs (ascending) no session has claimed as \Recent yet; claims them
+  /// for the caller's session (RFC 3501 §2.3.2: one session sees each message
+  /// as \Recent).
+  std::vector<std::uint32_t> claim_recent(const std::string& user, Folder f);
+  /// How many messages are still unclaimed (STATUS RECENT); claims nothing.
+  std::uint32_t unclaimed_recent(const std::string& user, Folder f) const;
 
   using WatchId = std::uint64_t;
   /// Calls `wake` (from the mutating thread, without the store lock held) after any change to
@@ -106,6 +114,11 @@ class MailStore {
   FolderData* folder(const std::string& user, Folder f) const;
   Status persist_uidlist(FolderData& fd);
   Status write_new(FolderData& fd, Message& m);
+  /// The Maildir info letters for `flags`; records new keywords. Store lock held.
+  Outcome<std::string> info_locked(FolderData& fd, const std::vector<std::string>& flags);
+  /// Writes, fsyncs and links the message file into the folder; no lock needed.
+  Status write_file(const std::string& folder_dir, const std::string& info, Message& m);
+  Status append_uid(FolderData& fd, const Message& m);
   Status rename_for_flags(FolderData& fd, Message& m);
   Status load_folder(FolderData& fd);
   void notify(const std::string& user);
@@ -116,7 +129,7 @@ class MailStore {
   std::mutex watch_mu_;
   std::map<WatchId, std::pair<std::string, std::function<void()>>> watchers_;
   WatchId next_watch_ = 1;
-  std::uint64_t file_counter_ = 0;
+  std::atomic<std::uint64_t> file_counter_{0};
 };
 
 }  // namespace mailprobe::serve

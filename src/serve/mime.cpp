@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/slice.hpp"
+
 #include "serve/rfc822.hpp"
 #include "serve/users.hpp"
 
@@ -39,6 +41,12 @@ struct Lexer {
         std::size_t depth = 0;
         for (; i < s.size(); ++i) {
           if (s[i] == '\\') {
+            // RFC 5322 §3.2.1 quoted-pair: the next octet is literal. A
+            // backslash that ends the value escapes nothing (issue 17, D1).
+            if (i + 1 >= s.size()) {
+              i = s.size();
+              break;
+            }
             ++i;
           } else if (s[i] == '(') {
             ++depth;
@@ -64,7 +72,7 @@ struct Lexer {
     skip_cfws();
     std::size_t start = i;
     while (i < s.size() && is_token_char(s[i])) ++i;
-    return std::string(s.substr(start, i - start));
+    return std::string(slice(s, start, i - start));
   }
   /// A quoted string with quoting undone, or a lenient bare value (anything up to ';', space or comment).
   std::optional<std::string> value() {
@@ -110,7 +118,7 @@ const MimeParam* find_param(const std::vector<MimeParam>& ps, std::string_view n
 /// Size of a part's header block including the blank line; a part starting with
 /// an empty line (CRLF or bare LF) has an empty header.
 std::size_t header_size(std::string_view part) {
-  if (part.substr(0, 1) == "\n") return 1;
+  if (slice(part, 0, 1) == "\n") return 1;
   return header_block(part).size();
 }
 
@@ -123,7 +131,7 @@ std::vector<std::pair<std::size_t, std::size_t>> split_multipart(std::string_vie
   std::vector<std::pair<std::size_t, std::size_t>> parts;
   if (boundary.empty() || max_parts == 0) return parts;
   std::string delim = "--" + std::string(boundary);
-  std::string_view s = m.substr(0, to);
+  std::string_view s = slice(m, 0, to);
   std::optional<std::size_t> open;  // start of the part being collected
   std::size_t pos = from;
   while (pos < to) {
@@ -132,11 +140,11 @@ std::vector<std::pair<std::size_t, std::size_t>> split_multipart(std::string_vie
     pos = hit + 1;
     if (hit != from && s[hit - 1] != '\n') continue;
     std::size_t k = hit + delim.size();
-    bool close = s.substr(k, 2) == "--";
+    bool close = slice(s, k, 2) == "--";
     if (close) k += 2;
     std::size_t eol = s.find('\n', k);
     std::size_t next = eol == std::string_view::npos ? to : eol + 1;
-    std::string_view rest = s.substr(k, (eol == std::string_view::npos ? to : eol) - k);
+    std::string_view rest = slice(s, k, (eol == std::string_view::npos ? to : eol) - k);
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
     if (!std::all_of(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\t'; })) continue;
     if (open) {
@@ -186,9 +194,9 @@ void read_headers(MimePart& p, std::string_view header, bool digest_default) {
       std::string_view rest = value;
       while (!rest.empty()) {
         auto comma = rest.find(',');
-        std::string_view tag = trim(rest.substr(0, comma));
+        std::string_view tag = trim(slice(rest, 0, comma));
         if (!tag.empty()) p.language.emplace_back(tag);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        rest = comma == std::string_view::npos ? std::string_view() : slice(rest, comma + 1);
       }
     } else if (once(7, "Content-Location")) {
       p.location = std::string(value);
@@ -251,10 +259,10 @@ MimeTree parse_mime(std::string_view message) {
   // loop is bounded by kMaxMimeParts.
   for (std::size_t i = 0; i < tree.parts.size(); ++i) {
     MimePart& p = tree.parts[i];
-    std::string_view whole = message.substr(p.begin, p.end - p.begin);
+    std::string_view whole = slice(message, p.begin, p.end - p.begin);
     std::size_t hsize = header_size(whole);
     p.body = p.begin + hsize;
-    read_headers(p, whole.substr(0, hsize), digest_default[i]);
+    read_headers(p, slice(whole, 0, hsize), digest_default[i]);
     bool room = p.depth < kMaxMimeDepth && tree.parts.size() < kMaxMimeParts;
     std::vector<std::pair<std::size_t, std::size_t>> kids;
     if (p.type == "MULTIPART") {

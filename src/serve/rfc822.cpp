@@ -1,5 +1,7 @@
 #include "serve/rfc822.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 
 #include "serve/users.hpp"
@@ -9,7 +11,7 @@ namespace mailprobe::serve {
 namespace {
 
 std::size_t header_end(std::string_view m) {
-  if (m.substr(0, 2) == "\r\n") return 2;
+  if (slice(m, 0, 2) == "\r\n") return 2;
   auto p = m.find("\r\n\r\n");
   if (p != std::string_view::npos) return p + 4;
   auto q = m.find("\n\n");
@@ -21,9 +23,9 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 }  // namespace
 
-std::string_view header_block(std::string_view message) { return message.substr(0, header_end(message)); }
+std::string_view header_block(std::string_view message) { return slice(message, 0, header_end(message)); }
 
-std::string_view body_text(std::string_view message) { return message.substr(header_end(message)); }
+std::string_view body_text(std::string_view message) { return slice(message, header_end(message)); }
 
 std::vector<HeaderField> header_fields(std::string_view message) {
   std::vector<HeaderField> out;
@@ -32,7 +34,7 @@ std::vector<HeaderField> header_fields(std::string_view message) {
   while (pos < h.size()) {
     auto eol = h.find('\n', pos);
     std::size_t next = eol == std::string_view::npos ? h.size() : eol + 1;
-    std::string_view line = h.substr(pos, next - pos);
+    std::string_view line = slice(h, pos, next - pos);
     std::string_view content = line;
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.remove_suffix(1);
     if (content.empty()) break;
@@ -43,10 +45,10 @@ std::vector<HeaderField> header_fields(std::string_view message) {
     } else {
       auto colon = content.find(':');
       HeaderField f;
-      f.name = std::string(content.substr(0, colon));
+      f.name = std::string(slice(content, 0, colon));
       f.raw = std::string(line);
       if (colon != std::string_view::npos) {
-        std::string_view v = content.substr(colon + 1);
+        std::string_view v = slice(content, colon + 1);
         while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
         f.value = std::string(v);
       }

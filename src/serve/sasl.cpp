@@ -1,5 +1,7 @@
 #include "serve/sasl.hpp"
 
+#include "core/slice.hpp"
+
 #include <vector>
 
 #include <openssl/evp.h>
@@ -34,9 +36,9 @@ std::optional<PlainCredentials> parse_plain(std::string_view decoded) {
   if (b == std::string_view::npos) return std::nullopt;
   if (decoded.find('\0', b + 1) != std::string_view::npos) return std::nullopt;
   PlainCredentials c;
-  c.authzid = std::string(decoded.substr(0, a));
-  c.authcid = std::string(decoded.substr(a + 1, b - a - 1));
-  c.password = std::string(decoded.substr(b + 1));
+  c.authzid = std::string(slice(decoded, 0, a));
+  c.authcid = std::string(slice(decoded, a + 1, b - a - 1));
+  c.password = std::string(slice(decoded, b + 1));
   if (c.authcid.empty()) return std::nullopt;
   return c;
 }

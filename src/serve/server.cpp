@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <system_error>
@@ -84,10 +87,39 @@ std::string peer_address(const sockaddr_storage& ss) {
   return buf;
 }
 
-/// Concurrent sessions served at most; beyond it clients get 421 / BYE.
-constexpr std::size_t kMaxConnections = 1000;
+/// Descriptors kept free of sessions: listeners, the store's files, the
+/// reserve descriptor, TLS and libc needs.
+constexpr rlim_t kSpareFds = 64;
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit and returns the soft limit
+/// now in force (the usual 1024 would allow only ~480 sessions).
+rlim_t raise_nofile() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  return rl.rlim_cur;
+}
+
+/// The session cap that the descriptor limit can carry: each session holds
+/// its socket and an eventfd.
+std::size_t fd_connection_cap(rlim_t nofile) {
+  if (nofile == RLIM_INFINITY) return std::numeric_limits<std::size_t>::max();
+  return nofile > kSpareFds + 2 ? static_cast<std::size_t>((nofile - kSpareFds) / 2) : 1;
+}
+
+void say_and_close(int c, const Listener& l, const char* smtp, const char* imap) {
+  const char* text = l.protocol == Protocol::smtp ? smtp : imap;
+  // Implicit-TLS listeners cannot say anything before a handshake.
+  if (!l.implicit_tls) (void)!::write(c, text, std::strlen(text));
+  ::close(c);
+}
 
 struct Conn {
+  std::string peer;
   int wake_fd = -1;
   int client_fd = -1;  // for shutdown(): wakes waits that do not watch wake_fd
   std::thread thread;
@@ -111,8 +143,13 @@ struct Server::Impl {
   std::list<Conn> conns;
   std::mutex stop_mu;
   bool stopped = false;
+  std::size_t max_conns = 0;
+  std::size_t max_per_ip = 0;
+  int reserve_fd = -1;  // given up to answer one client when descriptors run out
 
   void accept_loop();
+  void accept_ready(const Listener& l);
+  void refuse_for_lack_of_fds(const Listener& l);
   void reap(bool all);
 };
 
@@ -137,48 +174,77 @@ void Server::Impl::accept_loop() {
     int n = ::poll(fds.data(), fds.size(), 500);
     reap(false);
     if (n <= 0) continue;
-    for (std::size_t i = 0; i < listeners.size(); ++i) {
-      if (!(fds[i].revents & POLLIN)) continue;
-      while (!stopping.load()) {
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        int c = ::accept4(listeners[i].fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (c < 0) break;
-        int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (wake < 0) {
-          ::close(c);
-          continue;
-        }
-        std::lock_guard<std::mutex> lock(conns_mu);
-        std::size_t live = 0;
-        for (const Conn& other : conns) live += other.done.load() ? 0 : 1;
-        Listener l = listeners[i];
-        if (live >= kMaxConnections) {
-          // Over the cap: say so and hang up rather than spawn another thread
-          // (RFC 5321 §3.8 421; RFC 3501 §7.1.5 BYE).
-          const char* bye = l.protocol == Protocol::smtp ? "421 4.3.2 too many connections\r\n"
-                                                         : "* BYE too many connections\r\n";
-          if (!l.implicit_tls) (void)!::write(c, bye, std::strlen(bye));
-          ::close(c);
-          ::close(wake);
-          continue;
-        }
-        Conn& conn = conns.emplace_back();
-        conn.wake_fd = wake;
-        conn.client_fd = c;
-        std::string peer = peer_address(ss);
-        try {
-          conn.thread = std::thread([this, c, wake, l, peer, &conn] {
-            run_connection(c, wake, l.protocol, l.implicit_tls, peer, ctx);
-            conn.done.store(true);
-          });
-        } catch (const std::system_error&) {
-          // No thread to be had (resource limits): refuse this client, keep serving.
-          conns.pop_back();
-          ::close(c);
-          ::close(wake);
-        }
-      }
+    for (std::size_t i = 0; i < listeners.size(); ++i)
+      if (fds[i].revents & POLLIN) accept_ready(listeners[i]);
+  }
+}
+
+// Out of descriptors (EMFILE/ENFILE): free the reserve one, accept the waiting
+// client, tell it (421 / BYE), close it and take the reserve back. Without
+// this the listener stays readable and the loop spins with nobody answered
+// (issue 17, D6). If even that fails, pause briefly instead of spinning.
+void Server::Impl::refuse_for_lack_of_fds(const Listener& l) {
+  if (reserve_fd >= 0) {
+    ::close(reserve_fd);
+    reserve_fd = -1;
+    int c = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) say_and_close(c, l, "421 4.3.2 Server out of resources, try later\r\n", "* BYE Server out of resources\r\n");
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (c >= 0) return;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+void Server::Impl::accept_ready(const Listener& l) {
+  while (!stopping.load()) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int c = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) refuse_for_lack_of_fds(l);
+      return;
+    }
+    // Replies are small and each waits for the client: without TCP_NODELAY a
+    // reply written in two segments waits ~40 ms for a delayed ACK (Nagle).
+    int one = 1;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::string peer = peer_address(ss);
+    int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake < 0) {
+      say_and_close(c, l, "421 4.3.2 Server out of resources, try later\r\n", "* BYE Server out of resources\r\n");
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(conns_mu);
+    std::size_t live = 0, same_peer = 0;
+    for (const Conn& other : conns) {
+      if (other.done.load()) continue;
+      ++live;
+      if (other.peer == peer) ++same_peer;
+    }
+    // Over a cap: say so and hang up rather than spawn another thread
+    // (RFC 5321 §3.8 421; RFC 3501 §7.1.5 BYE).
+    if (live >= max_conns || same_peer >= max_per_ip) {
+      bool global = live >= max_conns;
+      say_and_close(c, l, global ? "421 4.3.2 too many connections\r\n" : "421 4.7.0 too many connections from your address\r\n",
+                    global ? "* BYE too many connections\r\n" : "* BYE too many connections from your address\r\n");
+      ::close(wake);
+      continue;
+    }
+    Conn& conn = conns.emplace_back();
+    conn.peer = peer;
+    conn.wake_fd = wake;
+    conn.client_fd = c;
+    try {
+      conn.thread = std::thread([this, c, wake, l, peer, &conn] {
+        run_connection(c, wake, l.protocol, l.implicit_tls, peer, ctx);
+        conn.done.store(true);
+      });
+    } catch (const std::system_error&) {
+      // No thread to be had (resource limits): refuse this client, keep serving.
+      conns.pop_back();
+      say_and_close(c, l, "421 4.3.2 Server out of resources, try later\r\n", "* BYE Server out of resources\r\n");
+      ::close(wake);
     }
   }
 }
@@ -220,6 +286,13 @@ Outcome<std::unique_ptr<Server>> Server::start(ServerOptions options) {
   c.require_auth = o.require_auth;
   c.idle_timeout = o.idle_timeout;
   c.imap_idle_timeout = o.imap_idle_timeout;
+  c.line_timeout = o.line_timeout;
+  c.data_timeout = o.data_timeout;
+  c.imap_max_output = o.imap_max_output;
+  c.log = o.log;
+  impl->max_conns = std::max<std::size_t>(1, std::min(o.max_connections, fd_connection_cap(raise_nofile())));
+  impl->max_per_ip = o.max_connections_per_ip ? o.max_connections_per_ip : std::max<std::size_t>(1, impl->max_conns / 2);
+  impl->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   c.users = &o.users;
   c.faults = &o.faults;
   c.store = impl->store.get();
@@ -239,6 +312,7 @@ Outcome<std::unique_ptr<Server>> Server::start(ServerOptions options) {
                   {o.imaps_port, Protocol::imap, true, &impl->ports.imaps}};
   auto close_all = [&] {
     for (auto& l : impl->listeners) ::close(l.fd);
+    if (impl->reserve_fd >= 0) ::close(impl->reserve_fd);
   };
   for (const auto& w : wants) {
     if (w.port < 0 || (w.tls && !impl->tls)) continue;
@@ -265,6 +339,8 @@ Ports Server::ports() const { return impl_->ports; }
 std::string Server::ca_file() const { return impl_->tls ? impl_->tls->ca_file() : std::string(); }
 
 MailStore& Server::store() { return *impl_->store; }
+
+std::size_t Server::max_connections() const { return impl_->max_conns; }
 
 void Server::stop() {
   std::lock_guard<std::mutex> guard(impl_->stop_mu);
@@ -303,6 +379,7 @@ void Server::stop() {
   }
   impl_->reap(true);
   ::close(impl_->accept_wake);
+  if (impl_->reserve_fd >= 0) ::close(impl_->reserve_fd);
   // Mail accepted with a delay still reaches the store (and the Maildir) before we return.
   impl_->sink->flush_and_stop();
 }

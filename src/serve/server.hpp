@@ -43,6 +43,18 @@ struct ServerOptions {
   std::size_t max_message_size = 10 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{5 * 60 * 1000};        // SMTP
   std::chrono::milliseconds imap_idle_timeout{30 * 60 * 1000};  // IMAP, IDLE included (RFC 3501 §5.4)
+  /// A command line must be complete this long after its first byte, and a
+  /// DATA body (or an IMAP command with literals) this long after it began,
+  /// however steadily the client trickles bytes in.
+  std::chrono::milliseconds line_timeout{2 * 60 * 1000};
+  std::chrono::milliseconds data_timeout{10 * 60 * 1000};  // RFC 5321 §4.5.3.2.6 allows 10 min for DATA
+  /// Concurrent sessions in all; clients beyond get 421 / BYE. Lowered at
+  /// start to what RLIMIT_NOFILE allows (two descriptors per session).
+  std::size_t max_connections = 1000;
+  /// Concurrent sessions from one client address, so that one client cannot
+  /// take every slot (0: half of max_connections).
+  std::size_t max_connections_per_ip = 0;
+  std::size_t imap_max_output = 1024 * 1024;  // pending IMAP responses before reading stops
   Faults faults;
   std::FILE* debug_out = nullptr;         // --debug: received messages are printed here
   std::FILE* log = stderr;                // one line per accepted message; null = silent
@@ -67,6 +79,8 @@ class Server {
   Ports ports() const;
   /// PEM file of the server certificate that clients should trust (empty without TLS).
   std::string ca_file() const;
+  /// The connection cap in force (after the RLIMIT_NOFILE adjustment).
+  std::size_t max_connections() const;
   /// The mail store, for inspection (tests, demo).
   MailStore& store();
 

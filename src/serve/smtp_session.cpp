@@ -1,5 +1,7 @@
 #include "serve/smtp_session.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -22,7 +24,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && iequals(slice(s, 0, prefix.size()), prefix);
 }
 
 // A mailbox as RFC 5321 §4.1.2 allows it, loosely: something@something, no spaces.
@@ -46,12 +48,12 @@ struct PathArg {
 PathArg parse_path(std::string_view arg, std::string_view keyword) {
   PathArg p;
   if (!starts_with_ci(arg, keyword)) return p;
-  std::string_view rest = trim(arg.substr(keyword.size()));
+  std::string_view rest = trim(slice(arg, keyword.size()));
   if (!rest.empty() && rest.front() == '<') {
     auto close = rest.find('>');
     if (close == std::string_view::npos) return p;
-    p.address = std::string(rest.substr(1, close - 1));
-    p.params = std::string(trim(rest.substr(close + 1)));
+    p.address = std::string(slice(rest, 1, close - 1));
+    p.params = std::string(trim(slice(rest, close + 1)));
   } else {
     auto sp = rest.find(' ');
     if (sp != std::string_view::npos) return p;  // params need the bracketed form
@@ -176,7 +178,7 @@ void SmtpSession::feed(std::string_view bytes) {
     std::string_view raw(in_.data() + pos, lf + 1 - pos);
     pos = lf + 1;
     bool crlf = raw.size() >= 2 && raw[raw.size() - 2] == '\r';
-    std::string_view line = raw.substr(0, raw.size() - (crlf ? 2 : 1));
+    std::string_view line = slice(raw, 0, raw.size() - (crlf ? 2 : 1));
     if (discarding_ || raw.size() > kMaxLine) {
       discarding_ = false;
       if (state_ == State::data) {
@@ -187,6 +189,7 @@ void SmtpSession::feed(std::string_view bytes) {
       }
       continue;
     }
+    ++lines_;
     handle_line(line, crlf);
   }
   // RFC 3207 §4.2: plaintext pipelined after STARTTLS must not survive into TLS.
@@ -213,8 +216,8 @@ void SmtpSession::handle_command(std::string_view line) {
     return;
   }
   auto sp = line.find(' ');
-  std::string verb = ascii_upper(line.substr(0, sp));
-  std::string_view arg = sp == std::string_view::npos ? std::string_view() : trim(line.substr(sp + 1));
+  std::string verb = ascii_upper(slice(line, 0, sp));
+  std::string_view arg = sp == std::string_view::npos ? std::string_view() : trim(slice(line, sp + 1));
 
   if (faults_.smtp_drops(verb)) {
     close_ = true;
@@ -293,11 +296,11 @@ void SmtpSession::do_mail(std::string_view arg) {
   std::string_view params = p.params;
   while (!params.empty()) {
     auto sp = params.find(' ');
-    std::string_view param = params.substr(0, sp);
-    params = sp == std::string_view::npos ? std::string_view() : trim(params.substr(sp + 1));
+    std::string_view param = slice(params, 0, sp);
+    params = sp == std::string_view::npos ? std::string_view() : trim(slice(params, sp + 1));
     auto eq = param.find('=');
-    std::string key = ascii_upper(param.substr(0, eq));
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1);
+    std::string key = ascii_upper(slice(param, 0, eq));
+    std::string_view value = eq == std::string_view::npos ? std::string_view() : slice(param, eq + 1);
     if (key == "SIZE") {
       std::uint64_t n = 0;
       auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -421,8 +424,8 @@ void SmtpSession::do_auth(std::string_view arg) {
   if (!auth_user_.empty()) return reply("503 5.5.1 Error: already authenticated");
   if (in_transaction_) return reply("503 5.5.1 Error: MAIL transaction in progress");
   auto sp = arg.find(' ');
-  std::string mech = ascii_upper(arg.substr(0, sp));
-  std::string_view initial = sp == std::string_view::npos ? std::string_view() : trim(arg.substr(sp + 1));
+  std::string mech = ascii_upper(slice(arg, 0, sp));
+  std::string_view initial = sp == std::string_view::npos ? std::string_view() : trim(slice(arg, sp + 1));
   if (mech.empty()) return reply("501 5.5.4 Syntax: AUTH mechanism");
   if (mech == "PLAIN") {
     if (initial.empty()) {

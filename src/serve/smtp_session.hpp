@@ -26,6 +26,7 @@
 #include "core/clock.hpp"
 #include "core/failure.hpp"
 #include "serve/faults.hpp"
+#include "serve/progress.hpp"
 #include "serve/users.hpp"
 
 namespace mailprobe::serve {
@@ -93,6 +94,13 @@ class SmtpSession {
   void on_idle_timeout();
   /// The server is stopping: 421 and close.
   void on_shutdown();
+  /// Complete lines consumed so far (a line timeout restarts at each one).
+  std::uint64_t lines() const { return lines_; }
+  /// What the client is in the middle of (for the connection's time bounds).
+  Progress progress() const {
+    if (state_ == State::data) return Progress::data;
+    return in_.empty() && !discarding_ ? Progress::idle : Progress::line;
+  }
   /// Number of messages accepted so far.
   std::size_t accepted() const { return accepted_; }
 
@@ -129,6 +137,7 @@ class SmtpSession {
   std::string out_;
   bool discarding_ = false;  // inside an overlong line
   bool close_ = false;
+  std::uint64_t lines_ = 0;
   bool starttls_pending_ = false;
   bool tls_active_ = false;
   bool greeting_rejected_ = false;

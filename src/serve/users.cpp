@@ -1,5 +1,7 @@
 #include "serve/users.hpp"
 
+#include "core/slice.hpp"
+
 #include <algorithm>
 #include <fstream>
 
@@ -26,10 +28,10 @@ bool valid_name(std::string_view n) {
 Status Users::add(std::string_view spec, const std::string& default_password) {
   spec = trim(spec);
   auto colon = spec.find(':');
-  std::string name = ascii_lower(trim(spec.substr(0, colon)));
+  std::string name = ascii_lower(trim(slice(spec, 0, colon)));
   std::string password = colon == std::string_view::npos
                              ? (default_password.empty() ? name : default_password)
-                             : std::string(spec.substr(colon + 1));
+                             : std::string(slice(spec, colon + 1));
   if (!valid_name(name))
     return Failure(Stage::config, Result::internal_error, "invalid user name '" + name + "'");
   auto it = std::find_if(users_.begin(), users_.end(), [&](const User& u) { return u.name == name; });
@@ -83,11 +85,11 @@ void Users::set_domains(std::vector<std::string> domains) {
 std::optional<std::string> Users::resolve(std::string_view address) const {
   address = trim(address);
   if (address.size() >= 2 && address.front() == '<' && address.back() == '>')
-    address = address.substr(1, address.size() - 2);
+    address = slice(address, 1, address.size() - 2);
   auto at = address.rfind('@');
-  std::string local = ascii_lower(address.substr(0, at));
+  std::string local = ascii_lower(slice(address, 0, at));
   if (at != std::string_view::npos && !domains_.empty()) {
-    std::string domain = ascii_lower(address.substr(at + 1));
+    std::string domain = ascii_lower(slice(address, at + 1));
     if (std::find(domains_.begin(), domains_.end(), domain) == domains_.end()) return std::nullopt;
   }
   for (const auto& u : users_)

@@ -6,11 +6,11 @@
 # does: dpkg-query exits 1 when any named package is unknown, which under
 # `set -e`/`pipefail` once made the caller see "nothing missing" (issue 9).
 
-# Build, unit tests and the real output consumers (InfluxDB, promtool,
-# node_exporter).
+# Build, unit tests, the real output consumers (InfluxDB, promtool,
+# node_exporter) and the fuzz smoke (clang + libFuzzer runtime).
 readonly BUILD_PACKAGES=(meson ninja-build g++ pkg-config cmake libcurl4-openssl-dev libssl-dev
   rapidjson-dev libcxxopts-dev doctest-dev python3 curl openssl ca-certificates influxdb
-  influxdb-client prometheus)
+  influxdb-client prometheus clang libclang-rt-14-dev)
 # The private Postfix + Dovecot of tests/mailstack.
 readonly MAILSTACK_PACKAGES=(postfix dovecot-imapd dovecot-lmtpd dovecot-sieve openssl curl python3)
 

@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 
+#include "imap_harness.hpp"
 #include "serve/sasl.hpp"
 
 using namespace mailprobe;
 using namespace mailprobe::serve;
+using mailprobe::serve::test::Harness;
 
 namespace {
 
@@ -17,39 +19,6 @@ const char* kCaps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE UNSELECT UIDPLUS MO
 std::string msg(const std::string& subject, const std::string& extra = {}) {
   return "From: a@b.test\r\nSubject: " + subject + "\r\n" + extra + "\r\nbody of " + subject + "\r\n";
 }
-
-struct Harness {
-  Users users = Users::demo();
-  Faults faults;
-  std::unique_ptr<MailStore> store = MailStore::in_memory({"alice", "bob"});
-  ImapSettings settings;
-  bool woken = false;
-  std::unique_ptr<ImapSession> s;
-
-  Harness() {
-    settings.hostname = "imap.test";
-    settings.wake = [this] { woken = true; };
-  }
-  std::string open() {
-    s = std::make_unique<ImapSession>(settings, users, faults, *store);
-    s->start();
-    return s->take_output();
-  }
-  std::string send(std::string_view bytes) {
-    s->feed(bytes);
-    return s->take_output();
-  }
-  std::uint32_t deliver(const std::string& bytes, Folder f = Folder::inbox) {
-    auto uid = store->deliver("alice", f, bytes, {}, WallClock::time_point(std::chrono::seconds(1700000000)));
-    REQUIRE(uid);
-    return uid.value();
-  }
-  void login() {
-    open();
-    REQUIRE(send("a1 LOGIN alice alice\r\n").find("a1 OK") != std::string::npos);
-  }
-  std::uint32_t validity(Folder f = Folder::inbox) { return store->snapshot("alice", f).value().uidvalidity; }
-};
 
 }  // namespace
 
@@ -194,9 +163,10 @@ TEST_SUITE("serve::imap_session") {
     h.deliver(m1);
     h.login();
     h.send("s SELECT INBOX\r\n");
+    // This session selected the message first, so it holds it as \Recent (RFC 3501 §2.3.2).
     std::string header = "From: a@b.test\r\nSubject: one\r\nTo: alice@x.test\r\n\r\n";
     CHECK(h.send("a UID FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER])\r\n") ==
-          "* 1 FETCH (UID 1 FLAGS () INTERNALDATE \"14-Nov-2023 22:13:20 +0000\" RFC822.SIZE " +
+          "* 1 FETCH (UID 1 FLAGS (\\Recent) INTERNALDATE \"14-Nov-2023 22:13:20 +0000\" RFC822.SIZE " +
               std::to_string(m1.size()) + " BODY[HEADER] {" + std::to_string(header.size()) + "}\r\n" + header +
               ")\r\na OK UID FETCH completed\r\n");
     CHECK(h.send("b FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT to)]\r\n") ==
@@ -205,9 +175,9 @@ TEST_SUITE("serve::imap_session") {
     CHECK(h.send("c FETCH 1 RFC822.HEADER\r\n") ==
           "* 1 FETCH (RFC822.HEADER {" + std::to_string(header.size()) + "}\r\n" + header + ")\r\nc OK FETCH completed\r\n");
     CHECK(h.send("d FETCH 1 BODY.PEEK[]<0.4>\r\n") == "* 1 FETCH (BODY[]<0> {4}\r\nFrom)\r\nd OK FETCH completed\r\n");
-    CHECK(h.send("e FETCH 1 (FLAGS)\r\n") == "* 1 FETCH (FLAGS ())\r\ne OK FETCH completed\r\n");
+    CHECK(h.send("e FETCH 1 (FLAGS)\r\n") == "* 1 FETCH (FLAGS (\\Recent))\r\ne OK FETCH completed\r\n");
     CHECK(h.send("f UID FETCH 1 BODY[]\r\n") ==
-          "* 1 FETCH (UID 1 BODY[] {" + std::to_string(m1.size()) + "}\r\n" + m1 + " FLAGS (\\Seen))\r\nf OK UID FETCH completed\r\n");
+          "* 1 FETCH (UID 1 BODY[] {" + std::to_string(m1.size()) + "}\r\n" + m1 + " FLAGS (\\Recent \\Seen))\r\nf OK UID FETCH completed\r\n");
     CHECK(h.send("g FETCH 1 BODY[TEXT]\r\n") == "* 1 FETCH (BODY[TEXT] {13}\r\nbody of one\r\n)\r\ng OK FETCH completed\r\n");
     CHECK(h.send("h FETCH 1 ENVELOPE\r\n") ==
           "* 1 FETCH (ENVELOPE (NIL \"one\" ((NIL NIL \"a\" \"b.test\")) ((NIL NIL \"a\" \"b.test\")) "
@@ -215,9 +185,9 @@ TEST_SUITE("serve::imap_session") {
     CHECK(h.send("h2 FETCH 1 BINARY[1]\r\n") == "h2 BAD Unsupported fetch attribute BINARY[1]\r\n");
     CHECK(h.send("i FETCH 2 UID\r\n") == "i BAD Invalid message sequence number\r\n");
     CHECK(h.send("j UID FETCH 99 UID\r\n") == "j OK UID FETCH completed\r\n");
-    CHECK(h.send("k FETCH 1 FAST\r\n").find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    CHECK(h.send("k FETCH 1 FAST\r\n").find("* 1 FETCH (FLAGS (\\Recent \\Seen) INTERNALDATE") == 0);
     std::string all = h.send("l FETCH 1 ALL\r\n");
-    CHECK(all.find("* 1 FETCH (FLAGS (\\Seen) INTERNALDATE") == 0);
+    CHECK(all.find("* 1 FETCH (FLAGS (\\Recent \\Seen) INTERNALDATE") == 0);
     CHECK(all.find(" ENVELOPE (NIL \"one\" ") != std::string::npos);
     CHECK(all.find(" BODY (") == std::string::npos);
     CHECK(h.send("m FETCH 1 FULL\r\n").find(" BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 13 1))\r\n") !=
@@ -280,7 +250,8 @@ TEST_SUITE("serve::imap_session") {
     h.deliver(msg("two"));
     CHECK(h.woken);  // the store woke the connection loop
     h.s->on_mailbox_changed();
-    CHECK(h.s->take_output() == "* 2 EXISTS\r\n* 1 RECENT\r\n");
+    // RECENT counts every message this session holds as \Recent (RFC 3501 §7.3.2).
+    CHECK(h.s->take_output() == "* 2 EXISTS\r\n* 2 RECENT\r\n");
     CHECK(h.send("DONE\r\n") == "i OK IDLE terminated\r\n");
     CHECK(h.send("j IDLE\r\n") == "+ idling\r\n");
     CHECK(h.send("NOPE\r\n") == "j BAD Expected DONE\r\n");
