@@ -194,7 +194,9 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
 template <typename Run>
 void with_failure_boundary(Transport& t, Protocol protocol, const std::string& peer_ip,
                            const ConnectionContext& ctx, Run run) {
-  const char* what = "unknown exception";
+  // A copy: the exception object, and the text e.what() points into, die
+  // with the catch block.
+  std::string what = "unknown exception";
   try {
     run();
     return;
@@ -206,7 +208,7 @@ void with_failure_boundary(Transport& t, Protocol protocol, const std::string& p
   // session; every other session and the process go on.
   if (ctx.log)
     std::fprintf(ctx.log, "mailprobe serve: %s session from %s ended by an internal error: %s\n",
-                 protocol == Protocol::smtp ? "SMTP" : "IMAP", peer_ip.c_str(), what);
+                 protocol == Protocol::smtp ? "SMTP" : "IMAP", peer_ip.c_str(), what.c_str());
   try {
     t.write_all(protocol == Protocol::smtp ? "421 4.3.0 Internal server error, closing connection\r\n"
                                            : "* BYE Internal server error\r\n");

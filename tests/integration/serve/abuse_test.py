@@ -78,7 +78,9 @@ def main():
         s.sendall(b"".join(b"f%d FETCH 1 BODY.PEEK[]\r\n" % i for i in range(700)))
         time.sleep(2)
         hwm = vm_hwm_mib(srv)
-        check(hwm < 60, "D5: pipelined FETCHes without reading keep the server small (VmHWM %.1f MiB)" % hwm)
+        # Unbounded, 700 FETCHes of 1 MiB held ~700 MiB (842 MiB in the review);
+        # bounded it is ~23 MiB, more under ASan (redzones, freed-memory quarantine).
+        check(hwm < 250, "D5: pipelined FETCHes without reading keep the server small (VmHWM %.1f MiB)" % hwm)
         s.close()
         # D4: synchronizing 8 MiB literals in one APPEND: the ninth passes the
         # 64 MiB per-command total and is refused with a tagged BAD.
