@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/commands.hpp"
+#include "app/policy_hooks.hpp"
 #include "app/probe_options.hpp"
 #include "app/render.hpp"
 #include "core/exit_code.hpp"
@@ -94,13 +95,21 @@ void send_probe_message(const Options& o, probe::ProbeResult& r) {
 
 int run_service(const Options& o) {
   auto r = probe::run_session(session_config(o));
+  apply_policy_to_service(o, r);  // --policy
   if (o.send_email && r.success()) send_probe_message(o, r);
+  std::vector<report::Record> records{probe::build_record(r)};
+  auto expects = run_expectations(o, r);  // --expect: one row each
+  bool expects_ok = true;
+  for (auto& e : expects) {
+    expects_ok = expects_ok && e.success;
+    records.push_back(std::move(e));
+  }
   std::string out = o.schema == Schema::seed ? probe::to_seed_json(r) + "\n"
-                                                    : render_record(probe::build_record(r), o.format);
+                                             : render_records(records, o.format);  // one HELP/TYPE per family
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (r.result == Result::internal_error) return to_int(ExitCode::internal);
-  return to_int(r.success() ? ExitCode::ok : ExitCode::check_failed);
+  return to_int(r.success() && expects_ok ? ExitCode::ok : ExitCode::check_failed);
 }
 
 int run_mx(const Options& o) {
@@ -148,6 +157,7 @@ int run_mx(const Options& o) {
       });
     }
     workers.clear();  // joins them all
+    apply_policy_to_mx(o, targets);  // --policy
     probe::rank_mx(targets);
   }
   auto records = probe::mx_records(o.host, targets, lookup_failure ? &*lookup_failure : nullptr, start);

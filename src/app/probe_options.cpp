@@ -129,6 +129,7 @@ void declare(cxxopts::Options& spec) {
     ("seed-input", "read target_host, target_port, send_email_flag from a seed input JSON file ('-' = stdin)", cxxopts::value<std::string>())
     ("h,help", "show this help");
   // clang-format on
+  add_policy_flags(spec);
 }
 
 /// Mode, target host (argv or seed input), port and TLS mode. Returns the
@@ -193,7 +194,8 @@ SeedInput parse_target(const cxxopts::ParseResult& args, Options& o) {
 /// MX settings, timeout and certificate policy.
 void parse_transport(const cxxopts::ParseResult& args, Options& o) {
   if (args.count("dns-server") || args["mx-port"].as<std::string>() != "25") {
-    if (o.mode != Mode::mx) usage("--dns-server and --mx-port apply to probe mx only");
+    if (o.mode != Mode::mx && !(args.count("policy") && args["mx-port"].as<std::string>() == "25"))
+      usage("--dns-server applies to probe mx and --policy; --mx-port to probe mx only");
   }
   if (args.count("dns-server")) {
     o.dns_server = args["dns-server"].as<std::string>();
@@ -248,12 +250,16 @@ void parse_identity(const cxxopts::ParseResult& args, const SeedInput& seed, Get
     }
   }
 
+  PolicyModeFacts facts{o.mode == Mode::mx, o.mode == Mode::smtp, o.tls == TlsMode::tls, o.schema == Schema::seed};
+  o.policy = parse_policy_flags(args, facts);
+
   auto send = parse_flag(seed.send_email_flag.empty() ? args["send-email-flag"].as<std::string>()
                                                       : seed.send_email_flag);
   if (!send) usage("--send-email-flag must be true or false");
   o.send_email = *send;
-  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email)
-    usage("--username for smtp is only used with --send-email-flag true (health never authenticates)");
+  if (o.mode == Mode::smtp && !o.username.empty() && !o.send_email && !o.policy.wants_credentials())
+    usage("--username for smtp is only used with --send-email-flag true or --expect auth-refused (health never authenticates)");
+  if (o.policy.wants_credentials() && o.username.empty()) usage("--expect auth-refused needs --username and a wrong password");
   if (o.send_email) {
     if (o.mode != Mode::smtp) usage("--send-email-flag applies to probe smtp only");
     if (!args.count("email-from") || !args.count("email-to"))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/flags.hpp"
+#include "app/policy_flags.hpp"
 #include "probe/probe_result.hpp"
 #include "report/output_format.hpp"
 
@@ -38,6 +39,7 @@ struct Options {
   int mx_port = 25;             // mx: port probed on every exchange
   bool help = false;
   std::string help_text;
+  PolicyFlags policy;           // --policy, --expect (app/policy_flags.hpp)
 };
 
 /// Parses argv (argv[0] = "mailprobe probe", argv[1] = smtp|imap|mx).

@@ -31,6 +31,8 @@ std::string_view to_string(Stage s) {
     case Stage::imap_noop: return "imap_noop";
     case Stage::imap_logout: return "imap_logout";
     case Stage::dns_mx: return "dns_mx";
+    case Stage::policy: return "policy";
+    case Stage::expect: return "expect";
   }
   return "none";
 }
@@ -57,6 +59,8 @@ std::string_view to_string(Result r) {
     case Result::bounced: return "bounced";
     case Result::internal_error: return "internal_error";
     case Result::cert_expiring: return "cert_expiring";
+    case Result::policy_violation: return "policy_violation";
+    case Result::expectation_failed: return "expectation_failed";
   }
   return "internal_error";
 }
@@ -83,6 +87,8 @@ std::string_view describe(Result r) {
     case Result::bounced: return "a bounce (DSN) for the probe came back";
     case Result::internal_error: return "mailprobe itself failed";
     case Result::cert_expiring: return "a certificate expires within the warning threshold";
+    case Result::policy_violation: return "a published MTA-STS or DANE policy would make senders refuse this MX";
+    case Result::expectation_failed: return "a --expect negative check did not hold";
   }
   return "";
 }
@@ -90,7 +96,7 @@ std::string_view describe(Result r) {
 const std::vector<Result>& all_results() {
   static const std::vector<Result> all = [] {
     std::vector<Result> v;
-    for (int i = 0; i <= static_cast<int>(Result::cert_expiring); ++i) v.push_back(static_cast<Result>(i));
+    for (int i = 0; i <= static_cast<int>(Result::expectation_failed); ++i) v.push_back(static_cast<Result>(i));
     return v;
   }();
   return all;

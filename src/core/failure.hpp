@@ -42,6 +42,8 @@ enum class Stage {
   imap_noop,
   imap_logout,
   dns_mx,          // MX lookup of `probe mx`
+  policy,          // --policy: MTA-STS / DANE judgement after the dialogue
+  expect,          // --expect: a negative check of `probe smtp`
 };
 
 /// What kind of failure. `result_code` values are stable integers (Telegraf
@@ -67,6 +69,8 @@ enum class Result {
   bounced = 17,           // a DSN for the probe came back
   internal_error = 18,
   cert_expiring = 19,     // certificate valid, but expires within the warning threshold
+  policy_violation = 20,  // MTA-STS or DANE senders would refuse this MX
+  expectation_failed = 21,  // an --expect negative check did not hold
 };
 
 std::string_view to_string(Stage s);

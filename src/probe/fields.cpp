@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "policy/fields.hpp"
+
 namespace mailprobe::probe {
 
 namespace {
@@ -280,6 +282,7 @@ report::Record build_record(const ProbeResult& r) {
   rec.stage = r.stage;
   rec.summary = summary_of(r);
   rec.cells = report::build_cells(probe_columns(), r);
+  if (r.policy) policy::append_policy_cells(rec, *r.policy);  // --policy
   return rec;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/fields.hpp"
+
 namespace mailprobe::probe {
 
 namespace {
@@ -101,6 +103,7 @@ std::vector<report::Record> mx_records(const std::string& domain, const std::vec
     rec.success = rec.result == Result::success;
     rec.summary = std::move(summary);
     rec.cells = report::build_cells(std::span<const Column<MxRow>>(kMxColumns), row);
+    if (row.target && row.target->probe.policy) policy::append_policy_cells(rec, *row.target->probe.policy);
     out.push_back(std::move(rec));
   };
   if (lookup_failure != nullptr) {

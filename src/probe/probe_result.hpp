@@ -13,6 +13,7 @@
 #include "probe/smtp_dialogue.hpp"
 #include "tls/cert_facts.hpp"
 #include "net/endpoint.hpp"
+#include "policy/verdict.hpp"
 
 namespace mailprobe::probe {
 
@@ -64,6 +65,9 @@ struct ProbeResult {
   std::optional<int> send_code;
   std::string send_text, queue_id;
   std::int64_t send_us = -1;
+
+  // --policy: MTA-STS / DANE / TLS-RPT verdict (policy/evaluate.hpp).
+  std::optional<policy::HostVerdict> policy;
 
   // The verdict.
   Stage stage = Stage::none;

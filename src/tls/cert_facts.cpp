@@ -135,6 +135,16 @@ TlsFacts tls_facts(const SSL& ssl, std::string_view host, WallClock::time_point 
     t.cert = cert_facts(*leaf, now);
     t.host_ok = verifies_for_host(*leaf, host);
   }
+  // Client side: SSL_get_peer_cert_chain includes the leaf (OpenSSL docs).
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(&ssl)) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      unsigned char* der = nullptr;
+      int n = i2d_X509(sk_X509_value(chain, i), &der);
+      if (n <= 0) continue;
+      t.chain_der.emplace_back(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+      OPENSSL_free(der);
+    }
+  }
   t.verify_code = SSL_get_verify_result(&ssl);
   if (t.verify_code != X509_V_OK) t.verify_error = X509_verify_cert_error_string(t.verify_code);
   if (!leaf && t.verify_code == X509_V_OK) {

@@ -48,6 +48,7 @@ struct TlsFacts {
   bool host_ok = false;           // verifies_for_host(leaf, host)
   long verify_code = -1;          // SSL_get_verify_result; 0 = X509_V_OK
   std::string verify_error;       // X509_verify_cert_error_string, "" when ok
+  std::vector<std::string> chain_der;  // the peer chain as sent, leaf first, DER (DANE matching)
   bool chain_ok() const { return verify_code == 0; }
   /// Chain verifies and the name matches.
   bool verified() const { return chain_ok() && host_ok; }

@@ -27,10 +27,11 @@ ALLOWED = {
     "insight": {"core", "imap"},
     "check": {"core", "net", "report", "message", "dns", "smtp", "imap", "insight"},
     "cleanup": {"core", "net", "imap", "insight", "check"},
-    "probe": {"core", "net", "report", "message", "dns", "smtp", "tls"},
+    "policy": {"core", "net", "report", "dns", "smtp"},
+    "probe": {"core", "net", "report", "message", "dns", "smtp", "tls", "policy"},
     "serve": {"core"},
     "app": {"core", "net", "report", "message", "dns", "tls", "smtp", "imap", "insight", "check", "cleanup",
-            "probe", "serve"},
+            "policy", "probe", "serve"},
 }
 
 # text -> the only folders whose files may contain it.

@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-20}
 shift || true
-all=(header_fuzz imap_response_fuzz smtp_reply_fuzz imap_command_fuzz smtp_session_fuzz mime_fuzz dsn_fuzz state_fuzz)
+all=(header_fuzz imap_response_fuzz smtp_reply_fuzz imap_command_fuzz smtp_session_fuzz mime_fuzz dsn_fuzz state_fuzz
+     mta_sts_fuzz tlsrpt_fuzz tlsa_fuzz)
 harnesses=("${@:-${all[@]}}")
 if [ ! -f build-fuzz/build.ninja ]; then
   CXX=${CXX:-clang++-14} meson setup build-fuzz -Dfuzz=true -Dtests=false -Dstatic_runtime=false \

@@ -39,6 +39,12 @@ readonly P_IMAPS=$((BASE + 993))
 readonly P_IMAP_NOSTARTTLS=$((BASE + 144))
 readonly P_LMTP=$((BASE + 24))
 readonly P_AUTH=$((BASE + 26))
+# A deliberately misconfigured listener: relays for every loopback client
+# without AUTH (Postfix insists on a final reject, so mynetworks is the
+# loophole), so
+# `probe smtp --expect relay-refused=...` can be seen failing (no TLS needed).
+readonly P_SMTP_OPENRELAY=$((BASE + 525))
+readonly RELAY_TEST_DOMAIN=foreign.example
 
 # Dovecot (IMAP) users: NAME:localpart:password. "healthcheck" is internal:
 # start sends its round-trip probe there so the test users' mailboxes stay clean.
@@ -339,6 +345,8 @@ virtual_alias_maps =
 local_transport = error:5.1.1 local delivery is disabled in mailstack
 default_transport = error:5.7.1 external delivery is disabled in mailstack
 relay_transport = error:5.7.1 relaying is disabled in mailstack
+# The one foreign domain the openrelay listener may accept: discarded, never sent.
+transport_maps = inline:{ $RELAY_TEST_DOMAIN=discard:relay-test }
 virtual_mailbox_domains = $DOMAIN
 virtual_mailbox_maps = inline:{ $(vmap_entries) }
 virtual_transport = lmtp:inet:$HOST:$P_LMTP
@@ -422,6 +430,12 @@ $HOST:$P_SMTP_EXPIRING inet n - n - - smtpd
   -o smtpd_tls_key_file=$TLS/expiring.key
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+$HOST:$P_SMTP_OPENRELAY inet n - n - - smtpd
+  -o syslog_name=postfix/smtp-openrelay
+  -o smtpd_tls_security_level=may
+  -o smtpd_sasl_auth_enable=no
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
 pickup     unix  n - n 60    1 pickup
 cleanup    unix  n - n -     0 cleanup
 qmgr       unix  n - n 300   1 qmgr
@@ -697,6 +711,8 @@ MS_IMAPS_PORT=$P_IMAPS
 MS_IMAP_NOSTARTTLS_PORT=$P_IMAP_NOSTARTTLS
 MS_LMTP_PORT=$P_LMTP
 MS_AUTH_PORT=$P_AUTH
+MS_SMTP_OPENRELAY_PORT=$P_SMTP_OPENRELAY
+MS_RELAY_TEST_DOMAIN=$RELAY_TEST_DOMAIN
 MS_CA_FILE=$TLS/ca.pem
 MS_OTHER_CA_FILE=$TLS/other-ca.pem
 MS_CERT_FILE=$TLS/server.pem
@@ -796,7 +812,7 @@ stop_all() {
   wait_ports_free $((STOPPED ? 10 : 0))
 }
 
-all_ports() { echo "$P_SMTP_NONE $P_SMTP_STARTTLS $P_SMTP_TLS $P_SMTP_EXPIRING $P_IMAP $P_IMAPS $P_IMAP_NOSTARTTLS $P_LMTP $P_AUTH"; }
+all_ports() { echo "$P_SMTP_NONE $P_SMTP_STARTTLS $P_SMTP_TLS $P_SMTP_EXPIRING $P_SMTP_OPENRELAY $P_IMAP $P_IMAPS $P_IMAP_NOSTARTTLS $P_LMTP $P_AUTH"; }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
@@ -896,7 +912,7 @@ cmd_start() {
   step "healthy"
   mv -f "$ENV_FILE.new" "$ENV_FILE"
   echo "$fp" >"$MS_DIR/fingerprint"
-  info "started in $(elapsed): smtp none=$P_SMTP_NONE starttls=$P_SMTP_STARTTLS tls=$P_SMTP_TLS expiring=$P_SMTP_EXPIRING imap=$P_IMAP imaps=$P_IMAPS imap-nostarttls=$P_IMAP_NOSTARTTLS lmtp=$P_LMTP auth=$P_AUTH; env: $ENV_FILE"
+  info "started in $(elapsed): smtp none=$P_SMTP_NONE starttls=$P_SMTP_STARTTLS tls=$P_SMTP_TLS expiring=$P_SMTP_EXPIRING openrelay=$P_SMTP_OPENRELAY imap=$P_IMAP imaps=$P_IMAPS imap-nostarttls=$P_IMAP_NOSTARTTLS lmtp=$P_LMTP auth=$P_AUTH; env: $ENV_FILE"
 }
 
 cmd_stop() {

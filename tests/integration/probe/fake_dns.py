@@ -1,7 +1,16 @@
-"""A tiny UDP DNS server answering MX queries from a table (stdlib only).
+"""A tiny UDP DNS server answering MX, TXT and TLSA queries from a table (stdlib only).
 
 FakeDns({"example.test": [(10, "localhost"), (20, "nonexistent.invalid")]})
 answers MX for the listed names and NXDOMAIN for everything else.
+
+A name may instead map to a dict of record sets, answered with the AD bit
+(RFC 4035 §3.2.3: "validated") when "ad" is true, or with an error rcode:
+  {"MX": [(10, "localhost")],
+   "TXT": ["v=STSv1; id=1", ("split ", "strings")],   # a tuple: one RR, several strings
+   "TLSA": [(3, 1, 1, bytes.fromhex("ab..."))],
+   "ad": True, "rcode": 2}
+A listed name without records of the asked type answers NODATA. The table
+may be changed between queries.
 """
 import socket
 import struct
@@ -48,9 +57,20 @@ class FakeDns:
         rd = flags & 0x0100
         if name not in self.table:
             return struct.pack(">HHHHHH", qid, 0x8080 | rd | 3, 1, 0, 0, 0) + question
-        answers = b""
-        records = self.table[name] if qtype == 15 else []
-        for pref, host in records:
-            rdata = struct.pack(">H", pref) + encode_name(host)
-            answers += struct.pack(">HHHIH", 0xC00C, 15, 1, 300, len(rdata)) + rdata
-        return struct.pack(">HHHHHH", qid, 0x8080 | rd, 1, len(records), 0, 0) + question + answers
+        entry = self.table[name]
+        if not isinstance(entry, dict):
+            entry = {"MX": entry}
+        flags_out = 0x8080 | rd | (0x0020 if entry.get("ad") else 0) | entry.get("rcode", 0)
+        rdatas = []
+        if qtype == 15:
+            for pref, host in entry.get("MX", []):
+                rdatas.append(struct.pack(">H", pref) + encode_name(host))
+        elif qtype == 16:
+            for txt in entry.get("TXT", []):
+                strings = txt if isinstance(txt, tuple) else tuple(txt[i:i + 255] for i in range(0, max(len(txt), 1), 255))
+                rdatas.append(b"".join(bytes([len(t)]) + t.encode() for t in strings))
+        elif qtype == 52:
+            for rec in entry.get("TLSA", []):
+                rdatas.append(rec if isinstance(rec, bytes) else bytes(rec[:3]) + rec[3])
+        answers = b"".join(struct.pack(">HHHIH", 0xC00C, qtype, 1, 300, len(r)) + r for r in rdatas)
+        return struct.pack(">HHHHHH", qid, flags_out, 1, len(rdatas), 0, 0) + question + answers

@@ -46,7 +46,7 @@ TEST_SUITE("report::markdown") {
   TEST_CASE("result_table lists every result token with its code in order") {
     std::string md = result_table();
     CHECK(md.rfind("| result | result_code | meaning |\n|---|---|---|\n| `success` | 0 | delivered |\n", 0) == 0);
-    const std::string last = "| `cert_expiring` | 19 | a certificate expires within the warning threshold |\n";
+    const std::string last = "| `expectation_failed` | 21 | a --expect negative check did not hold |\n";
     CHECK(md.substr(md.size() - last.size()) == last);
     std::size_t rows = 0;
     for (char c : md) rows += c == '\n';
