@@ -49,7 +49,10 @@ struct CheckReport {
   bool imap_idle_supported = false;
 
   // Detection.
-  std::optional<std::int64_t> delivery_us;  // SMTP accept → first seen
+  std::optional<std::int64_t> delivery_us;  // SMTP accept → landing (estimates, one-way delays removed)
+  std::optional<std::int64_t> delivery_error_us;  // half the last-miss → first-hit window
+  std::optional<std::int64_t> smtp_rtt_us, imap_rtt_us;  // smallest command round trips
+  std::optional<std::int64_t> imap_wait_commands;        // IMAP commands sent while waiting
   std::string method;                       // idle | poll
   std::string placement;                    // inbox | junk | other (where it was found)
   std::string junk_error;                   // why the junk folder could not be watched

@@ -28,6 +28,30 @@ std::string find_trash(imap::Session& s, const Deadline& dl) {
   return named;
 }
 
+/// Sends UID STORE +FLAGS.SILENT (\Deleted) and UID EXPUNGE for `set`
+/// back to back and reads both completions. Returns the server's words of
+/// the first failure, or nullopt when both succeeded.
+std::optional<std::string> store_and_expunge(imap::Session& s, const std::string& set, const Deadline& dl) {
+  auto store = s.send_command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)", dl, Stage::cleanup);
+  if (!store) return store.error().reply_text;
+  auto expunge = s.send_command("UID EXPUNGE " + set, dl, Stage::cleanup);
+  if (!expunge) return expunge.error().reply_text;
+  std::optional<std::string> failed;
+  bool store_done = false;
+  while (true) {
+    auto r = s.next_response(dl, Stage::cleanup);
+    if (!r) return r.error().reply_text;
+    if (!r.value()) return std::string("no reply to the cleanup before the deadline");
+    const imap::Response& resp = *r.value();
+    if (resp.kind != imap::Response::Kind::tagged) continue;
+    bool is_store = resp.tag == store.value();
+    if (!is_store && resp.tag != expunge.value()) continue;
+    if (resp.status() != "OK" && !failed) failed = resp.text;
+    if (is_store) store_done = true;
+    else return store_done ? failed : std::optional<std::string>(std::string("UID EXPUNGE answered before UID STORE"));
+  }
+}
+
 /// True if `UID SEARCH DELETED` (RFC 3501 §6.4.4, §6.4.8) names exactly
 /// `flagged`: then no other message carries \Deleted and a plain EXPUNGE
 /// (§6.4.3) removes the probes and nothing else. A message another client
@@ -96,6 +120,12 @@ CleanupResult delete_probes(imap::Session& s, const std::vector<std::uint32_t>& 
       return finish("moved_to_trash");
     }
     plan = CleanupPlan::flag_only;
+  }
+  if (plan == CleanupPlan::uid_expunge && sets.size() == 1) {
+    // One flight (RFC 3501 §5.5): UID EXPUNGE removes only listed UIDs that
+    // carry \Deleted (RFC 4315 §2.1), so if the STORE fails it removes nothing.
+    if (auto e = store_and_expunge(s, sets.front(), dl)) return finish("failed", *e);
+    return finish("expunged");
   }
   for (const auto& set : sets) {
     auto st = s.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)", dl, Stage::cleanup);

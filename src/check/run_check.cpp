@@ -4,6 +4,7 @@
 
 #include "check/cleanup.hpp"
 #include "check/delivery_insight.hpp"
+#include "check/delivery_timing.hpp"
 #include "check/imap_leg.hpp"
 #include "check/late_probes.hpp"
 #include "check/report_fill.hpp"
@@ -38,7 +39,11 @@ class CheckRun {
     }
     r_.token = *token;
     if (!get_tokens()) return finish();
-    if (!open_mailboxes()) return finish();
+    start_send();
+    if (!open_mailboxes()) {
+      send_.release(false);
+      return finish();
+    }
     if (!send_probe()) return r_;
     return watch();
   }
@@ -80,9 +85,11 @@ class CheckRun {
     return true;
   }
 
-  /// IMAP first: a wrong password or missing mailbox must fail the run before
-  /// a probe is sent that nobody could find or clean up, and a mailbox that is
-  /// already selected sees the probe the moment it lands. False: r_ failed.
+  /// IMAP first, but not alone: the send leg is already connecting, securing
+  /// and authenticating (start_send), and MAIL FROM waits for this to succeed.
+  /// A wrong password or missing mailbox must fail the run before a probe is
+  /// sent that nobody could find or clean up, and a mailbox that is already
+  /// selected sees the probe the moment it lands. False: r_ failed.
   bool open_mailboxes() {
     const bool want_junk = cfg_.junk_mailbox != "none";
     if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
@@ -98,10 +105,15 @@ class CheckRun {
     }
     inbox_ = std::move(opened.value());
     std::string junk_name;
-    if (want_junk) junk_name = cfg_.junk_mailbox == "auto" ? find_junk(*inbox_->session, dl_) : cfg_.junk_mailbox;
-    if (junk_name == cfg_.mailbox) junk_name.clear();
     step("imap select " + cfg_.mailbox);
-    auto st = select_mailbox(*inbox_, cfg_.mailbox, dl_);
+    Status st = ok();
+    if (want_junk && cfg_.junk_mailbox == "auto") {
+      st = select_and_find_junk(*inbox_, cfg_.mailbox, dl_, junk_name);  // LIST in SELECT's flight
+    } else {
+      if (want_junk) junk_name = cfg_.junk_mailbox;
+      st = select_mailbox(*inbox_, cfg_.mailbox, dl_);
+    }
+    if (junk_name == cfg_.mailbox) junk_name.clear();
     copy_imap(r_, *inbox_);
     if (!st) {
       finish_sides();
@@ -135,22 +147,33 @@ class CheckRun {
     return finish();
   }
 
-  /// SMTP: composes the probe and starts sending it over the route on the
-  /// send leg's thread; returns once the final 250 arrived (true) or the
-  /// send ended without it (false: abandoned). The watch starts at the 250:
-  /// QUIT finishes on the leg's thread, so a server that holds its 221
-  /// (Exim ~200 ms) cannot delay the measurement (issue 15 C).
-  bool send_probe() {
+  /// SMTP, part one: composes the probe and starts the send leg's thread,
+  /// gated: it connects, secures, greets and authenticates alongside the
+  /// IMAP login, and holds MAIL FROM until send_probe() releases it.
+  void start_send() {
     message::ProbeSpec spec{cfg_.email_from, cfg_.email_to, cfg_.prefix, r_.token, net::local_hostname(),
                             WallClock::now(), cfg_.source};
     smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       smtp_creds_, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
-                          cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}};
-    step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
+                          cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}, {}};
     r_.start_smtp = Stamp::now();
-    send_.start(cfg_, std::move(req));
+    send_.start(cfg_, std::move(req), /*gated=*/true, stop_);
+  }
+
+  /// SMTP, part two: lets the envelope go; returns once the final 250
+  /// arrived (true) or the send ended without it (false: abandoned). The
+  /// watch starts at the 250: QUIT finishes on the leg's thread, so a server
+  /// that holds its 221 (Exim ~200 ms) cannot delay the measurement.
+  bool send_probe() {
+    step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
+    send_.release(true);
     if (send_.wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
+      // The server sent its 250 one one-way delay (about half the smallest
+      // command round trip) before it reached us (delivery_timing.hpp).
+      acceptance_ = send_.accepted_at();
+      accepted_server_ = acceptance_.steady - Micros(send_.rtt_us().value_or(0) / 2);
+      r_.smtp_rtt_us = send_.rtt_us();
       return true;
     }
     const RouteOutcome& route = copy_route();
@@ -187,6 +210,8 @@ class CheckRun {
     plan.wait_until =
         std::min(r_.start_imap_search.steady + cfg_.check_frequency * cfg_.max_checks, dl_.at - reserve);
     plan.deadline = dl_;
+    plan.not_before = accepted_server_;
+    plan.fast_phase = true;
     return plan;
   }
 
@@ -200,12 +225,14 @@ class CheckRun {
     if (junk_.leg) {
       WaitPlan jp = plan;
       jp.uid_from = junk_.leg->uidnext;
+      jp.fast_phase = false;  // keeps the second connection's load as before; its IDLE/NOOP loop still finds it
       jp.idle = junk_.leg->caps.count("IDLE") > 0;
       junk_wait_.start(*junk_.leg, jp, in_junk_, [this] { return side_stop(); });
     }
     if (bounce_.leg) {
       // RFC 3464: the DSN quotes the probe's header, so its text carries the token.
       WaitPlan bp = plan;
+      bp.fast_phase = false;  // a DSN takes seconds at least
       bp.uid_from = bounce_.leg->uidnext;
       bp.idle = bounce_.leg->caps.count("IDLE") > 0;
       bp.criteria = "TEXT " + r_.token;
@@ -240,6 +267,10 @@ class CheckRun {
     bounce_wait_.join();
     const smtp::SendReport& sent = copy_route().sent;
     r_.tries = waited ? waited.value().tries : checks_made;
+    if (waited) {
+      r_.imap_wait_commands = waited.value().commands;
+      if (waited.value().rtt) r_.imap_rtt_us = waited.value().rtt->count();
+    }
 
     if (waited && waited.value().found) {
       r_.placement = cfg_.mailbox == "INBOX" ? "inbox" : "other";
@@ -275,12 +306,13 @@ class CheckRun {
   }
 
   /// Found in `where`: record, analyse, clean up, log out.
-  CheckReport& delivered(const smtp::SendReport& sent, const WaitOutcome& w, ImapLeg& where) {
+  CheckReport& delivered(const smtp::SendReport& /*sent: timing comes from the leg*/, const WaitOutcome& w,
+                         ImapLeg& where) {
     r_.end = w.seen;
     r_.uid = w.uid;
     r_.method = w.method;
     r_.imap_fetch_us = w.fetch_us;
-    if (sent.accepted) r_.delivery_us = micros_between(*sent.accepted, w.seen);
+    record_delivery(r_, w, accepted_server_, acceptance_);
     analyse_header(r_, w.header, r_.start_smtp.wall);
     step("imap cleanup");
     if (cfg_.cleanup) {
@@ -316,6 +348,8 @@ class CheckRun {
   SideWait junk_wait_, bounce_wait_;
   SendLeg send_;  // declared last: joined first, before the legs it may outlive
   bool accepted_ = false;
+  Stamp acceptance_;                           // the final 250 arrived
+  SteadyClock::time_point accepted_server_{};  // ... as the server sent it
 };
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <thread>
 
+#include "check/fast_poll.hpp"
+#include "check/wait_timing.hpp"
 #include "check/watch_machine.hpp"
 #include "message/probe_message.hpp"
 
@@ -88,26 +91,140 @@ struct Watch {
     rejected.insert(uid);
     return std::string();
   }
+
+  struct Hit {
+    std::uint32_t uid = 0;  // 0: no candidate
+    std::string header;     // the confirmed header; "" if it did not carry the token
+    SteadyClock::time_point fetched;
+  };
+  // After evidence of new mail: the SEARCH and a FETCH of every new message's
+  // header in one flight (RFC 3501 §5.5; responses come back in order), which
+  // saves the confirming round trip. "n:*" names the last message even when
+  // none is new (§6.4.8); a header without the token is simply not taken.
+  Outcome<Hit> search_and_fetch() {
+    Hit hit;
+    auto st = s.send_command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline,
+                             Stage::imap_wait);
+    if (!st) return st.error();
+    auto ft = s.send_command("UID FETCH " + std::to_string(plan.uid_from ? plan.uid_from : 1) + ":* (UID " +
+                                 plan.fetch_item + ")",
+                             plan.deadline, Stage::imap_fetch);
+    if (!ft) return ft.error();
+    std::vector<std::uint32_t> found;
+    std::map<std::uint32_t, std::string> headers;
+    bool search_done = false;
+    while (true) {
+      Stage stage = search_done ? Stage::imap_fetch : Stage::imap_wait;
+      auto r = s.next_response(plan.deadline, stage);
+      if (!r) return r.error();
+      if (!r.value()) return Failure(stage, Result::timeout, "no complete IMAP response before the deadline");
+      const imap::Response& resp = *r.value();
+      if (auto uids = imap::search_result(resp)) found.insert(found.end(), uids->begin(), uids->end());
+      if (auto u = imap::fetch_uid(resp); u && !resp.literals.empty()) headers[*u] = resp.literals.front();
+      if (resp.kind != imap::Response::Kind::tagged) continue;
+      if (resp.tag != st.value() && resp.tag != ft.value()) continue;
+      if (resp.status() != "OK")
+        return Failure(stage, resp.status() == "BAD" ? Result::imap_bad : Result::imap_no, resp.text);
+      if (resp.tag == st.value()) {
+        search_done = true;
+        searched_at = SteadyClock::now();
+        continue;
+      }
+      hit.fetched = SteadyClock::now();
+      break;
+    }
+    for (auto uid : found) {
+      if (uid < plan.uid_from || rejected.count(uid)) continue;
+      hit.uid = uid;
+      auto h = headers.find(uid);
+      if (h == headers.end()) return hit;  // not fetched: the caller confirms it alone
+      if (plan.accept ? plan.accept(h->second) : header_has_token(h->second, plan.token)) hit.header = h->second;
+      else rejected.insert(uid);
+      return hit;
+    }
+    return hit;
+  }
 };
 
-/// One search and, on a hit, its confirming fetch. True (and `out` filled)
-/// when the probe is confirmed.
-Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out) {
-  auto uid = w.search();
-  if (!uid) return uid.error();
-  if (uid.value() == 0) return false;
-  Stamp seen = Stamp::now();
-  auto t0 = SteadyClock::now();
-  auto header = w.confirm(uid.value());
-  if (!header) return header.error();
-  if (header.value().empty()) return false;
+/// One search and, on a hit, its confirming fetch (in the same flight when
+/// new mail was already reported). True (and `out` filled) when the probe is
+/// confirmed; `out.seen` is when the evidence arrived (the completion that
+/// carried the EXISTS, else the search), `out.window` when it landed.
+Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming& t) {
+  const auto sent = SteadyClock::now();
+  std::uint32_t uid = 0;
+  std::string header;
+  SteadyClock::time_point fetch_from{}, fetched{};
+  ++t.commands;
+  if (t.evidence && w.plan.criteria.empty()) {
+    ++t.commands;
+    auto hit = w.search_and_fetch();
+    if (!hit) return hit.error();
+    uid = hit.value().uid;
+    header = hit.value().header;
+    fetch_from = w.searched_at;
+    fetched = hit.value().fetched;
+  } else {
+    auto u = w.search();
+    if (!u) return u.error();
+    uid = u.value();
+  }
+  const auto mid = t.sample(sent, w.searched_at);
+  const std::optional<Stamp> evidence = t.evidence;
+  const std::optional<LandingWindow> window = t.window;
+  t.consumed();
+  if (uid != 0 && header.empty() && !w.rejected.count(uid)) {
+    ++t.commands;
+    fetch_from = SteadyClock::now();
+    auto h = w.confirm(uid);
+    if (!h) return h.error();
+    header = h.value();
+    fetched = SteadyClock::now();
+  }
+  if (uid == 0 || header.empty()) {
+    t.missed(mid);  // the probe was not there when the server ran the search
+    return false;
+  }
   out.found = true;
-  out.uid = uid.value();
-  out.seen = seen;
+  out.uid = uid;
+  out.seen = evidence ? *evidence : Stamp{w.searched_at, WallClock::now() - std::chrono::duration_cast<WallClock::duration>(SteadyClock::now() - w.searched_at)};
   out.method = how;
-  out.header = header.value();
-  out.fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  out.header = header;
+  out.fetch_us = std::chrono::duration_cast<Micros>(fetched - fetch_from).count();
+  out.window = window ? *window : LandingWindow{t.last_miss, std::max(t.last_miss, mid)};
   return true;
+}
+
+/// noop_pacer.hpp's fast phase after a first search that missed: NOOPs in
+/// flight on a cadence until a hit is confirmed (true), the phase ends or a
+/// stop is requested (false). `noops` counts the NOOPs sent.
+Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTiming& t,
+                         SteadyClock::time_point started, const std::function<bool()>& should_stop, int& noops) {
+  const WaitPlan& plan = w.plan;
+  NoopPacer pacer(started, t.last_miss, plan.check_frequency);
+  const auto until = std::min(started + kFastPhase, plan.wait_until);
+  Outcome<bool> result = false;
+  while (SteadyClock::now() < until && !plan.deadline.expired()) {
+    auto fp = fast_poll(s, pacer, until, plan.deadline, should_stop);
+    if (!fp) {
+      result = fp.error();
+      break;
+    }
+    t.take_rtt(pacer.rtt());
+    t.missed(pacer.last_miss());
+    if (!fp.value().hit) break;
+    t.evidence = fp.value().seen;
+    t.window = pacer.window();
+    auto r = try_search(w, "poll", out, t);
+    if (!r || r.value()) {
+      result = r;
+      break;
+    }
+    pacer.miss_at(t.last_miss);  // other mail: the probe was not there at the search
+  }
+  noops = pacer.sent_count();
+  t.commands += noops;
+  return result;
 }
 
 }  // namespace
@@ -118,33 +235,52 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   Watch w{s, plan, {}};
   WaitOutcome out;
   const auto started = SteadyClock::now();
+  WaitTiming t;
+  t.last_miss = plan.not_before != SteadyClock::time_point{} ? plan.not_before : started;
+  bool fast_done = !plan.fast_phase;
+  int fast_noops = 0;  // tries made by the fast phase, outside the machine
   WatchMachine m(started, plan.wait_until, plan.deadline.at, plan.check_frequency, plan.idle);
+  auto settle = [&] {
+    out.tries = m.tries() + fast_noops;
+    out.commands = t.commands;
+    out.rtt = t.rtt;
+  };
   WatchMachine::Input in;
   // The thin loop: perform what the machine says, tell it what happened.
   while (true) {
     WatchMachine::Action a = m.next(SteadyClock::now(), in);
     if (m.take_round_finished() && progress)
-      progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), m.tries(),
+      progress(std::chrono::duration<double>(SteadyClock::now() - started).count(), m.tries() + fast_noops,
                m.idle() ? "idle+poll" : "poll");
     in = {};
     switch (a.act) {
       case WatchMachine::Act::found:
       case WatchMachine::Act::give_up:
-        out.tries = m.tries();
+        settle();
         return out;  // found, or found=false
       case WatchMachine::Act::stop:
-        out.tries = m.tries();
+        settle();
         out.stopped = true;  // not a failure of this mailbox: the caller asked
         return out;
       case WatchMachine::Act::search: {
-        auto r = try_search(w, a.method, out);
+        auto r = try_search(w, a.method, out, t);
         if (!r) return r.error();
+        if (!r.value() && !fast_done) {
+          fast_done = true;
+          auto f = fast_phase(s, w, out, t, started, should_stop, fast_noops);
+          if (!f) return f.error();
+          if (f.value()) {
+            settle();
+            return out;
+          }
+        }
         in.event = WatchMachine::Event::searched;
         in.found = r.value();
         in.searched_at = w.searched_at;
         break;
       }
       case WatchMachine::Act::idle_start: {
+        ++t.commands;
         auto st = s.idle_start(plan.deadline);
         if (!st && (st.error().result == Result::imap_no || st.error().result == Result::imap_bad)) {
           in.event = WatchMachine::Event::idle_refused;
@@ -159,6 +295,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         if (!r) return r.error();
         in.event = WatchMachine::Event::idle_ended;
         in.pushed = r.value();
+        if (in.pushed) t.pushed(Stamp::now());
         break;
       }
       case WatchMachine::Act::idle_done:
@@ -167,6 +304,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
         // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
         in.pushed = s.take_new_mail();
+        if (in.pushed) t.pushed(Stamp::now());
         break;
       case WatchMachine::Act::sleep: {
         Deadline until{a.until};
@@ -176,10 +314,15 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         break;
       }
       case WatchMachine::Act::noop: {
+        const auto sent = SteadyClock::now();
+        ++t.commands;
         auto r = s.command("NOOP", plan.deadline, Stage::imap_wait);
         if (!r) return r.error();
         in.event = WatchMachine::Event::nooped;
         in.new_mail = s.take_new_mail();
+        const auto mid = t.sample(sent, SteadyClock::now());
+        if (in.new_mail) t.hit(mid, Stamp::now());  // NOOP reports new mail (RFC 3501 §6.1.2)
+        else t.missed(mid);
         break;
       }
     }

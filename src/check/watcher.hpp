@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "check/noop_pacer.hpp"
 #include "check/progress_fn.hpp"
 #include "core/clock.hpp"
 #include "imap/session.hpp"
@@ -25,6 +26,12 @@ struct WaitPlan {
   std::chrono::milliseconds check_frequency{2000};
   SteadyClock::time_point wait_until{};  // give up after this
   Deadline deadline;             // overall run deadline (I/O bound)
+  /// Server time (our clock) before which the probe cannot have landed: the
+  /// SMTP acceptance corrected by the one-way delay. Unset: when the wait began.
+  SteadyClock::time_point not_before{};
+  /// Start with noop_pacer.hpp's fast phase (NOOPs in flight on a cadence)
+  /// before the IDLE/NOOP loop. Off for watchers that expect no quick arrival.
+  bool fast_phase = false;
 
   // What to look for. The defaults find the probe itself; a bounce watcher
   // searches the whole text and accepts only a DSN that references the token.
@@ -41,6 +48,11 @@ struct WaitOutcome {
   int tries = 0;
   std::string header;   // what was fetched to confirm it (the header block, by default)
   std::optional<std::int64_t> fetch_us;
+  /// When the probe landed, on our clock (noop_pacer.hpp's timing model):
+  /// between the last check that missed it and the first that saw it.
+  std::optional<LandingWindow> window;
+  std::optional<Micros> rtt;  // smallest command round trip seen while waiting
+  int commands = 0;           // IMAP commands sent while waiting (server load)
   bool stopped = false; // should_stop fired first (found is false): no verdict on this mailbox
 };
 
@@ -59,10 +71,12 @@ std::string search_command(const std::string& token, std::uint32_t uid_from, con
 /// Subject or Message-ID, after unfolding RFC 5322 §2.2.3 folded lines).
 bool header_has_token(std::string_view header, std::string_view token);
 
-/// Waits until the probe is found and confirmed, the plan's wait ends
-/// (found=false), `should_stop` turns true (found=false, stopped=true), or
-/// an IMAP failure (Failure at imap_wait). `should_stop` is polled between
-/// checks (a signal, or the probe found elsewhere, or the inbox watch over).
+/// Waits until the probe is found and confirmed (`seen` is when the
+/// evidence arrived: the completion carrying the EXISTS, or the search), the
+/// plan's wait ends (found=false), `should_stop` turns true (found=false,
+/// stopped=true), or an IMAP failure (Failure at imap_wait). `should_stop` is
+/// polled between checks (a signal, or the probe found elsewhere, or the inbox
+/// watch over).
 Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, const ProgressFn& progress,
                                     const std::function<bool()>& should_stop);
 

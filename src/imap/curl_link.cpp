@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "core/ascii.hpp"
 #include "net/connect_time.hpp"
@@ -209,6 +210,8 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
     }
   }
 }
+
+void CurlLink::hang_up() { ::shutdown(static_cast<int>(sock_), SHUT_RDWR); }
 
 std::pair<std::string, std::string> CurlLink::tls_details() {
   const SSL* ssl = net::live_ssl(h_.get());

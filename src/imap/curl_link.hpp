@@ -45,6 +45,12 @@ class CurlLink final : public Transport {
   /// a closed connection is a connection_closed Failure.
   Outcome<std::string> recv(const Deadline& dl, Stage stage) override;
 
+  /// Shuts the socket down at once (queued bytes still go out, nothing more
+  /// is read), so that closing the handle does not wait on the server:
+  /// libcurl's own LOGOUT at cleanup then fails fast instead of taking a
+  /// round trip. Later send/recv fail with connection_closed.
+  void hang_up();
+
   /// TLS protocol and cipher ("" on plaintext). Valid after the first recv().
   std::pair<std::string, std::string> tls_details();
 

@@ -60,6 +60,28 @@ Outcome<std::vector<Response>> Session::command(std::string_view cmd, const Dead
   }
 }
 
+Outcome<std::string> Session::send_command(std::string_view cmd, const Deadline& dl, Stage stage) {
+  std::string tag = next_tag();
+  if (auto s = t_.send(tag + " " + std::string(cmd) + "\r\n", dl, stage); !s) return s.error();
+  return tag;
+}
+
+Outcome<std::optional<Response>> Session::next_response(const Deadline& until, Stage stage) {
+  while (true) {
+    if (auto r = reader_.next()) {
+      observe(*r);
+      if (r->kind == Response::Kind::untagged && r->status() == "BYE")
+        return Failure(stage, Result::connection_closed, "server said BYE: " + r->status_text());
+      return std::optional<Response>(std::move(*r));
+    }
+    if (reader_.overflow()) return Failure(stage, Result::protocol_error, "IMAP response line too long");
+    if (until.expired()) return std::optional<Response>();
+    auto bytes = t_.recv(until, stage);
+    if (!bytes) return bytes.error();
+    reader_.feed(bytes.value());
+  }
+}
+
 Status Session::idle_start(const Deadline& dl) {
   idle_tag_ = next_tag();
   if (auto s = t_.send(idle_tag_ + " IDLE\r\n", dl, Stage::imap_wait); !s) return s;

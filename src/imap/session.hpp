@@ -6,6 +6,7 @@
 // §7.3.1), which is how new mail shows up.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ class Session {
   /// BAD → imap_bad, BYE/close → connection_closed, deadline → timeout; all
   /// at `stage`, with the server's text.
   Outcome<std::vector<Response>> command(std::string_view cmd, const Deadline& dl, Stage stage);
+
+  /// Sends "<tag> <command>" without waiting for anything; returns the tag.
+  /// Several commands may be in flight (RFC 3501 §5.5); their responses are
+  /// read with next_response() and arrive in order.
+  Outcome<std::string> send_command(std::string_view cmd, const Deadline& dl, Stage stage);
+  /// The next response (EXISTS/EXPUNGE bookkeeping applied), or nullopt when
+  /// `until` passes first. BYE or a closed connection → Failure at `stage`.
+  Outcome<std::optional<Response>> next_response(const Deadline& until, Stage stage);
 
   /// Sends IDLE and waits for the "+" continuation.
   Status idle_start(const Deadline& dl);

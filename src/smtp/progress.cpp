@@ -33,6 +33,7 @@ void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
   if (last_verb_ == "STARTTLS" && starttls_ok_at_ && !tls_done_at_) tls_done_at_ = at;
   last_verb_ = verb;
   awaiting_ = true;
+  command_at_ = at;
   if (verb == "EHLO" || verb == "HELO") {
     stage_ = Stage::smtp_ehlo;
   } else if (verb == "STARTTLS") {
@@ -58,7 +59,17 @@ void Progress::on_line(std::string_view line, SteadyClock::time_point at) {
   if (r && !quitting_) on_reply(*r, at);
 }
 
+bool Progress::envelope_next(bool have_creds, bool starttls) const {
+  if (!greeting_ || awaiting_ || !last_reply_ || mail_sent_) return false;
+  if (last_verb_ == "AUTH") return auth_ok_;
+  if (last_verb_ != "EHLO" && last_verb_ != "HELO") return false;
+  if (last_reply_->code != 250) return false;
+  if (starttls && !starttls_ok_at_) return false;  // STARTTLS comes next
+  return !have_creds || caps_.auth.empty();
+}
+
 void Progress::on_reply(const Reply& r, SteadyClock::time_point at) {
+  ++replies_;
   last_reply_ = r;
   if (!greeting_) {
     greeting_ = r;
@@ -78,6 +89,12 @@ void Progress::on_reply(const Reply& r, SteadyClock::time_point at) {
   }
   if (r.code == 334) return;  // SASL challenge: the exchange continues (RFC 4954 §4)
   awaiting_ = false;
+  if (command_at_ && (last_verb_ == "EHLO" || last_verb_ == "HELO" || last_verb_ == "STARTTLS" ||
+                      last_verb_ == "MAIL" || last_verb_ == "RCPT" || last_verb_ == "NOOP" ||
+                      last_verb_ == "RSET")) {
+    auto us = std::chrono::duration_cast<Micros>(at - *command_at_).count();
+    if (!rtt_us_ || us < *rtt_us_) rtt_us_ = us;
+  }
   if (last_verb_ == "EHLO" && r.code == 250) caps_ = parse_ehlo(r);
   if (last_verb_ == "STARTTLS" && r.code == 220) {
     starttls_ok_at_ = at;

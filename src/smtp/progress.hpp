@@ -33,6 +33,14 @@ class Progress {
   const std::optional<Reply>& last_reply() const { return last_reply_; }
   bool awaiting_reply() const { return awaiting_; }
   bool auth_succeeded() const { return auth_ok_; }
+  /// Number of complete replies seen so far (tells a line that ended a reply).
+  int replies() const { return replies_; }
+  /// True when the session part is over and libcurl's next command is MAIL
+  /// FROM: the AUTH exchange succeeded (RFC 4954 §4: 235), or, when no AUTH
+  /// will follow (no credentials, or none offered), the last EHLO/HELO was
+  /// accepted — after STARTTLS's 220 when `starttls` (RFC 3207 §4.2: the
+  /// EHLO that counts is the one on the TLS session).
+  bool envelope_next(bool have_creds, bool starttls) const;
   /// True once MAIL FROM went out (the envelope began).
   bool mail_started() const { return mail_sent_.has_value(); }
 
@@ -49,6 +57,10 @@ class Progress {
   std::optional<std::int64_t> auth_us() const;
   std::optional<std::int64_t> transaction_us() const;  // MAIL FROM → final reply
   std::optional<std::int64_t> data_us() const;         // 354 → final reply
+  /// Smallest round trip of a command the server answers without work of
+  /// its own (EHLO, HELO, STARTTLS, MAIL, RCPT, NOOP, RSET): the network RTT
+  /// plus little else. nullopt before the first such reply.
+  std::optional<std::int64_t> rtt_us() const { return rtt_us_; }
 
  private:
   void on_reply(const Reply& r, SteadyClock::time_point at);
@@ -63,6 +75,9 @@ class Progress {
   ReplyAssembler assembler_;
   std::optional<Reply> last_reply_, greeting_, final_reply_;
   EhloCaps caps_;
+  std::optional<SteadyClock::time_point> command_at_;  // when the last command went out
+  std::optional<std::int64_t> rtt_us_;
+  int replies_ = 0;
   std::optional<SteadyClock::time_point> greeting_at_, starttls_ok_at_, tls_done_at_, auth_sent_,
       auth_done_, mail_sent_, data_go_at_, accepted_at_, final_at_;
 };

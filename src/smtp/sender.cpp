@@ -16,8 +16,9 @@ namespace mailprobe::smtp {
 namespace {
 
 struct Context {
-  Context(const SendRequest* r, SteadyClock::time_point started) : req(r), progress(started) {}
+  Context(const SendRequest* r, const Stamp& s) : req(r), started(s), progress(s.steady) {}
   const SendRequest* req;
+  Stamp started;
   Progress progress;
   std::size_t offset = 0;  // upload position in req->message
   std::string partial;     // header bytes not yet terminated by LF
@@ -27,13 +28,19 @@ struct Context {
   bool tcp_connected = false;  // libcurl logged "Connected to"
   std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   bool stopped = false;  // the stop flag aborted the transfer
-  bool accepted_told = false;  // req->on_accepted has been called
+  bool accepted_told = false;  // on_accepted was called
   bool auth_sent = false;  // an AUTH command went out
   std::optional<std::string> challenge;  // decoded 334 payload of a rejected bearer token
   bool sniffed = false;    // looked for an implicit-TLS server behind the silence
   std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
   char errbuf[CURL_ERROR_SIZE] = {};
+  bool gate_asked = false;     // before_mail was called
+  bool gate_refused = false;   // ... and said no
 };
+
+Stamp stamp_at(SteadyClock::time_point at, const Stamp& started) {
+  return Stamp{at, started.wall + std::chrono::duration_cast<WallClock::duration>(at - started.steady)};
+}
 
 size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
@@ -69,9 +76,19 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   });
   if (!ctx->port_hint.empty()) return 0;  // aborts: the greeting is not SMTP
   capture_tls(ctx);
-  if (!ctx->accepted_told && ctx->progress.accepted_at()) {
+  const SendRequest& req = *ctx->req;
+  if (req.before_mail && !ctx->gate_asked &&
+      ctx->progress.envelope_next(req.creds.present(), req.server.tls == net::TlsMode::starttls)) {
+    // Blocking here holds libcurl's MAIL FROM back: it goes out when we return.
+    ctx->gate_asked = true;
+    if (!req.before_mail()) {
+      ctx->gate_refused = true;
+      return 0;
+    }
+  }
+  if (req.on_accepted && !ctx->accepted_told && ctx->progress.accepted_at()) {
     ctx->accepted_told = true;
-    if (ctx->req->on_accepted) ctx->req->on_accepted();
+    req.on_accepted(stamp_at(*ctx->progress.accepted_at(), ctx->started), ctx->progress.rtt_us());
   }
   // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
   // credentials configured that would send the probe unauthenticated: stop
@@ -153,7 +170,7 @@ SendReport send_message(const SendRequest& req) {
     out.finished = Stamp::now();
     return out;
   }
-  Context ctx(&req, out.started.steady);
+  Context ctx(&req, out.started);
   ctx.handle = h.get();
 
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
@@ -198,6 +215,7 @@ SendReport send_message(const SendRequest& req) {
   out.auth_us = p.auth_us();
   out.transaction_us = p.transaction_us();
   out.data_us = p.data_us();
+  out.rtt_us = p.rtt_us();
   if (const auto& fr = p.final_reply()) {
     out.final_code = fr->code;
     out.final_text = fr->joined();
@@ -205,11 +223,13 @@ SendReport send_message(const SendRequest& req) {
   }
   if (auto at = p.accepted_at()) {
     // Pair the monotonic instant with the matching wall-clock label.
-    out.accepted = Stamp{*at, out.started.wall + std::chrono::duration_cast<WallClock::duration>(
-                                                     *at - out.started.steady)};
+    out.accepted = stamp_at(*at, out.started);
   }
   if (out.accepted) {
     // The final 250 arrived: the probe is on its way even if QUIT then failed.
+  } else if (ctx.gate_refused) {
+    // Not the run's verdict: the caller ended the dialogue and reports why.
+    out.failure = Failure(p.stage(), Result::internal_error, "MAIL FROM held back: the IMAP leg did not get ready");
   } else if (rc != CURLE_OK) {
     out.failure = net::classify(facts_of(c, rc, ctx));
   } else {

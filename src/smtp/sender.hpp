@@ -34,10 +34,16 @@ struct SendRequest {
   /// about a second and the report fails with result=timeout at the stage
   /// the dialogue was in. Not owned; may be null.
   const std::atomic<bool>* stop = nullptr;
-  /// When set, called once, on libcurl's thread, the moment the final 250
-  /// to the data arrives: before QUIT, whose 221 some servers hold back
-  /// (Exim ~200 ms), so that a caller can start measuring delivery at once.
-  std::function<void()> on_accepted;
+  /// When set, called (on the sending thread, and it may block) once the
+  /// session is set up (greeting, EHLO, TLS, AUTH) and before MAIL FROM goes
+  /// out. Returning false ends the dialogue before any envelope command is
+  /// sent (the report then fails with internal_error at the current stage;
+  /// the caller reports its own reason).
+  std::function<bool()> before_mail;
+  /// When set, called on the sending thread the moment the final reply to
+  /// the end of data arrives, if it is a 250 (before QUIT), with its time and
+  /// the smallest command round trip so far (Progress::rtt_us).
+  std::function<void(Stamp, std::optional<std::int64_t>)> on_accepted;
 };
 
 struct SendReport {
@@ -57,6 +63,8 @@ struct SendReport {
   // Stage durations in microseconds; nullopt when the stage did not run.
   std::optional<std::int64_t> dns_us, connect_us, tls_us, greeting_us, auth_us, transaction_us,
       data_us;
+  /// Smallest command round trip (Progress::rtt_us): the leg's network RTT.
+  std::optional<std::int64_t> rtt_us;
 };
 
 /// Blocks until the message is accepted, the dialogue fails, the deadline
