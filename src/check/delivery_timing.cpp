@@ -17,7 +17,7 @@ DeliveryTiming delivery_timing(const LandingWindow& landed, SteadyClock::time_po
 void record_delivery(CheckReport& r, const WaitOutcome& w, SteadyClock::time_point accepted_server,
                      const Stamp& accepted_arrival) {
   if (!w.window) {
-    r.delivery_us = micros_between(accepted_arrival, w.seen);
+    r.delivery_us = std::max<std::int64_t>(0, micros_between(accepted_arrival, w.seen));  // never negative
     return;
   }
   auto t = delivery_timing(*w.window, accepted_server);

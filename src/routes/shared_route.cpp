@@ -1,5 +1,7 @@
 #include "routes/shared_route.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "check/delivery_insight.hpp"
@@ -105,7 +107,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   r.uid = w.uid;
   r.method = w.method;
   r.imap_fetch_us = w.fetch_us;
-  if (so.sent.accepted) r.delivery_us = micros_between(*so.sent.accepted, w.seen);
+  // The mailbox may report the probe a moment before the SMTP thread has
+  // read its 250 (both sub-millisecond on loopback): never negative.
+  if (so.sent.accepted) r.delivery_us = std::max<std::int64_t>(0, micros_between(*so.sent.accepted, w.seen));
   check::analyse_header(r, w.header, r.start_smtp.wall);
   if (w.cleanup) {
     r.cleanup = w.cleanup->action;

@@ -41,6 +41,15 @@ TEST_SUITE("check::delivery_timing") {
     CHECK(r.delivery_us == 30'000);
     CHECK_FALSE(r.delivery_error_us);
   }
+
+  TEST_CASE("without a window, a sighting read before the 250 is 0, not negative (routes on loopback)") {
+    CheckReport r;
+    WaitOutcome w;
+    Stamp acc = Stamp::now();
+    w.seen = Stamp{acc.steady - microseconds(234), acc.wall - microseconds(234)};
+    record_delivery(r, w, acc.steady, acc);
+    CHECK(r.delivery_us == 0);
+  }
 }
 
 TEST_SUITE("check::imap_leg") {
@@ -86,4 +95,5 @@ TEST_SUITE("check::imap_leg select") {
     CHECK(st2.error().stage == Stage::imap_select);
     CHECK(st2.error().result == Result::imap_no);
   }
+
 }
