@@ -17,6 +17,7 @@
 #include "check/field_docs.hpp"
 #include "check/run_check.hpp"
 #include "core/exit_code.hpp"
+#include "net/dialogue_log.hpp"
 #include "routes/run_routes.hpp"
 #include "report/live_line.hpp"
 #include "report/text_summary.hpp"
@@ -50,6 +51,10 @@ int run_check_command(int argc, char** argv) {
     parsed.config.text_style.width = terminal_width(STDOUT_FILENO);
   }
   if (!parsed.routes_file.empty()) return run_check_routes(parsed, argc, argv);
+  // -v: the dialogue on stderr as it happens, like curl -v (one check, not execd).
+  if (parsed.config.verbose && !parsed.execd)
+    parsed.config.transcript = std::make_shared<net::DialogueLog>(
+        [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stderr); });
   const check::CheckConfig& cfg = parsed.config;
   for (const auto& w : parsed.warnings)
     std::fprintf(stderr, "%smailprobe: warning: %s\n", parsed.execd ? "W! " : "", w.c_str());

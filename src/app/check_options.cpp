@@ -205,7 +205,7 @@ void declare_check_flags(cxxopts::Options& o) {
     ("w,warning", "nagios: warning range for delivery seconds", cxxopts::value<std::string>())
     ("c,critical", "nagios: critical range for delivery seconds", cxxopts::value<std::string>())
     ("execd", "stay running: one check per line on stdin (Telegraf execd signal = \"STDIN\")")
-    ("v,verbose", "text: every field instead of the compact report")
+    ("v,verbose", "every field in the text report, and the SMTP/IMAP dialogue on stderr (secrets masked)")
     ("list-fields", "print every output field (markdown table) and exit", cxxopts::value<std::string>()->implicit_value("markdown"))
     ("V,version", "print the version and exit")
     ("h,help", "show this help");
@@ -267,7 +267,7 @@ ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is
   parse_output(r, c, stdout_is_tty);
   out.execd = r.count("execd") > 0;
   if (out.execd) require_line_oriented(c);
-  c.live_progress = stderr_is_tty && !out.execd;
+  c.live_progress = stderr_is_tty && !out.execd && !c.verbose;  // -v writes the dialogue there
   return out;
 }
 

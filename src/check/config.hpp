@@ -4,11 +4,13 @@
 // the shell (src/app/check_options.cpp) before any network I/O.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "auth/token_source.hpp"
+#include "net/dialogue_log.hpp"
 #include "net/endpoint.hpp"
 #include "report/text_summary.hpp"
 #include "report/output_format.hpp"
@@ -48,6 +50,8 @@ struct CheckConfig {
 
   std::chrono::milliseconds timeout{60000};
   bool cleanup = true;
+  /// -v: the SMTP and IMAP (inbox) dialogues, masked, as they happen. May be null.
+  std::shared_ptr<net::DialogueLog> transcript;
   bool live_progress = false;  // a progress line on stderr (stderr is a TTY)
   bool verbose = false;        // text: every field, not the compact summary
   report::TextStyle text_style;  // text: colour and terminal width

@@ -8,9 +8,9 @@ namespace mailprobe::check {
 
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
                                            const net::Credentials& creds, const Deadline& dl,
-                                           const std::atomic<bool>* stop) {
+                                           const std::atomic<bool>* stop, net::DialogueLog* log) {
   auto leg = std::make_unique<ImapLeg>();
-  auto link = imap::CurlLink::open(server, tls, creds, dl, leg->info, stop);
+  auto link = imap::CurlLink::open(server, tls, creds, dl, leg->info, stop, log);
   if (!link) return link.error();
   leg->link = std::move(link.value());
   leg->session = std::make_unique<imap::Session>(*leg->link);
@@ -92,14 +92,28 @@ std::string find_junk(imap::Session& s, const Deadline& dl) {
 }
 
 std::optional<std::set<std::string>> login_capabilities(const std::vector<std::string>& lines) {
-  // Only the last line counts: capabilities sent before STARTTLS or before
-  // authentication may change after it (RFC 3501 §6.2.1, §6.2.3).
+  // Only the login's own response counts: capabilities sent before STARTTLS
+  // or before authentication may change after it (RFC 3501 §6.2.1, §6.2.3).
+  // That is the final tagged OK's [CAPABILITY] code, or an untagged
+  // CAPABILITY between the previous tagged completion and it (RFC 3501
+  // §7.2.1; Dovecot answers AUTHENTICATE so).
   if (lines.empty()) return std::nullopt;
-  imap::ResponseReader reader;
-  reader.feed(lines.back() + "\r\n");
-  auto r = reader.next();
-  if (!r || r->kind != imap::Response::Kind::tagged || r->status() != "OK") return std::nullopt;
-  return imap::capabilities(*r);
+  auto parse = [](const std::string& line) {
+    imap::ResponseReader reader;
+    reader.feed(line + "\r\n");
+    return reader.next();
+  };
+  auto last = parse(lines.back());
+  if (!last || last->kind != imap::Response::Kind::tagged || last->status() != "OK") return std::nullopt;
+  if (auto caps = imap::capabilities(*last)) return caps;
+  for (std::size_t i = lines.size() - 1; i-- > 0;) {
+    auto r = parse(lines[i]);
+    if (!r || r->kind == imap::Response::Kind::tagged) break;
+    // "* CAPABILITY ..." data only: a status line's code may be the greeting's (pre-login).
+    if (r->kind == imap::Response::Kind::untagged && r->status().empty())
+      if (auto caps = imap::capabilities(*r)) return caps;
+  }
+  return std::nullopt;
 }
 
 void logout(ImapLeg& leg, const Deadline& dl) {

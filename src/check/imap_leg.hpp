@@ -33,10 +33,12 @@ struct ImapLeg {
 /// completion's [CAPABILITY] code when the server sends one (RFC 3501 §7.1,
 /// as Dovecot does), else with a CAPABILITY command; blocks until then or dl.
 /// A set `stop` flag aborts the login with result=timeout. Used by check
-/// (inbox, junk, the sender's mailbox for bounces) and by cleanup.
+/// (inbox, junk, the sender's mailbox for bounces) and by cleanup. With
+/// `log` (-v), the dialogue goes there, masked (net/dialogue_log.hpp).
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
                                            const net::Credentials& creds, const Deadline& dl,
-                                           const std::atomic<bool>* stop = nullptr);
+                                           const std::atomic<bool>* stop = nullptr,
+                                           net::DialogueLog* log = nullptr);
 
 /// The capabilities in the [CAPABILITY ...] code of the login's tagged OK
 /// (the last login line), or nullopt if it carries none. Pure.

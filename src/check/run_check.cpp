@@ -95,7 +95,7 @@ class CheckRun {
     if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
     if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_);
     step("imap connect + login " + cfg_.imap.authority());
-    auto opened = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
+    auto opened = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get());
     if (!opened) {
       finish_sides();
       // A refused bearer token is not reused from the cache by the next check.
@@ -154,7 +154,8 @@ class CheckRun {
     message::ProbeSpec spec{cfg_.email_from, cfg_.email_to, cfg_.prefix, r_.token, net::local_hostname(),
                             WallClock::now(), cfg_.source};
     smtp::SendRequest req{cfg_.smtp,       cfg_.tls,       smtp_creds_, cfg_.helo.empty() ? net::local_hostname() : cfg_.helo,
-                          cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}, {}};
+                          cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}, {},
+                          cfg_.transcript.get()};
     r_.start_smtp = Stamp::now();
     send_.start(cfg_, std::move(req), /*gated=*/true, stop_);
   }

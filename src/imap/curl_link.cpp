@@ -34,6 +34,8 @@ struct LoginTrace {
   bool sniffed = false;   // looked for an implicit-TLS server behind the silence
   std::string port_hint;  // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
   char errbuf[CURL_ERROR_SIZE] = {};
+  net::DialogueLog* log = nullptr;  // -v transcript
+  int log_conn = -1;
 };
 
 /// Collects the AUTH= capabilities (RFC 3501 §7.2.1) of a CAPABILITY
@@ -73,6 +75,7 @@ int xferinfo_cb(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* t = static_cast<LoginTrace*>(userp);
   size_t n = size * nitems;
+  if (t->log) t->log->received(t->log_conn, std::string_view(data, n));
   net::split_lines(t->partial, data, n, [t](std::string line) {
     if (!t->greeted && t->port_hint.empty())
       if (auto h = net::foreign_greeting_hint(net::Leg::imap, line, t->ep->port)) t->port_hint = *h;
@@ -99,6 +102,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
     t->tcp_connected_at = SteadyClock::now();
   }
   if (type != CURLINFO_HEADER_OUT) return 0;
+  if (t->log) t->log->sent(t->log_conn, std::string_view(data, size));
   std::string_view cmd(data, size);
   auto sp = cmd.find(' ');
   std::string verb = ascii_upper(cmd.substr(sp == std::string_view::npos ? 0 : sp + 1));
@@ -112,7 +116,8 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
 
 Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const net::TlsPolicy& tls,
                                                   const net::Credentials& creds, const Deadline& dl,
-                                                  LinkInfo& info, const std::atomic<bool>* stop) {
+                                                  LinkInfo& info, const std::atomic<bool>* stop,
+                                                  net::DialogueLog* log) {
   net::CurlPtr h(curl_easy_init());
   if (!h) return Failure(Stage::imap_connect, Result::internal_error, "curl_easy_init failed");
   CURL* c = h.get();
@@ -123,6 +128,8 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   trace.oauth = creds.oauth();
   trace.ep = &ep;
   trace.handle = c;
+  trace.log = log;
+  if (log) trace.log_conn = log->open(net::Dialect::imap);
   net::set_target(c, url, nullptr);
   net::apply_common(c, ep, tls, creds, dl);
   net::set_connect_only(c);
@@ -155,7 +162,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
     return Failure(Stage::imap_login, Result::internal_error, "no active socket after login");
   // Our own callbacks must not fire during send/recv: clear them.
   net::clear_callbacks(c);
-  return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock), stop));
+  return std::unique_ptr<CurlLink>(new CurlLink(std::move(h), static_cast<long>(sock), stop, log, trace.log_conn));
 }
 
 bool CurlLink::wait(bool for_read, const Deadline& dl) {
@@ -172,6 +179,7 @@ bool CurlLink::wait(bool for_read, const Deadline& dl) {
 }
 
 Status CurlLink::send(std::string_view data, const Deadline& dl, Stage stage) {
+  if (log_) log_->sent(log_conn_, data);
   while (!data.empty()) {
     size_t sent = 0;
     CURLcode rc = curl_easy_send(h_.get(), data.data(), data.size(), &sent);
@@ -196,6 +204,7 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
     CURLcode rc = curl_easy_recv(h_.get(), buf, sizeof buf, &n);
     if (rc == CURLE_OK) {
       if (n == 0) return Failure(stage, Result::connection_closed, "the IMAP server closed the connection");
+      if (log_) log_->received(log_conn_, std::string_view(buf, n));
       return std::string(buf, n);
     }
     if (rc != CURLE_AGAIN) return Failure(stage, Result::connection_closed, curl_easy_strerror(rc));
@@ -205,7 +214,10 @@ Outcome<std::string> CurlLink::recv(const Deadline& dl, Stage stage) {
     if (dl.expired()) {
       // One last non-blocking read so a reply that arrived at the deadline counts.
       rc = curl_easy_recv(h_.get(), buf, sizeof buf, &n);
-      if (rc == CURLE_OK && n > 0) return std::string(buf, n);
+      if (rc == CURLE_OK && n > 0) {
+        if (log_) log_->received(log_conn_, std::string_view(buf, n));
+        return std::string(buf, n);
+      }
       return std::string();
     }
   }

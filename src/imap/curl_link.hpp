@@ -17,6 +17,7 @@
 #include "core/failure.hpp"
 #include "net/curl_handle.hpp"
 #include "imap/transport.hpp"
+#include "net/dialogue_log.hpp"
 #include "net/endpoint.hpp"
 
 namespace mailprobe::imap {
@@ -36,7 +37,8 @@ class CurlLink final : public Transport {
   static Outcome<std::unique_ptr<CurlLink>> open(const net::Endpoint& ep, const net::TlsPolicy& tls,
                                                  const net::Credentials& creds, const Deadline& dl,
                                                  LinkInfo& info,
-                                                 const std::atomic<bool>* stop = nullptr);
+                                                 const std::atomic<bool>* stop = nullptr,
+                                                 net::DialogueLog* log = nullptr);
 
   /// Writes all of data before the deadline.
   Status send(std::string_view data, const Deadline& dl, Stage stage) override;
@@ -55,14 +57,16 @@ class CurlLink final : public Transport {
   std::pair<std::string, std::string> tls_details();
 
  private:
-  CurlLink(net::CurlPtr h, long sock, const std::atomic<bool>* stop)
-      : h_(std::move(h)), sock_(sock), stop_(stop) {}
+  CurlLink(net::CurlPtr h, long sock, const std::atomic<bool>* stop, net::DialogueLog* log, int log_conn)
+      : h_(std::move(h)), sock_(sock), stop_(stop), log_(log), log_conn_(log_conn) {}
   bool wait(bool for_read, const Deadline& dl);
   bool stopped() const { return stop_ && stop_->load(); }
 
   net::CurlPtr h_;
   long sock_;
   const std::atomic<bool>* stop_;
+  net::DialogueLog* log_;  // -v transcript (not owned; may be null)
+  int log_conn_;
 };
 
 }  // namespace mailprobe::imap

@@ -53,7 +53,7 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
                           cfg.source};
   smtp::SendRequest req{cfg.smtp, cfg.tls, smtp_creds.value(), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}};
+                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}, nullptr};
   r.start_smtp = Stamp::now();
   check::SendLeg send;
   send.start(cfg, std::move(req));

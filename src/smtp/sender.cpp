@@ -36,6 +36,7 @@ struct Context {
   char errbuf[CURL_ERROR_SIZE] = {};
   bool gate_asked = false;     // before_mail was called
   bool gate_refused = false;   // ... and said no
+  int log_conn = -1;           // this connection in req->log
 };
 
 Stamp stamp_at(SteadyClock::time_point at, const Stamp& started) {
@@ -66,6 +67,7 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   auto* ctx = static_cast<Context*>(userp);
   size_t n = size * nitems;
   auto now = SteadyClock::now();
+  if (ctx->req->log) ctx->req->log->received(ctx->log_conn, std::string_view(data, n));
   net::split_lines(ctx->partial, data, n, [&](std::string line) {
     // RFC 7628 §3.2.2: a rejected bearer token gets a 334 with base64 JSON.
     if (ctx->req->creds.oauth() && ctx->auth_sent)
@@ -108,6 +110,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
     ctx->tcp_connected_at = SteadyClock::now();
   }
   if (type != CURLINFO_HEADER_OUT) return 0;
+  if (ctx->req->log) ctx->req->log->sent(ctx->log_conn, std::string_view(data, size));
   if (size >= 5 && std::string_view(data, 5) == "AUTH ") ctx->auth_sent = true;
   ctx->progress.on_command(std::string_view(data, size), SteadyClock::now());
   return 0;
@@ -172,6 +175,7 @@ SendReport send_message(const SendRequest& req) {
   }
   Context ctx(&req, out.started);
   ctx.handle = h.get();
+  if (req.log) ctx.log_conn = req.log->open(net::Dialect::smtp);
 
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
   std::string url = net::make_url(scheme, req.server, req.helo);

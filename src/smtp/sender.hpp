@@ -13,6 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/failure.hpp"
+#include "net/dialogue_log.hpp"
 #include "net/endpoint.hpp"
 #include "smtp/reply.hpp"
 
@@ -44,6 +45,8 @@ struct SendRequest {
   /// the end of data arrives, if it is a 250 (before QUIT), with its time and
   /// the smallest command round trip so far (Progress::rtt_us).
   std::function<void(Stamp, std::optional<std::int64_t>)> on_accepted;
+  /// `check -v`: the dialogue goes here as it happens (masked). Not owned; may be null.
+  net::DialogueLog* log = nullptr;
 };
 
 struct SendReport {

@@ -1,4 +1,5 @@
 """mailprobe check against a real Postfix + Dovecot (tests/mailstack)."""
+import base64
 import json
 import os
 import re
@@ -413,6 +414,24 @@ class Formats(unittest.TestCase):
         self.assertEqual(r.rc, 0)
         self.assertIn("delivered", r.out)
         self.assertGreater(len(r.out.splitlines()), 10)
+
+    def test_verbose_shows_both_dialogues_on_stderr_with_secrets_masked(self):
+        # Issue 14: -v is every field plus the SMTP/IMAP dialogue, secrets masked.
+        r = Run(check_args(extra=["--output-format", "json", "-v"]), env=pw_env())
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(json.loads(r.out)["result"], "success")  # stdout stays the record
+        for shown in (" smtp    > EHLO ", " smtp    > STARTTLS", " smtp    > AUTH PLAIN ****",
+                      " smtp    > MAIL FROM:<", " smtp    < 250 2.0.0 Ok: queued as ",
+                      " imap    > A002 STARTTLS", " AUTHENTICATE PLAIN ****", " imap    > m1 LIST ",
+                      " UID STORE ", " imap    < * SEARCH "):
+            self.assertIn(shown, r.err)
+        plain = lambda u, p: base64.b64encode(f"\0{u}\0{p}".encode()).decode()
+        for secret in (ENV["MS_ALICE_PASS"], ENV["MS_BOB_PASS"],
+                       plain(ENV["MS_ALICE_USER"], ENV["MS_ALICE_PASS"]), plain(ENV["MS_BOB_USER"], ENV["MS_BOB_PASS"])):
+            self.assertNotIn(secret, r.err + r.out)
+        # The message body is never logged, only the commands and replies around it.
+        self.assertNotIn("automated end-to-end delivery probe", r.err)
+        self.assertTrue(all(re.match(r"^\+\d+\.\d{3} (smtp|imap)", l) for l in r.err.splitlines()), r.err[:2000])
 
     def test_nagios_exit_codes(self):
         r = Run(check_args(extra=["--output-format", "nagios", "-w", "~:0.000001", "-c", "60"]), env=pw_env())

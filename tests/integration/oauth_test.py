@@ -371,6 +371,19 @@ smtp-token-file = "{bad_s}"
             ep.close()
 
     # --- secrets -----------------------------------------------------------------
+    def test_verbose_dialogue_masks_bearer_tokens_on_both_legs(self):
+        st, it = token(ALICE), token(BOB)
+        r = self.run_check(("xoauth2", self.tokfile("smtp", st)), ("oauthbearer", self.tokfile("imap", it)),
+                           extra=["-v"])
+        self.assert_result(r, "success", "done")
+        self.assertIn(" smtp    > AUTH XOAUTH2 ****", r.err)
+        self.assertIn(" AUTHENTICATE OAUTHBEARER ****", r.err)
+        for t in (st, it):
+            self.assertNotIn(t, r.err + r.out)
+            self.assertNotIn(t.split(".")[2], r.err + r.out)
+        for line in r.err.splitlines():  # no SASL payload of any length gets through
+            self.assertNotRegex(line, r"[A-Za-z0-9+/]{80,}")
+
     def test_no_secret_in_any_output_format_or_process_arguments(self):
         ep = Endpoint(BOB, delay=1.5)
         good = token(ALICE)

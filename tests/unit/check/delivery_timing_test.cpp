@@ -67,6 +67,18 @@ TEST_SUITE("check::imap_leg") {
     CHECK_FALSE(login_capabilities({}));
     CHECK_FALSE(login_capabilities({"A002 NO [CAPABILITY IMAP4rev1] bad"}));
   }
+
+  TEST_CASE("an untagged CAPABILITY inside the login's own response counts (Dovecot after AUTHENTICATE)") {
+    auto caps = login_capabilities({"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready", "A001 OK begin TLS",
+                                    "* CAPABILITY IMAP4rev1 AUTH=PLAIN", "A003 OK Pre-login capabilities listed",
+                                    "* CAPABILITY IMAP4rev1 IDLE UIDPLUS MOVE", "A004 OK Logged in"});
+    REQUIRE(caps);
+    CHECK(caps->count("UIDPLUS") == 1);
+    CHECK(caps->count("AUTH=PLAIN") == 0);
+    // The pre-login CAPABILITY command's answer is not the login's.
+    CHECK_FALSE(login_capabilities({"* CAPABILITY IMAP4rev1 IDLE", "A003 OK Pre-login capabilities listed",
+                                    "A004 OK Logged in"}));
+  }
 }
 
 #include "support/answering_transport.hpp"
