@@ -109,6 +109,26 @@ def run_as(user, argv, env=None, textfile_dir=False, stdin=None, timeout=120):
     return p.returncode, p.stdout, p.stderr, proms
 
 
+def execd_one_tick(user, argv, env):
+    """Telegraf's execd with signal = "STDIN", as `user`: one newline, the
+    record read back, then stdin closed (Telegraf stopping). (rc, out, err)."""
+    base = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+    base.update(env or {})
+    cmd = ["runuser", "-u", user, "--", "env", "-i"] + [f"{k}={v}" for k, v in base.items()] + argv
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        p.stdin.write("\n")
+        p.stdin.flush()
+        line = p.stdout.readline()
+        p.stdin.close()
+        p.wait(timeout=120)
+        rest, err = p.stdout.read(), p.stderr.read()
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return p.returncode, line + rest, err
+
+
 @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare") and os.path.isdir(TEXTFILE_DIR),
                      "needs root, unshare(1) and prometheus-node-exporter's textfile directory")
 class Examples(unittest.TestCase):
@@ -205,6 +225,12 @@ class Examples(unittest.TestCase):
             for argv in inp["commands"]:
                 rc, out, err, _ = run_as("nobody", self.route.rewrite(argv), env=env)
                 results.append((argv, rc, out, err))
+        # [[inputs.execd]] with signal = "STDIN": one tick, then Telegraf stops (stdin closes).
+        for inp in self.telegraf_inputs(path).get("execd", []):
+            self.assertEqual(inp.get("signal"), "STDIN", path)
+            env = self.route.environment(inp.get("environment", []), creds)
+            argv = inp["command"]
+            results.append((argv, *execd_one_tick("nobody", self.route.rewrite(argv), env)))
         return results
 
     def test_telegraf_exec_configs_as_the_telegraf_user(self):
@@ -215,6 +241,15 @@ class Examples(unittest.TestCase):
                     self.assertEqual(rc, 0, err)
                     self.assertEqual(len(out.splitlines()), 1, out)
                     self.assertRegex(out, r"success[\"=:]+(true|1)")
+
+    def test_telegraf_execd_config_as_the_telegraf_user(self):
+        results = self.run_telegraf_exec(example("telegraf", "mailprobe-execd.conf"))
+        self.assertEqual(len(results), 1)
+        for argv, rc, out, err in results:
+            self.assertEqual(rc, 0, err)  # stdin closed: the running check finishes, then exit 0
+            self.assertEqual(len(out.splitlines()), 1, out + err)
+            self.assertTrue(out.startswith("mail_delivery,"), out)
+            self.assertRegex(out, r"success=true")
 
     def test_post_deploy_script(self):
         env = {"SMTP_HOST": "localhost", "IMAP_HOST": "localhost", "SMTP_PORT": ENV["MS_SMTP_STARTTLS_PORT"],
