@@ -8,9 +8,10 @@ namespace mailprobe::check {
 
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
                                            const net::Credentials& creds, const Deadline& dl,
-                                           const std::atomic<bool>* stop, net::DialogueLog* log) {
+                                           const std::atomic<bool>* stop, net::DialogueLog* log,
+                                           const char* log_label) {
   auto leg = std::make_unique<ImapLeg>();
-  auto link = imap::CurlLink::open(server, tls, creds, dl, leg->info, stop, log);
+  auto link = imap::CurlLink::open(server, tls, creds, dl, leg->info, stop, log, log_label);
   if (!link) return link.error();
   leg->link = std::move(link.value());
   leg->session = std::make_unique<imap::Session>(*leg->link);

@@ -38,7 +38,7 @@ struct ImapLeg {
 Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const net::TlsPolicy& tls,
                                            const net::Credentials& creds, const Deadline& dl,
                                            const std::atomic<bool>* stop = nullptr,
-                                           net::DialogueLog* log = nullptr);
+                                           net::DialogueLog* log = nullptr, const char* log_label = "imap");
 
 /// The capabilities in the [CAPABILITY ...] code of the login's tagged OK
 /// (the last login line), or nullopt if it carries none. Pure.

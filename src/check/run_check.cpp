@@ -92,8 +92,9 @@ class CheckRun {
   /// selected sees the probe the moment it lands. False: r_ failed.
   bool open_mailboxes() {
     const bool want_junk = cfg_.junk_mailbox != "none";
-    if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_);
-    if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_);
+    if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get(), "junk");
+    if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_, cfg_.transcript.get(),
+                                                    "bounce");
     step("imap connect + login " + cfg_.imap.authority());
     auto opened = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get());
     if (!opened) {
@@ -121,9 +122,20 @@ class CheckRun {
       logout(*inbox_, dl_);
       return false;
     }
-    if (want_junk) {
-      junk_.select(junk_name, dl_);
-      if (junk_.leg) r_.junk_mailbox = junk_name;
+    junk_name_ = want_junk ? junk_name : std::string();
+    return true;
+  }
+
+  /// The junk folder and the bounce mailbox, on their own connections. Called
+  /// right after MAIL FROM was released: the probe cannot land before its
+  /// final 250, which libcurl's transaction (MAIL, RCPT, DATA, then the body:
+  /// one round trip each) answers at least three SMTP round trips later,
+  /// while each SELECT takes one IMAP round trip. So the side folders' UIDNEXT
+  /// is still below the probe's UID, and the legs' SELECTs cost no time.
+  void select_sides() {
+    if (cfg_.junk_mailbox != "none") {
+      junk_.select(junk_name_, dl_);
+      if (junk_.leg) r_.junk_mailbox = junk_name_;
       else if (!junk_.error.empty()) r_.junk_error = junk_.error;
     }
     if (cfg_.bounce_creds.present()) {
@@ -131,7 +143,6 @@ class CheckRun {
       bounce_.select("INBOX", dl_);
       if (!bounce_.leg) r_.bounce_error = bounce_.error.empty() ? "could not open the bounce mailbox" : bounce_.error;
     }
-    return true;
   }
 
   /// Ends a run that will not see its probe. A probe that was accepted but
@@ -167,6 +178,7 @@ class CheckRun {
   bool send_probe() {
     step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
     send_.release(true);
+    select_sides();
     if (send_.wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
@@ -261,9 +273,16 @@ class CheckRun {
       if (progress_) progress_(elapsed, tries, method);
     };
     auto waited = wait_for_probe(*inbox_->session, plan, track, [this] { return any_found(); });
-    if (waited && waited.value().found) in_inbox_ = true;
+    const bool inbox_hit = waited && waited.value().found;
+    if (inbox_hit) in_inbox_ = true;
     const Stamp inbox_ended = Stamp::now();
     inbox_done_ = true;
+    // Found in the inbox: delete it there while the side watchers wind down
+    // (each ends its IDLE with a round trip of its own).
+    if (inbox_hit && cfg_.cleanup) {
+      step("imap cleanup");
+      early_cleanup_ = delete_probe(*inbox_->session, waited.value().uid, inbox_->caps, dl_);
+    }
     junk_wait_.join();
     bounce_wait_.join();
     const smtp::SendReport& sent = copy_route().sent;
@@ -315,9 +334,9 @@ class CheckRun {
     r_.imap_fetch_us = w.fetch_us;
     record_delivery(r_, w, accepted_server_, acceptance_);
     analyse_header(r_, w.header, r_.start_smtp.wall);
-    step("imap cleanup");
     if (cfg_.cleanup) {
-      auto c = delete_probe(*where.session, w.uid, where.caps, dl_);
+      step("imap cleanup");
+      auto c = early_cleanup_ && &where == inbox_.get() ? *early_cleanup_ : delete_probe(*where.session, w.uid, where.caps, dl_);
       r_.cleanup = c.action;
       r_.cleanup_error = c.error;
       r_.cleanup_us = c.us;
@@ -343,6 +362,8 @@ class CheckRun {
   CheckReport r_;
   // Declared before the side legs: destroyed after their threads joined.
   net::Credentials imap_creds_, smtp_creds_;  // the config's, with OAuth2 bearer tokens filled in
+  std::string junk_name_;                     // the junk folder to watch ("" = none)
+  std::optional<CleanupResult> early_cleanup_;  // the inbox cleanup done before the side legs were joined
   std::unique_ptr<ImapLeg> inbox_;
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};
   SideLeg junk_, bounce_;

@@ -10,9 +10,10 @@ namespace mailprobe::check {
 #endif
 
 void SideLeg::start(const net::Endpoint& server, const net::TlsPolicy& tls, const net::Credentials& creds,
-                    const Deadline& dl, const std::atomic<bool>* stop) {
-  opener = std::jthread([this, &server, &tls, &creds, dl, stop] {
-    auto l = open_leg(server, tls, creds, dl, stop);
+                    const Deadline& dl, const std::atomic<bool>* stop, net::DialogueLog* log,
+                    const char* log_label) {
+  opener = std::jthread([this, &server, &tls, &creds, dl, stop, log, log_label] {
+    auto l = open_leg(server, tls, creds, dl, stop, log, log_label);
     if (l) leg = std::move(l.value());
     else error = l.error().reply_text;
   });

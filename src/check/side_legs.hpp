@@ -26,7 +26,8 @@ struct SideLeg {
   /// Starts logging in as `creds` on the opener thread. The arguments must
   /// outlive select()/finish().
   void start(const net::Endpoint& server, const net::TlsPolicy& tls, const net::Credentials& creds,
-             const Deadline& dl, const std::atomic<bool>* stop);
+             const Deadline& dl, const std::atomic<bool>* stop, net::DialogueLog* log = nullptr,
+             const char* log_label = "imap");
   /// Waits for the login, then selects `name` ("" = not wanted after all:
   /// logs out). Without a leg afterwards, `error` may say why.
   void select(const std::string& name, const Deadline& dl);

@@ -33,6 +33,9 @@ WatchMachine::Action WatchMachine::head(SteadyClock::time_point now, bool stop_r
 }
 
 WatchMachine::Action WatchMachine::after_wait(SteadyClock::time_point now, bool stop_requested) {
+  // Told to stop (another folder found the probe, or a signal): no NOOP to
+  // finish the round, whose answer nobody would read.
+  if (stop_requested) return {Act::stop};
   if (!pushed_) return {Act::noop};
   return round_end(now, stop_requested);
 }

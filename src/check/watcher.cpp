@@ -291,7 +291,11 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         break;
       }
       case WatchMachine::Act::idle_wait: {
-        auto r = s.idle_wait(Deadline{a.until});
+        // In short slices, so a watcher told to stop (another folder found
+        // the probe) leaves IDLE within ~25 ms instead of at the slice's end.
+        auto r = s.idle_wait(Deadline{std::min(a.until, SteadyClock::now() + milliseconds(25))});
+        while (r && !r.value() && SteadyClock::now() < a.until && !stopped())
+          r = s.idle_wait(Deadline{std::min(a.until, SteadyClock::now() + milliseconds(25))});
         if (!r) return r.error();
         in.event = WatchMachine::Event::idle_ended;
         in.pushed = r.value();

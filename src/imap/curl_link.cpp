@@ -117,7 +117,7 @@ int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
 Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const net::TlsPolicy& tls,
                                                   const net::Credentials& creds, const Deadline& dl,
                                                   LinkInfo& info, const std::atomic<bool>* stop,
-                                                  net::DialogueLog* log) {
+                                                  net::DialogueLog* log, const char* log_label) {
   net::CurlPtr h(curl_easy_init());
   if (!h) return Failure(Stage::imap_connect, Result::internal_error, "curl_easy_init failed");
   CURL* c = h.get();
@@ -129,7 +129,7 @@ Outcome<std::unique_ptr<CurlLink>> CurlLink::open(const net::Endpoint& ep, const
   trace.ep = &ep;
   trace.handle = c;
   trace.log = log;
-  if (log) trace.log_conn = log->open(net::Dialect::imap);
+  if (log) trace.log_conn = log->open(net::Dialect::imap, log_label);
   net::set_target(c, url, nullptr);
   net::apply_common(c, ep, tls, creds, dl);
   net::set_connect_only(c);

@@ -38,7 +38,7 @@ class CurlLink final : public Transport {
                                                  const net::Credentials& creds, const Deadline& dl,
                                                  LinkInfo& info,
                                                  const std::atomic<bool>* stop = nullptr,
-                                                 net::DialogueLog* log = nullptr);
+                                                 net::DialogueLog* log = nullptr, const char* log_label = "imap");
 
   /// Writes all of data before the deadline.
   Status send(std::string_view data, const Deadline& dl, Stage stage) override;

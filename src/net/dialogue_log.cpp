@@ -67,13 +67,13 @@ std::string mask_command(Dialect d, std::string_view line) {
 
 DialogueLog::DialogueLog(Sink sink) : sink_(std::move(sink)), start_(std::chrono::steady_clock::now()) {}
 
-int DialogueLog::open(Dialect d) {
+int DialogueLog::open(Dialect d, std::string_view label) {
   std::lock_guard<std::mutex> lock(mu_);
-  int& n = d == Dialect::smtp ? smtp_count_ : imap_count_;
-  ++n;
-  std::string label = d == Dialect::smtp ? "smtp" : "imap";
-  if (n > 1) label += "#" + std::to_string(n);
-  conns_.push_back(Conn{d, std::move(label), {}});
+  int same = 1;
+  for (const Conn& c : conns_) same += c.base == label;
+  std::string shown(label);
+  if (same > 1) shown += "#" + std::to_string(same);
+  conns_.push_back(Conn{d, std::string(label), std::move(shown), {}});
   return static_cast<int>(conns_.size()) - 1;
 }
 

@@ -31,8 +31,10 @@ class DialogueLog {
   /// `sink` receives finished lines ("+0.123 smtp   > EHLO host\n").
   explicit DialogueLog(Sink sink);
 
-  /// A new connection of this dialect; returns its id for sent/received.
-  int open(Dialect d);
+  /// A new connection of this dialect, shown as `label` ("smtp", "imap",
+  /// "junk"; a second one with the same label as "smtp#2", e.g. MX mode's
+  /// next host); returns its id for sent/received.
+  int open(Dialect d, std::string_view label);
   /// Bytes the client sent (one or more CRLF-terminated lines); each is masked.
   void sent(int conn, std::string_view bytes);
   /// Bytes the server sent; split into lines, each cut at 300 characters.
@@ -45,7 +47,8 @@ class DialogueLog {
  private:
   struct Conn {
     Dialect dialect;
-    std::string label;
+    std::string base;   // the label asked for
+    std::string label;  // as shown
     std::string partial_in;  // server bytes not yet ended by LF
   };
   void emit(const Conn& c, char dir, std::string_view text);
@@ -54,7 +57,6 @@ class DialogueLog {
   std::chrono::steady_clock::time_point start_;
   std::mutex mu_;
   std::vector<Conn> conns_;
-  int smtp_count_ = 0, imap_count_ = 0;
   std::size_t lines_ = 0;
 };
 

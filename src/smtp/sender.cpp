@@ -175,7 +175,7 @@ SendReport send_message(const SendRequest& req) {
   }
   Context ctx(&req, out.started);
   ctx.handle = h.get();
-  if (req.log) ctx.log_conn = req.log->open(net::Dialect::smtp);
+  if (req.log) ctx.log_conn = req.log->open(net::Dialect::smtp, "smtp");
 
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
   std::string url = net::make_url(scheme, req.server, req.helo);

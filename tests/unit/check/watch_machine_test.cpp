@@ -172,4 +172,23 @@ TEST_SUITE("check::watch_machine") {
     in.stop_requested = true;
     CHECK(m.next(c.now, in).act == Act::stop);
   }
+
+  TEST_CASE("a stop request after IDLE's DONE ends the round without its NOOP (a side watcher told to stop)") {
+    FakeClock c;
+    WatchMachine m(c.now, c.now + 60s, c.now + 70s, 2000ms, true);
+    m.next(c.now, event(Event::begin));
+    CHECK(m.next(c.now, searched(false, c.now)).act == Act::idle_start);
+    CHECK(m.next(c.now, event(Event::idle_started)).act == Act::idle_wait);
+    CHECK(m.next(c.now, event(Event::idle_ended)).act == Act::idle_done);
+    WatchMachine::Input in = event(Event::idle_closed);
+    in.stop_requested = true;
+    CHECK(m.next(c.now, in).act == Act::stop);
+    // Without the request, the same round polls with a NOOP.
+    WatchMachine m2(c.now, c.now + 60s, c.now + 70s, 2000ms, true);
+    m2.next(c.now, event(Event::begin));
+    m2.next(c.now, searched(false, c.now));
+    m2.next(c.now, event(Event::idle_started));
+    m2.next(c.now, event(Event::idle_ended));
+    CHECK(m2.next(c.now, event(Event::idle_closed)).act == Act::noop);
+  }
 }

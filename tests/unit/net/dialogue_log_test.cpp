@@ -41,9 +41,9 @@ TEST_SUITE("net::dialogue_log") {
   TEST_CASE("lines are labelled per connection, split, masked and cut") {
     std::vector<std::string> out;
     DialogueLog log([&](std::string_view l) { out.emplace_back(l); });
-    int s = log.open(Dialect::smtp);
-    int i = log.open(Dialect::imap);
-    int j = log.open(Dialect::imap);
+    int s = log.open(Dialect::smtp, "smtp");
+    int i = log.open(Dialect::imap, "imap");
+    int j = log.open(Dialect::imap, "imap");
     log.received(s, "220 mx.example ESMTP\r\n250-mx");  // the second line is not finished yet
     log.received(s, ".example\r\n");
     log.sent(s, "AUTH PLAIN AGFsaWNlAHMzY3IzdA==\r\n");
@@ -64,7 +64,7 @@ TEST_SUITE("net::dialogue_log") {
   TEST_CASE("control characters from a server cannot reach the terminal") {
     std::vector<std::string> out;
     DialogueLog log([&](std::string_view l) { out.emplace_back(l); });
-    int s = log.open(Dialect::smtp);
+    int s = log.open(Dialect::smtp, "smtp");
     log.received(s, "220 hi \x1b[2J there\r\n");
     REQUIRE(out.size() == 1);
     CHECK(out[0].find('\x1b') == std::string::npos);
