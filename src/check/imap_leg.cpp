@@ -39,6 +39,8 @@ Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& 
     if (auto n = imap::code_number(r, "UIDNEXT")) leg.uidnext = *n;
   leg.session->take_new_mail();
   leg.mailbox = mailbox;
+  // The TLS facts are there once something was read through the link.
+  if (leg.link && leg.tls_version.empty()) std::tie(leg.tls_version, leg.tls_cipher) = leg.link->tls_details();
   leg.select_us = leg.select_us.value_or(0) +
                   std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
   return ok();
@@ -78,6 +80,7 @@ Status select_and_find_junk(ImapLeg& leg, const std::string& mailbox, const Dead
   if (list_ok) junk = insight::choose_junk_mailbox(entries);
   leg.session->take_new_mail();
   leg.mailbox = mailbox;
+  if (leg.link && leg.tls_version.empty()) std::tie(leg.tls_version, leg.tls_cipher) = leg.link->tls_details();
   leg.select_us = leg.select_us.value_or(0) +
                   std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
   return ok();

@@ -122,20 +122,12 @@ class CheckRun {
       logout(*inbox_, dl_);
       return false;
     }
-    junk_name_ = want_junk ? junk_name : std::string();
-    return true;
-  }
-
-  /// The junk folder and the bounce mailbox, on their own connections. Called
-  /// right after MAIL FROM was released: the probe cannot land before its
-  /// final 250, which libcurl's transaction (MAIL, RCPT, DATA, then the body:
-  /// one round trip each) answers at least three SMTP round trips later,
-  /// while each SELECT takes one IMAP round trip. So the side folders' UIDNEXT
-  /// is still below the probe's UID, and the legs' SELECTs cost no time.
-  void select_sides() {
-    if (cfg_.junk_mailbox != "none") {
-      junk_.select(junk_name_, dl_);
-      if (junk_.leg) r_.junk_mailbox = junk_name_;
+    // The side folders are selected before MAIL FROM too: their UIDNEXT
+    // must be taken before the probe can land (on loopback Postfix files it
+    // in Junk faster than Dovecot answers a SELECT).
+    if (want_junk) {
+      junk_.select(junk_name, dl_);
+      if (junk_.leg) r_.junk_mailbox = junk_name;
       else if (!junk_.error.empty()) r_.junk_error = junk_.error;
     }
     if (cfg_.bounce_creds.present()) {
@@ -143,6 +135,7 @@ class CheckRun {
       bounce_.select("INBOX", dl_);
       if (!bounce_.leg) r_.bounce_error = bounce_.error.empty() ? "could not open the bounce mailbox" : bounce_.error;
     }
+    return true;
   }
 
   /// Ends a run that will not see its probe. A probe that was accepted but
@@ -178,7 +171,6 @@ class CheckRun {
   bool send_probe() {
     step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
     send_.release(true);
-    select_sides();
     if (send_.wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
@@ -362,7 +354,6 @@ class CheckRun {
   CheckReport r_;
   // Declared before the side legs: destroyed after their threads joined.
   net::Credentials imap_creds_, smtp_creds_;  // the config's, with OAuth2 bearer tokens filled in
-  std::string junk_name_;                     // the junk folder to watch ("" = none)
   std::optional<CleanupResult> early_cleanup_;  // the inbox cleanup done before the side legs were joined
   std::unique_ptr<ImapLeg> inbox_;
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};

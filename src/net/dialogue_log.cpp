@@ -114,6 +114,12 @@ void DialogueLog::sent(int conn, std::string_view bytes) {
   }
 }
 
+void DialogueLog::note(int conn, std::string_view text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (conn < 0 || static_cast<std::size_t>(conn) >= conns_.size()) return;
+  emit(conns_[static_cast<std::size_t>(conn)], '>', text);
+}
+
 void DialogueLog::received(int conn, std::string_view bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   if (conn < 0 || static_cast<std::size_t>(conn) >= conns_.size()) return;

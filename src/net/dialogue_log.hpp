@@ -37,6 +37,9 @@ class DialogueLog {
   int open(Dialect d, std::string_view label);
   /// Bytes the client sent (one or more CRLF-terminated lines); each is masked.
   void sent(int conn, std::string_view bytes);
+  /// A line of our own about the dialogue, e.g. "(message content, 665 bytes)"
+  /// in place of what is never shown.
+  void note(int conn, std::string_view text);
   /// Bytes the server sent; split into lines, each cut at 300 characters.
   void received(int conn, std::string_view bytes);
 

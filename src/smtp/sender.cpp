@@ -3,12 +3,18 @@
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
 #include "net/sasl_challenge.hpp"
 #include "net/port_hint.hpp"
+#include "smtp/envelope.hpp"
 #include "smtp/progress.hpp"
 
 namespace mailprobe::smtp {
@@ -28,29 +34,18 @@ struct Context {
   bool tcp_connected = false;  // libcurl logged "Connected to"
   std::optional<SteadyClock::time_point> tcp_connected_at;  // ... at this instant
   bool stopped = false;  // the stop flag aborted the transfer
-  bool accepted_told = false;  // on_accepted was called
   bool auth_sent = false;  // an AUTH command went out
   std::optional<std::string> challenge;  // decoded 334 payload of a rejected bearer token
   bool sniffed = false;    // looked for an implicit-TLS server behind the silence
   std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
   char errbuf[CURL_ERROR_SIZE] = {};
-  bool gate_asked = false;     // before_mail was called
-  bool gate_refused = false;   // ... and said no
+  bool gate_refused = false;   // before_mail said no
+  std::optional<CURLcode> transaction_rc;  // our own transaction failed like this (see Wire)
   int log_conn = -1;           // this connection in req->log
 };
 
 Stamp stamp_at(SteadyClock::time_point at, const Stamp& started) {
   return Stamp{at, started.wall + std::chrono::duration_cast<WallClock::duration>(at - started.steady)};
-}
-
-size_t read_cb(char* buf, size_t size, size_t nitems, void* userp) {
-  auto* ctx = static_cast<Context*>(userp);
-  const std::string& m = ctx->req->message;
-  size_t room = size * nitems;
-  size_t n = std::min(room, m.size() - ctx->offset);
-  std::memcpy(buf, m.data() + ctx->offset, n);
-  ctx->offset += n;
-  return n;
 }
 
 void capture_tls(Context* ctx) {
@@ -78,28 +73,6 @@ size_t header_cb(char* data, size_t size, size_t nitems, void* userp) {
   });
   if (!ctx->port_hint.empty()) return 0;  // aborts: the greeting is not SMTP
   capture_tls(ctx);
-  const SendRequest& req = *ctx->req;
-  if (req.before_mail && !ctx->gate_asked &&
-      ctx->progress.envelope_next(req.creds.present(), req.server.tls == net::TlsMode::starttls)) {
-    // Blocking here holds libcurl's MAIL FROM back: it goes out when we return.
-    ctx->gate_asked = true;
-    if (!req.before_mail()) {
-      ctx->gate_refused = true;
-      return 0;
-    }
-  }
-  if (req.on_accepted && !ctx->accepted_told && ctx->progress.accepted_at()) {
-    ctx->accepted_told = true;
-    req.on_accepted(stamp_at(*ctx->progress.accepted_at(), ctx->started), ctx->progress.rtt_us());
-  }
-  // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
-  // credentials configured that would send the probe unauthenticated: stop
-  // at the MAIL FROM reply, before any recipient or data goes out.
-  if (ctx->req->creds.present() && ctx->progress.stage() == Stage::smtp_mail &&
-      !ctx->progress.auth_succeeded()) {
-    ctx->aborted_no_auth = true;
-    return 0;
-  }
   return n;
 }
 
@@ -162,6 +135,146 @@ net::TransferFacts facts_of(CURL* h, CURLcode rc, const Context& ctx) {
   return f;
 }
 
+/// The transaction's byte pipe: libcurl's connection after CONNECT_ONLY
+/// (curl_easy_send/recv, as imap/curl_link does), bounded by the deadline and
+/// the stop flag, with each server line fed to the Progress (and -v log).
+class Wire {
+ public:
+  Wire(Context& ctx, CURL* h, curl_socket_t sock) : ctx_(ctx), h_(h), sock_(sock) {}
+
+  /// Sends all of `bytes` (commands: shown by -v, masked; content: only its size).
+  /// False: ctx.transaction_rc says why.
+  bool send(std::string_view bytes, bool content = false) {
+    if (ctx_.req->log) {
+      if (content) ctx_.req->log->note(ctx_.log_conn, "(message content, " + std::to_string(bytes.size()) + " bytes)");
+      else ctx_.req->log->sent(ctx_.log_conn, bytes);
+    }
+    while (!bytes.empty()) {
+      size_t n = 0;
+      CURLcode rc = curl_easy_send(h_, bytes.data(), bytes.size(), &n);
+      if (rc == CURLE_AGAIN) {
+        if (!wait(POLLOUT, ctx_.req->deadline)) return false;
+        continue;
+      }
+      if (rc != CURLE_OK) return fail(CURLE_SEND_ERROR);
+      bytes.remove_prefix(n);
+    }
+    return true;
+  }
+
+  /// Reads until the Progress has seen one more complete reply. False:
+  /// ctx.transaction_rc says why (the connection closed, deadline, stop).
+  bool next_reply() {
+    const int before = ctx_.progress.replies();
+    std::string line;
+    while (ctx_.progress.replies() == before) {
+      if (!next_line(line, ctx_.req->deadline)) return false;
+      ctx_.progress.on_line(line, SteadyClock::now());
+    }
+    return true;
+  }
+
+  /// QUIT (RFC 5321 §4.1.1.10), its 221 awaited at most `grace`: the probe
+  /// is accepted or refused by now, this only closes politely.
+  void quit(std::chrono::milliseconds grace) {
+    if (!send("QUIT\r\n")) return;
+    Deadline d = Deadline::in(grace);
+    if (ctx_.req->deadline.at < d.at) d = ctx_.req->deadline;
+    ReplyAssembler a;
+    std::string line;
+    while (next_line(line, d))
+      if (a.feed(line) || a.violation()) return;
+  }
+
+ private:
+  /// One server line without its CRLF.
+  bool next_line(std::string& line, const Deadline& dl) {
+    while (true) {
+      auto lf = in_.find('\n');
+      if (lf != std::string::npos) {
+        line.assign(in_, 0, lf);
+        in_.erase(0, lf + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return true;
+      }
+      if (in_.size() > 64 * 1024) return fail(CURLE_WEIRD_SERVER_REPLY);  // no reply line is that long
+      char buf[4096];
+      size_t n = 0;
+      CURLcode rc = curl_easy_recv(h_, buf, sizeof buf, &n);
+      if (rc == CURLE_AGAIN) {
+        if (!wait(POLLIN, dl)) return false;
+        continue;
+      }
+      if (rc != CURLE_OK || n == 0) return fail(CURLE_RECV_ERROR);
+      if (ctx_.req->log) ctx_.req->log->received(ctx_.log_conn, std::string_view(buf, n));
+      in_.append(buf, n);
+    }
+  }
+
+  bool wait(short events, const Deadline& dl) {
+    while (true) {
+      if (ctx_.req->stop && ctx_.req->stop->load()) {
+        ctx_.stopped = true;
+        return fail(CURLE_ABORTED_BY_CALLBACK);
+      }
+      long left = dl.remaining_ms(100);
+      if (dl.expired()) return fail(CURLE_OPERATION_TIMEDOUT);
+      pollfd p{static_cast<int>(sock_), events, 0};
+      int r = ::poll(&p, 1, static_cast<int>(std::min(left, 100L)));
+      if (r > 0) return true;
+      if (r < 0 && errno != EINTR) return fail(CURLE_RECV_ERROR);
+    }
+  }
+  bool fail(CURLcode rc) {
+    ctx_.transaction_rc = rc;
+    return false;
+  }
+
+  Context& ctx_;
+  CURL* h_;
+  curl_socket_t sock_;
+  std::string in_;  // received bytes not yet a whole line
+};
+
+/// MAIL, RCPT, DATA (pipelined when offered, envelope.hpp), the content and
+/// its final reply. Every command is fed to the Progress the moment its own
+/// reply is read next, with the instant it was sent, so stages, timings and
+/// the failure stage are those of a one-by-one dialogue. False: the dialogue
+/// failed; ctx says how (transaction_rc, the Progress's last reply).
+bool run_transaction(Context& ctx, Wire& wire) {
+  const SendRequest& req = *ctx.req;
+  EnvelopePlan plan = plan_envelope(ctx.progress.caps(), req.from, req.to, req.message.size());
+  for (const auto& flight : plan.flights) {
+    std::string bytes;
+    for (const auto& c : flight) bytes += c + "\r\n";
+    const auto sent_at = SteadyClock::now();
+    if (!wire.send(bytes)) {
+      ctx.progress.on_command(flight.front(), sent_at);
+      return false;
+    }
+    for (const auto& c : flight) {
+      ctx.progress.on_command(c, sent_at);
+      if (!wire.next_reply()) return false;
+      const int code = ctx.progress.last_reply()->code;
+      const bool data = c == "DATA";
+      if (data ? code != 354 : code / 100 != 2) {
+        // RFC 2920 §3.1: the replies to the rest of the flight still come;
+        // the failure is this one, so the Progress stops here.
+        ctx.transaction_rc = CURLE_SEND_ERROR;
+        return false;
+      }
+    }
+  }
+  if (!wire.send(data_content(req.message), /*content=*/true)) return false;
+  if (!wire.next_reply()) return false;
+  if (!ctx.progress.accepted_at()) {
+    ctx.transaction_rc = CURLE_WEIRD_SERVER_REPLY;
+    return false;
+  }
+  if (req.on_accepted) req.on_accepted(stamp_at(*ctx.progress.accepted_at(), ctx.started), ctx.progress.rtt_us());
+  return true;
+}
+
 }  // namespace
 
 SendReport send_message(const SendRequest& req) {
@@ -179,24 +292,45 @@ SendReport send_message(const SendRequest& req) {
 
   std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
   std::string url = net::make_url(scheme, req.server, req.helo);
-  net::SlistPtr rcpt(curl_slist_append(nullptr, ("<" + req.to + ">").c_str()));
   net::SlistPtr resolve;
   if (!req.connect_to.empty()) resolve = net::resolve_entry(req.server.host, req.server.port, req.connect_to);
-  std::string from = "<" + req.from + ">";
 
   CURL* c = h.get();
   net::set_target(c, url, resolve.get());
   net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
-  net::set_smtp_envelope(c, from, rcpt.get());
-  net::set_callbacks(c, {.header = header_cb,
-                         .debug = debug_cb,
-                         .progress = xferinfo_cb,
-                         .read = read_cb,
-                         .upload_size = static_cast<curl_off_t>(req.message.size()),
-                         .user = &ctx,
+  // libcurl does the session (greeting, EHLO, STARTTLS, EHLO, AUTH) and hands
+  // the connection over; the transaction is ours, so it can be pipelined.
+  net::set_connect_only(c);
+  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &ctx,
                          .errbuf = ctx.errbuf});
 
   CURLcode rc = curl_easy_perform(c);
+  capture_tls(&ctx);
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  if (rc == CURLE_OK) {
+    // The transaction's own I/O must not run libcurl's callbacks.
+    net::clear_callbacks(c);
+    if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
+      ctx.transaction_rc = CURLE_RECV_ERROR;
+    // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
+    // credentials configured that would send the probe unauthenticated: stop
+    // here, before any envelope command.
+    else if (req.creds.present() && !ctx.progress.auth_succeeded())
+      ctx.aborted_no_auth = true;
+    else if (req.before_mail && !req.before_mail())
+      ctx.gate_refused = true;
+    else {
+      Wire wire(ctx, c, sock);
+      if (run_transaction(ctx, wire) || !ctx.transaction_rc || *ctx.transaction_rc == CURLE_SEND_ERROR ||
+          *ctx.transaction_rc == CURLE_WEIRD_SERVER_REPLY) {
+        const auto saved = ctx.transaction_rc;  // QUIT's own trouble is not the verdict
+        wire.quit(std::chrono::milliseconds(2000));
+        ctx.transaction_rc = saved;
+      }
+    }
+    // libcurl's own QUIT at cleanup then fails at once instead of waiting.
+    if (sock != CURL_SOCKET_BAD) ::shutdown(static_cast<int>(sock), SHUT_RDWR);
+  }
   out.finished = Stamp::now();
 
   const Progress& p = ctx.progress;
@@ -236,6 +370,10 @@ SendReport send_message(const SendRequest& req) {
     out.failure = Failure(p.stage(), Result::internal_error, "MAIL FROM held back: the IMAP leg did not get ready");
   } else if (rc != CURLE_OK) {
     out.failure = net::classify(facts_of(c, rc, ctx));
+  } else if (ctx.aborted_no_auth) {
+    out.failure = net::classify(facts_of(c, CURLE_WRITE_ERROR, ctx));
+  } else if (ctx.transaction_rc) {
+    out.failure = net::classify(facts_of(c, *ctx.transaction_rc, ctx));
   } else {
     out.failure = Failure(Stage::smtp_data, Result::protocol_error,
                           "transfer ended without a final 250 reply");

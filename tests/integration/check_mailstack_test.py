@@ -431,7 +431,8 @@ class Formats(unittest.TestCase):
             self.assertNotIn(secret, r.err + r.out)
         # The message body is never logged, only the commands and replies around it.
         self.assertNotIn("automated end-to-end delivery probe", r.err)
-        self.assertTrue(all(re.match(r"^\+\d+\.\d{3} (smtp|imap)", l) for l in r.err.splitlines()), r.err[:2000])
+        self.assertRegex(r.err, r" smtp    > \(message content, \d+ bytes\)\n")
+        self.assertTrue(all(re.match(r"^\+\d+\.\d{3} (smtp|imap|junk)", l) for l in r.err.splitlines()), r.err[:2000])
 
     def test_nagios_exit_codes(self):
         r = Run(check_args(extra=["--output-format", "nagios", "-w", "~:0.000001", "-c", "60"]), env=pw_env())

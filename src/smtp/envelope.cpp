@@ -1,0 +1,45 @@
+#include "smtp/envelope.hpp"
+
+namespace mailprobe::smtp {
+
+namespace {
+bool ascii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+}  // namespace
+
+EnvelopePlan plan_envelope(const EhloCaps& caps, const std::string& from, const std::string& to,
+                           std::size_t message_size) {
+  std::string mail = "MAIL FROM:<" + from + ">";
+  if (caps.size_advertised) mail += " SIZE=" + std::to_string(message_size);
+  if (caps.smtputf8 && (!ascii(from) || !ascii(to))) mail += " SMTPUTF8";
+  std::vector<std::string> cmds{mail, "RCPT TO:<" + to + ">", "DATA"};
+  EnvelopePlan plan;
+  if (caps.pipelining) {
+    plan.flights.push_back(std::move(cmds));
+  } else {
+    for (auto& c : cmds) plan.flights.push_back({std::move(c)});
+  }
+  return plan;
+}
+
+std::string data_content(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + message.size() / 64 + 8);
+  bool line_start = true;
+  for (char c : message) {
+    if (line_start && c == '.') out.push_back('.');
+    out.push_back(c);
+    line_start = c == '\n';
+  }
+  if (!out.empty() && !(out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0)) {
+    if (out.back() == '\r') out.push_back('\n');
+    else out += "\r\n";
+  }
+  out += ".\r\n";
+  return out;
+}
+
+}  // namespace mailprobe::smtp
