@@ -109,7 +109,8 @@ void declare(cxxopts::Options& opts) {
     ("no-starttls", "do not offer or accept STARTTLS")
     ("no-idle", "do not advertise or accept IMAP IDLE")
     ("quit-delay", "MS: hold the SMTP reply to QUIT (or a closing 421) MS", cxxopts::value<int>())
-    ("no-uidplus-move", "do not advertise UIDPLUS or MOVE; MOVE and UID EXPUNGE get BAD");
+    ("no-uidplus-move", "do not advertise UIDPLUS or MOVE; MOVE and UID EXPUNGE get BAD")
+    ("no-pipelining", "do not advertise SMTP PIPELINING; a client that pipelines anyway gets 554 and is cut off");
   opts.add_options("Output")
     ("debug", "print every received message (envelope, headers, body) to stdout")
     ("quiet", "no log lines on stderr")
@@ -182,6 +183,7 @@ serve::ServerOptions parse_serve_options(const cxxopts::ParseResult& r) {
   f.no_starttls = r.count("no-starttls") > 0;
   f.no_idle = r.count("no-idle") > 0;
   f.no_uidplus_move = r.count("no-uidplus-move") > 0;
+  f.no_pipelining = r.count("no-pipelining") > 0;
   if (r.count("debug")) o.debug_out = stdout;
   if (r.count("quiet")) o.log = nullptr;
   return o;

@@ -112,12 +112,6 @@ SlistPtr resolve_entry(const std::string& host, int port, const std::string& add
   return SlistPtr(curl_slist_append(nullptr, (host + ":" + std::to_string(port) + ":" + addr).c_str()));
 }
 
-void set_smtp_envelope(CURL* h, const std::string& mail_from, curl_slist* rcpt) {
-  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);  // QUIT inside the transfer
-  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-}
-
 void set_connect_only(CURL* h) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
   curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);

@@ -107,11 +107,11 @@ void set_target(CURL* h, const std::string& url, curl_slist* resolve);
 /// "host:port:addr" for CURLOPT_RESOLVE, the address bracketed if IPv6.
 SlistPtr resolve_entry(const std::string& host, int port, const std::string& address);
 
-/// SMTP submission (smtp/sender): envelope, and QUIT inside the transfer.
-void set_smtp_envelope(CURL* h, const std::string& mail_from, curl_slist* rcpt);
 
-/// IMAP CONNECT_ONLY login (imap/curl_link). Call after apply_common: the
-/// transfer timeout is lifted, or it would also bound the session's own I/O.
+/// CONNECT_ONLY: libcurl logs in (IMAP, imap/curl_link) or sets the SMTP
+/// session up (smtp/sender), then hands the connection over. Call after
+/// apply_common: the transfer timeout is lifted, or it would also bound the
+/// connection's own I/O.
 void set_connect_only(CURL* h);
 
 /// The read-only health probe (probe/session, docs/libcurl-mail.md §1.6, §2.2):

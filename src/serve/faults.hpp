@@ -22,6 +22,9 @@
 //                                as Exim does with its 221 in plaintext
 //   --no-uidplus-move            UIDPLUS and MOVE are not advertised; MOVE and UID EXPUNGE
 //                                get BAD (a server with neither extension)
+//   --no-pipelining              PIPELINING is not advertised, and a client that sends a
+//                                command before the previous one was answered gets 554 and
+//                                is disconnected (a strict server, RFC 2920 §3.2 inverted)
 
 #include <chrono>
 #include <map>
@@ -55,6 +58,7 @@ struct Faults {
   bool no_idle = false;
   std::chrono::milliseconds quit_delay{0};
   bool no_uidplus_move = false;
+  bool no_pipelining = false;
 
   /// Parses "CMD=CODE text" (SMTP: CODE is three digits) into smtp_reply. Fails with Stage::config.
   Status add_smtp_reply(std::string_view spec);

@@ -717,6 +717,10 @@ void ImapSession::do_append(const std::string& tag, const Args& args) {
   if (i + 1 < args.size()) {
     auto secs = args[i].kind == Token::Kind::string ? imap::parse_date_time(args[i].text) : std::nullopt;
     if (!secs) return tagged(tag, "BAD", "Invalid date-time");
+    // The clock counts int64 nanoseconds (1677-09-21 to 2262-04-11): a
+    // date-time beyond that cannot be an INTERNALDATE (imap_command_fuzz, UBSan).
+    constexpr auto kSpan = std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count();
+    if (*secs > kSpan - 86400 || *secs < -kSpan + 86400) return tagged(tag, "BAD", "Date-time out of range");
     // The INTERNALDATE SHOULD be the date-time given (RFC 3501 §6.3.11).
     when = WallClock::time_point(std::chrono::seconds(*secs));
     ++i;

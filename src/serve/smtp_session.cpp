@@ -190,7 +190,15 @@ void SmtpSession::feed(std::string_view bytes) {
       continue;
     }
     ++lines_;
+    const bool was_command = state_ == State::command;
     handle_line(line, crlf);
+    // --no-pipelining: a command that was sent before this one's reply is a
+    // client that pipelines although the server never offered it.
+    if (faults_.no_pipelining && was_command && state_ == State::command && !close_ && !starttls_pending_ &&
+        in_.find('\n', pos) != std::string::npos) {
+      reply("554 5.5.0 Error: command pipelining, but PIPELINING was not offered");
+      close_ = true;
+    }
   }
   // RFC 3207 §4.2: plaintext pipelined after STARTTLS must not survive into TLS.
   if (starttls_pending_ || close_) {
@@ -277,7 +285,8 @@ void SmtpSession::do_ehlo(std::string_view verb, std::string_view arg) {
   // RFC 5321 §4.2.1: every line but the last has a hyphen after the code.
   std::vector<std::string> lines = {settings_.hostname + " Hello " + helo_,
                                     "SIZE " + std::to_string(settings_.max_message_size),
-                                    "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"};
+                                    "8BITMIME", "ENHANCEDSTATUSCODES"};
+  if (!faults_.no_pipelining) lines.insert(lines.begin() + 2, "PIPELINING");
   if (offer_starttls()) lines.push_back("STARTTLS");
   if (offer_auth()) lines.push_back("AUTH PLAIN LOGIN");
   for (std::size_t i = 0; i < lines.size(); ++i)

@@ -1,9 +1,11 @@
 #pragma once
 
-// Sends one message over SMTP with libcurl (RFC 5321 + RFC 3207 STARTTLS +
-// RFC 4954 AUTH) and reports what happened at every stage. Blocking; bounded
-// by the request's deadline. Sends QUIT (FORBID_REUSE makes libcurl close,
-// and so QUIT, inside the transfer).
+// Sends one message over SMTP and reports what happened at every stage.
+// libcurl (CONNECT_ONLY) sets the session up: greeting, EHLO, RFC 3207
+// STARTTLS, RFC 4954 AUTH. The transaction is ours on that connection
+// (smtp/envelope.hpp): MAIL, RCPT and DATA pipelined when the server offers
+// RFC 2920 PIPELINING, the dot-stuffed content, then QUIT (its 221 awaited
+// at most 2 s). Blocking; bounded by the request's deadline.
 
 #include <atomic>
 #include <cstdint>
@@ -26,7 +28,7 @@ struct SendRequest {
   std::string helo;      // EHLO domain (the URL path for libcurl)
   std::string from;      // envelope addresses, validated
   std::string to;
-  std::string message;   // CRLF message; libcurl dot-stuffs it
+  std::string message;   // CRLF message; dot-stuffed when sent (envelope.hpp)
   Deadline deadline;
   /// When set, connect to this address instead of resolving server.host; the
   /// host name still names the server for TLS verification (MX delivery).

@@ -8,6 +8,10 @@
 # New inputs go to build-fuzz/corpus/<harness>; tests/fuzz/corpus/<harness>
 # (the seeds and every past reproducer, regress-*) is only read.
 # The seed is fixed (FUZZ_SEED, default 1) so a CI failure can be replayed.
+# With FUZZ_RUNS=N each harness runs exactly N inputs instead of for a time
+# (the seconds argument is then only a safety cap): from the same seed and
+# corpus the run is the same on every machine however busy it is, which is
+# what CI uses.
 # Prints one line per harness: executions, executions per second, result.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +33,9 @@ failed=0
 for h in "${harnesses[@]}"; do
   mkdir -p "build-fuzz/corpus/$h"
   log="build-fuzz/$h.log"
-  if build-fuzz/tests/fuzz/$h -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+  limit=(-max_total_time="$secs")
+  if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS" -max_total_time=$(( secs > 600 ? secs : 600 ))); fi
+  if build-fuzz/tests/fuzz/$h "${limit[@]}" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
       -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -artifact_prefix="build-fuzz/$h-" "build-fuzz/corpus/$h" "tests/fuzz/corpus/$h" \
       >"$log" 2>&1; then
     result=ok
@@ -38,7 +44,7 @@ for h in "${harnesses[@]}"; do
     failed=1
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(( ${runs:-0} / (secs > 0 ? secs : 1) ))
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   printf '%-20s %12s execs %9s exec/s  %s\n' "$h" "${runs:-?}" "$rate" "$result"
   if [ "$result" != ok ]; then tail -40 "$log"; fi
 done

@@ -67,6 +67,31 @@ class CheckAgainstServe(unittest.TestCase):
             self.assertEqual(rc, 0, d)
             self.assertEqual(d["method"], "poll")
 
+    def test_envelope_is_pipelined_only_where_pipelining_is_offered(self):
+        # Issue 11 (RFC 2920): MAIL, RCPT and DATA in one flight when offered...
+        def dialogue(*serve_args):
+            with Serve(*serve_args) as srv:
+                smtp_port = srv.port("smtp")
+                args = [binary(), "check", "-v", "--email-from", "alice@localhost", "--email-to", "bob@localhost",
+                        "--smtp-host", "localhost", "--smtp-port", str(smtp_port), "--smtp-username", "alice",
+                        "--imap-host", "localhost", "--imap-port", str(srv.port("imap")), "--imap-username", "bob",
+                        "--ca-file", srv.info["ca_file"], "--timeout", "8", "--output-format", "json"]
+                env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
+                p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=20)
+            smtp = [l.split(" ", 3)[-1] for l in p.stderr.splitlines() if " smtp " in l]
+            return p, json.loads(p.stdout), smtp
+        p, d, smtp = dialogue()
+        self.assertEqual(d["result"], "success", p.stderr)
+        i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
+        self.assertTrue(smtp[i + 1].startswith("> RCPT TO:") and smtp[i + 2] == "> DATA", smtp)
+        self.assertEqual([l[:5] for l in smtp[i + 3:i + 6]], ["< 250", "< 250", "< 354"], smtp)
+        # ... and one command per reply where it is not: this server cuts off a
+        # client that pipelines anyway, so success proves it did not.
+        p, d, smtp = dialogue("--no-pipelining")
+        self.assertEqual(d["result"], "success", p.stderr)
+        i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
+        self.assertEqual([l[:6] for l in smtp[i:i + 6]], ["> MAIL", "< 250 ", "> RCPT", "< 250 ", "> DATA", "< 354 "], smtp)
+
     def assertFault(self, serve_args, stage, result, code=None, check_kw=None):
         with Serve(*serve_args) as srv:
             rc, d, secs = check(srv, **(check_kw or {}))

@@ -152,6 +152,15 @@ TEST_SUITE("serve::robustness") {
     CHECK(h.send("f FETCH 1 FLAGS\r\n") == "* 1 FETCH (FLAGS ($Label1 \\Recent \\Seen))\r\nf OK FETCH completed\r\n");
   }
 
+  TEST_CASE("APPEND with a date-time the clock cannot hold is BAD, not an overflow (fuzz-repro regress-append-year-4353-overflow)") {
+    Harness h;
+    h.login();
+    std::string m = "Subject: x\r\n\r\n";
+    std::string lit = "{" + std::to_string(m.size()) + "+}\r\n" + m;
+    CHECK(h.send("a APPEND INBOX \" 7-Feb-4353 21:52:25 -0800\" " + lit + "\r\n") == "a BAD Date-time out of range\r\n");
+    CHECK(has(h.send("b APPEND INBOX \" 7-Feb-2261 21:52:25 -0800\" " + lit + "\r\n"), "b OK [APPENDUID"));
+  }
+
   TEST_CASE("APPEND date-time becomes the INTERNALDATE (RFC 3501 §6.3.11)") {
     CHECK(imap::parse_date_time(" 7-Feb-1994 21:52:25 -0800") == 760686745);
     CHECK(imap::parse_date_time("17-Jul-1996 02:44:25 +0000") == 837571465);

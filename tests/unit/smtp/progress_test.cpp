@@ -113,4 +113,46 @@ TEST_SUITE("smtp::progress") {
     CHECK_FALSE(t.p.accepted_at());
     CHECK(t.p.stage() == Stage::smtp_data);
   }
+
+  // The sender pipelines MAIL, RCPT and DATA (RFC 2920) and feeds the
+  // Progress each command, stamped with the flight's send time, just before
+  // reading that command's reply: stages, RTT and the failure stage then read
+  // as for a one-by-one dialogue.
+  TEST_CASE("a pipelined flight fed in lockstep: one RTT per command, the transaction spans the flight") {
+    SteadyClock::time_point t0 = SteadyClock::now();
+    Progress p{t0};
+    p.on_line("220 mx ESMTP", t0);
+    p.on_command("EHLO probe", t0 + milliseconds(1));
+    p.on_line("250 PIPELINING", t0 + milliseconds(51));
+    const auto flight = t0 + milliseconds(100);
+    p.on_command("MAIL FROM:<a@x>", flight);
+    p.on_line("250 2.1.0 Ok", flight + milliseconds(50));
+    p.on_command("RCPT TO:<b@y>", flight);
+    p.on_line("250 2.1.5 Ok", flight + milliseconds(50));
+    p.on_command("DATA", flight);
+    p.on_line("354 End data", flight + milliseconds(50));
+    p.on_line("250 2.0.0 Ok: queued as Q1", flight + milliseconds(100));
+    CHECK(p.rtt_us() == 50'000);
+    CHECK(p.transaction_us() == 100'000);
+    CHECK(p.data_us() == 50'000);
+    CHECK(p.accepted_at() == flight + milliseconds(100));
+  }
+
+  TEST_CASE("a pipelined RCPT refused: the failure is RCPT's, whatever DATA's reply then says") {
+    SteadyClock::time_point t0 = SteadyClock::now();
+    Progress p{t0};
+    p.on_line("220 mx ESMTP", t0);
+    p.on_command("EHLO probe", t0);
+    p.on_line("250 PIPELINING", t0);
+    p.on_command("MAIL FROM:<a@x>", t0);
+    p.on_line("250 ok", t0);
+    p.on_command("RCPT TO:<b@y>", t0);
+    p.on_line("550 5.1.1 no such user", t0);
+    // The sender stops feeding here (DATA's "503 no valid recipients" is read and dropped).
+    CHECK(p.stage() == Stage::smtp_rcpt);
+    REQUIRE(p.last_reply());
+    CHECK(p.last_reply()->code == 550);
+    CHECK_FALSE(p.awaiting_reply());
+    CHECK_FALSE(p.accepted_at());
+  }
 }
