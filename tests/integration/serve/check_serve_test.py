@@ -3,6 +3,7 @@ every fault-injection case: each fault must surface as the right stage and
 result in the record (issue 3, "check against serve")."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -78,7 +79,7 @@ class CheckAgainstServe(unittest.TestCase):
                         "--ca-file", srv.info["ca_file"], "--timeout", "8", "--output-format", "json"]
                 env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
                 p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=20)
-            smtp = [l.split(" ", 3)[-1] for l in p.stderr.splitlines() if " smtp " in l]
+            smtp = [m.group(1) for m in (re.match(r"^\+\S+ smtp +([<>] .*)$", l) for l in p.stderr.splitlines()) if m]
             return p, json.loads(p.stdout), smtp
         p, d, smtp = dialogue()
         self.assertEqual(d["result"], "success", p.stderr)
