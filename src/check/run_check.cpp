@@ -122,14 +122,9 @@ class CheckRun {
       logout(*inbox_, dl_);
       return false;
     }
-    // The side folders are selected before MAIL FROM too: their UIDNEXT
-    // must be taken before the probe can land (on loopback Postfix files it
-    // in Junk faster than Dovecot answers a SELECT).
-    if (want_junk) {
-      junk_.select(junk_name, dl_);
-      if (junk_.leg) r_.junk_mailbox = junk_name;
-      else if (!junk_.error.empty()) r_.junk_error = junk_.error;
-    }
+    junk_name_ = want_junk ? junk_name : std::string();
+    // The bounce mailbox is selected before MAIL FROM: its UIDNEXT must be
+    // taken before a DSN can land (a local LMTP refusal bounces in ~0.1 s).
     if (cfg_.bounce_creds.present()) {
       // Optional like the junk leg: without it the run still measures delivery.
       bounce_.select("INBOX", dl_);
@@ -164,6 +159,18 @@ class CheckRun {
     send_.start(cfg_, std::move(req), /*gated=*/true, stop_);
   }
 
+  /// The junk folder, on its own connection, while the envelope is in
+  /// flight: MAIL FROM does not wait for it. The probe may land in it before
+  /// this SELECT is answered (on loopback Postfix files it in Junk faster
+  /// than Dovecot answers), so its watcher's first search covers the whole
+  /// folder (WaitPlan::first_uid_from); later ones start at its UIDNEXT.
+  void select_junk() {
+    if (cfg_.junk_mailbox == "none") return;
+    junk_.select(junk_name_, dl_);
+    if (junk_.leg) r_.junk_mailbox = junk_name_;
+    else if (!junk_.error.empty()) r_.junk_error = junk_.error;
+  }
+
   /// SMTP, part two: lets the envelope go; returns once the final 250
   /// arrived (true) or the send ended without it (false: abandoned). The
   /// watch starts at the 250: QUIT finishes on the leg's thread, so a server
@@ -171,6 +178,7 @@ class CheckRun {
   bool send_probe() {
     step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
     send_.release(true);
+    select_junk();
     if (send_.wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
@@ -230,6 +238,7 @@ class CheckRun {
     if (junk_.leg) {
       WaitPlan jp = plan;
       jp.uid_from = junk_.leg->uidnext;
+      jp.first_uid_from = 1;  // selected after MAIL FROM went out (select_junk)
       jp.fast_phase = false;  // keeps the second connection's load as before; its IDLE/NOOP loop still finds it
       jp.idle = junk_.leg->caps.count("IDLE") > 0;
       junk_wait_.start(*junk_.leg, jp, in_junk_, [this] { return side_stop(); });
@@ -354,6 +363,7 @@ class CheckRun {
   CheckReport r_;
   // Declared before the side legs: destroyed after their threads joined.
   net::Credentials imap_creds_, smtp_creds_;  // the config's, with OAuth2 bearer tokens filled in
+  std::string junk_name_;  // the junk folder to watch ("" = none), selected by select_junk()
   std::optional<CleanupResult> early_cleanup_;  // the inbox cleanup done before the side legs were joined
   std::unique_ptr<ImapLeg> inbox_;
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};

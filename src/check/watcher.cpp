@@ -65,16 +65,19 @@ struct Watch {
   const WaitPlan& plan;
   std::set<std::uint32_t> rejected;  // hits whose header did not carry the token
   SteadyClock::time_point searched_at{};  // when the last UID SEARCH returned
+  bool searched = false;                  // the first search is behind us
 
   // One UID SEARCH; returns the first candidate UID, or 0.
   Outcome<std::uint32_t> search() {
-    auto rs = s.command(search_command(plan.token, plan.uid_from, plan.criteria), plan.deadline, Stage::imap_wait);
+    const std::uint32_t from = !searched && plan.first_uid_from ? plan.first_uid_from : plan.uid_from;
+    searched = true;
+    auto rs = s.command(search_command(plan.token, from, plan.criteria), plan.deadline, Stage::imap_wait);
     searched_at = SteadyClock::now();
     if (!rs) return rs.error();
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r))
         for (auto uid : *uids)
-          if (uid >= plan.uid_from && !rejected.count(uid)) return uid;
+          if (uid >= from && !rejected.count(uid)) return uid;
     return std::uint32_t{0};
   }
 

@@ -22,6 +22,10 @@ namespace mailprobe::check {
 struct WaitPlan {
   std::string token;
   std::uint32_t uid_from = 1;    // UIDNEXT seen before sending
+  /// When set, the first search alone starts at this UID (1: the whole
+  /// folder), for a folder selected while the probe may already have landed
+  /// in it: its UIDNEXT may then be past the probe.
+  std::uint32_t first_uid_from = 0;
   bool idle = false;             // server advertises IDLE
   std::chrono::milliseconds check_frequency{2000};
   SteadyClock::time_point wait_until{};  // give up after this

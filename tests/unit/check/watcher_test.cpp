@@ -56,6 +56,40 @@ TEST_SUITE("check::watcher") {
     CHECK(t.sent().find("UID FETCH 7 (UID BODY.PEEK[HEADER])") != std::string::npos);
   }
 
+  TEST_CASE("a folder selected late: the first search covers the whole folder, later ones only new UIDs") {
+    // The junk folder is selected while the envelope is in flight, so the
+    // probe (UID 7) may be below the UIDNEXT (9) that SELECT reported.
+    ScriptedTransport t;
+    imap::Session s(t);
+    std::string tok = "0123456789abcdef0123456789abcdef";
+    std::string hdr = "X-Mailprobe-Token: " + tok + "\r\n\r\n";
+    t.serve("* SEARCH 7\r\nm1 OK done\r\n");
+    t.serve("* 3 FETCH (UID 7 BODY[HEADER] {" + std::to_string(hdr.size()) + "}\r\n" + hdr + ")\r\nm2 OK done\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 9;
+    plan.first_uid_from = 1;
+    plan.wait_until = SteadyClock::now() + seconds(1);
+    plan.deadline = Deadline::in(seconds(1));
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK(w.value().found);
+    CHECK(w.value().uid == 7);
+    CHECK(t.sent().find("m1 UID SEARCH UID 1:* OR HEADER X-Mailprobe-Token " + tok) != std::string::npos);
+
+    // Without first_uid_from the same answer is below the range and not taken.
+    ScriptedTransport t2;
+    imap::Session s2(t2);
+    t2.serve("* SEARCH 7\r\nm1 OK done\r\n");
+    WaitPlan p2 = plan;
+    p2.first_uid_from = 0;
+    p2.wait_until = SteadyClock::now();
+    auto w2 = wait_for_probe(s2, p2, {}, {});
+    REQUIRE(w2);
+    CHECK_FALSE(w2.value().found);
+    CHECK(t2.sent().find("m1 UID SEARCH UID 9:*") != std::string::npos);
+  }
+
   TEST_CASE("IDLE push then search finds it; method is idle") {
     ScriptedTransport t;
     imap::Session s(t);
