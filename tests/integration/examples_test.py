@@ -109,9 +109,9 @@ def run_as(user, argv, env=None, textfile_dir=False, stdin=None, timeout=120):
     return p.returncode, p.stdout, p.stderr, proms
 
 
-def execd_one_tick(user, argv, env):
+def execd_one_tick(user, argv, env, records=1):
     """Telegraf's execd with signal = "STDIN", as `user`: one newline, the
-    record read back, then stdin closed (Telegraf stopping). (rc, out, err)."""
+    records read back, then stdin closed (Telegraf stopping). (rc, out, err)."""
     base = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
     base.update(env or {})
     cmd = ["runuser", "-u", user, "--", "env", "-i"] + [f"{k}={v}" for k, v in base.items()] + argv
@@ -119,7 +119,7 @@ def execd_one_tick(user, argv, env):
     try:
         p.stdin.write("\n")
         p.stdin.flush()
-        line = p.stdout.readline()
+        line = "".join(p.stdout.readline() for _ in range(records))
         p.stdin.close()
         p.wait(timeout=120)
         rest, err = p.stdout.read(), p.stderr.read()
@@ -250,6 +250,70 @@ class Examples(unittest.TestCase):
             self.assertEqual(len(out.splitlines()), 1, out + err)
             self.assertTrue(out.startswith("mail_delivery,"), out)
             self.assertRegex(out, r"success=true")
+
+    def test_routes_example_parses_and_says_what_to_change(self):
+        # examples/routes.toml as written: every key, account and route is
+        # valid, so the first thing it stops at (exit 2, nothing sent) is the
+        # first secret file a user has to create.
+        p = subprocess.run([MAILPROBE, "check", "--routes", example("examples", "routes.toml")],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertRegex(p.stderr, r"routes\.toml:\d+: key 'smtp-password-file': route 'own-to-gmail': "
+                                   r"cannot read --smtp-password-file '/etc/mailprobe/own\.pw': No such file")
+
+    def test_telegraf_execd_routes_config_as_the_telegraf_user(self):
+        # telegraf/mailprobe-routes.conf as written (its --jitter too), with
+        # only the routes file it names replaced by one for this stack.
+        creds = os.path.join(self.tmp, "credentials")
+        os.makedirs(creds, exist_ok=True)
+        for pw in (self.route.smtp_pw, self.route.imap_pw):
+            os.chown(pw, 65534, 65534)
+        routes = os.path.join(self.tmp, "routes.toml")
+        with open(routes, "w") as f:
+            f.write(f"""[defaults]
+ca-file = "{ENV['MS_CA_FILE']}"
+timeout = 60
+
+[account.alice]
+email = "{ENV['MS_ALICE_USER']}"
+smtp-host = "localhost"
+smtp-port = {ENV['MS_SMTP_STARTTLS_PORT']}
+smtp-username = "{ENV['MS_ALICE_USER']}"
+smtp-password-file = "{self.route.smtp_pw}"
+
+[account.bob]
+email = "{ENV['MS_BOB_USER']}"
+imap-host = "localhost"
+imap-port = {ENV['MS_IMAP_PORT']}
+imap-username = "{ENV['MS_BOB_USER']}"
+imap-password-file = "{self.route.imap_pw}"
+
+[[route]]
+name = "alice-to-bob"
+from = "alice"
+to = "bob"
+
+[[route]]
+name = "alice-to-bob-again"
+from = "alice"
+to = "bob"
+""")
+        os.chmod(routes, 0o644)
+        inputs = self.telegraf_inputs(example("telegraf", "mailprobe-routes.conf"))["execd"]
+        self.assertEqual(len(inputs), 1)
+        argv = list(inputs[0]["command"])
+        self.assertEqual(argv[argv.index("--routes") + 1], "/etc/mailprobe/routes.toml")
+        argv[argv.index("--routes") + 1] = routes
+        argv[0] = MAILPROBE
+        rc, out, err = execd_one_tick("nobody", argv, {}, records=2)
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 2, out + err)
+        self.assertEqual(sorted(re.search(r",route=([^,]+)", l).group(1) for l in lines),
+                         ["alice-to-bob", "alice-to-bob-again"])
+        self.assertTrue(all("success=true" in l for l in lines), out)
 
     def test_post_deploy_script(self):
         env = {"SMTP_HOST": "localhost", "IMAP_HOST": "localhost", "SMTP_PORT": ENV["MS_SMTP_STARTTLS_PORT"],
