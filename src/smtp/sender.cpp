@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 #include "net/connect_time.hpp"
 #include "net/curl_handle.hpp"
@@ -26,7 +27,6 @@ struct Context {
   const SendRequest* req;
   Stamp started;
   Progress progress;
-  std::size_t offset = 0;  // upload position in req->message
   std::string partial;     // header bytes not yet terminated by LF
   CURL* handle = nullptr;
   std::string tls_version, tls_cipher;
@@ -40,7 +40,7 @@ struct Context {
   std::string port_hint;   // a port/TLS-mode mix-up was recognised (net/port_hint.hpp)
   char errbuf[CURL_ERROR_SIZE] = {};
   bool gate_refused = false;   // before_mail said no
-  std::optional<CURLcode> transaction_rc;  // our own transaction failed like this (see Wire)
+  std::optional<CURLcode> transaction_rc;  // our own transaction failed like this (run_transaction)
   int log_conn = -1;           // this connection in req->log
 };
 
@@ -137,13 +137,15 @@ net::TransferFacts facts_of(CURL* h, CURLcode rc, const Context& ctx) {
 
 /// The transaction's byte pipe: libcurl's connection after CONNECT_ONLY
 /// (curl_easy_send/recv, as imap/curl_link does), bounded by the deadline and
-/// the stop flag, with each server line fed to the Progress (and -v log).
+/// the stop flag. An I/O failure is kept (rc()) and ends the pipe's use.
 class Wire {
  public:
   Wire(Context& ctx, CURL* h, curl_socket_t sock) : ctx_(ctx), h_(h), sock_(sock) {}
 
+  bool broken() const { return rc_.has_value(); }
+  std::optional<CURLcode> rc() const { return rc_; }
+
   /// Sends all of `bytes` (commands: shown by -v, masked; content: only its size).
-  /// False: ctx.transaction_rc says why.
   bool send(std::string_view bytes, bool content = false) {
     if (ctx_.req->log) {
       if (content) ctx_.req->log->note(ctx_.log_conn, "(message content, " + std::to_string(bytes.size()) + " bytes)");
@@ -162,8 +164,7 @@ class Wire {
     return true;
   }
 
-  /// Reads until the Progress has seen one more complete reply. False:
-  /// ctx.transaction_rc says why (the connection closed, deadline, stop).
+  /// Reads until the Progress has seen one more complete reply.
   bool next_reply() {
     const int before = ctx_.progress.replies();
     std::string line;
@@ -187,17 +188,10 @@ class Wire {
   }
 
  private:
-  /// One server line without its CRLF.
+  /// One server line without its CRLF (net::split_lines does the splitting).
   bool next_line(std::string& line, const Deadline& dl) {
-    while (true) {
-      auto lf = in_.find('\n');
-      if (lf != std::string::npos) {
-        line.assign(in_, 0, lf);
-        in_.erase(0, lf + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return true;
-      }
-      if (in_.size() > 64 * 1024) return fail(CURLE_WEIRD_SERVER_REPLY);  // no reply line is that long
+    while (lines_.empty()) {
+      if (partial_.size() > 64 * 1024) return fail(CURLE_WEIRD_SERVER_REPLY);  // no reply line is that long
       char buf[4096];
       size_t n = 0;
       CURLcode rc = curl_easy_recv(h_, buf, sizeof buf, &n);
@@ -207,8 +201,11 @@ class Wire {
       }
       if (rc != CURLE_OK || n == 0) return fail(CURLE_RECV_ERROR);
       if (ctx_.req->log) ctx_.req->log->received(ctx_.log_conn, std::string_view(buf, n));
-      in_.append(buf, n);
+      net::split_lines(partial_, buf, n, [this](std::string l) { lines_.push_back(std::move(l)); });
     }
+    line = std::move(lines_.front());
+    lines_.pop_front();
+    return true;
   }
 
   bool wait(short events, const Deadline& dl) {
@@ -226,22 +223,24 @@ class Wire {
     }
   }
   bool fail(CURLcode rc) {
-    ctx_.transaction_rc = rc;
+    rc_ = rc;
     return false;
   }
 
   Context& ctx_;
   CURL* h_;
   curl_socket_t sock_;
-  std::string in_;  // received bytes not yet a whole line
+  std::string partial_;           // received bytes not yet a whole line
+  std::deque<std::string> lines_; // whole lines not yet read
+  std::optional<CURLcode> rc_;    // the I/O failure, if any
 };
 
 /// MAIL, RCPT, DATA (pipelined when offered, envelope.hpp), the content and
 /// its final reply. Every command is fed to the Progress the moment its own
 /// reply is read next, with the instant it was sent, so stages, timings and
-/// the failure stage are those of a one-by-one dialogue. False: the dialogue
-/// failed; ctx says how (transaction_rc, the Progress's last reply).
-bool run_transaction(Context& ctx, Wire& wire) {
+/// the failure stage are those of a one-by-one dialogue. Returns how the
+/// transaction failed (nullopt: accepted); the Progress has the last reply.
+std::optional<CURLcode> run_transaction(Context& ctx, Wire& wire) {
   const SendRequest& req = *ctx.req;
   EnvelopePlan plan = plan_envelope(ctx.progress.caps(), req.from, req.to, req.message.size());
   for (const auto& flight : plan.flights) {
@@ -250,29 +249,21 @@ bool run_transaction(Context& ctx, Wire& wire) {
     const auto sent_at = SteadyClock::now();
     if (!wire.send(bytes)) {
       ctx.progress.on_command(flight.front(), sent_at);
-      return false;
+      return wire.rc();
     }
     for (const auto& c : flight) {
       ctx.progress.on_command(c, sent_at);
-      if (!wire.next_reply()) return false;
+      if (!wire.next_reply()) return wire.rc();
       const int code = ctx.progress.last_reply()->code;
-      const bool data = c == "DATA";
-      if (data ? code != 354 : code / 100 != 2) {
-        // RFC 2920 §3.1: the replies to the rest of the flight still come;
-        // the failure is this one, so the Progress stops here.
-        ctx.transaction_rc = CURLE_SEND_ERROR;
-        return false;
-      }
+      // RFC 2920 §3.1: the replies to the rest of the flight still come;
+      // the failure is this one, so the Progress stops here.
+      if (c == "DATA" ? code != 354 : code / 100 != 2) return CURLE_SEND_ERROR;
     }
   }
-  if (!wire.send(data_content(req.message), /*content=*/true)) return false;
-  if (!wire.next_reply()) return false;
-  if (!ctx.progress.accepted_at()) {
-    ctx.transaction_rc = CURLE_WEIRD_SERVER_REPLY;
-    return false;
-  }
+  if (!wire.send(data_content(req.message), /*content=*/true) || !wire.next_reply()) return wire.rc();
+  if (!ctx.progress.accepted_at()) return CURLE_WEIRD_SERVER_REPLY;
   if (req.on_accepted) req.on_accepted(stamp_at(*ctx.progress.accepted_at(), ctx.started), ctx.progress.rtt_us());
-  return true;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -321,12 +312,8 @@ SendReport send_message(const SendRequest& req) {
       ctx.gate_refused = true;
     else {
       Wire wire(ctx, c, sock);
-      if (run_transaction(ctx, wire) || !ctx.transaction_rc || *ctx.transaction_rc == CURLE_SEND_ERROR ||
-          *ctx.transaction_rc == CURLE_WEIRD_SERVER_REPLY) {
-        const auto saved = ctx.transaction_rc;  // QUIT's own trouble is not the verdict
-        wire.quit(std::chrono::milliseconds(2000));
-        ctx.transaction_rc = saved;
-      }
+      ctx.transaction_rc = run_transaction(ctx, wire);
+      if (!wire.broken()) wire.quit(std::chrono::milliseconds(2000));
     }
     // libcurl's own QUIT at cleanup then fails at once instead of waiting.
     if (sock != CURL_SOCKET_BAD) ::shutdown(static_cast<int>(sock), SHUT_RDWR);
