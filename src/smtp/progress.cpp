@@ -59,6 +59,18 @@ void Progress::on_line(std::string_view line, SteadyClock::time_point at) {
   if (r && !quitting_) on_reply(*r, at);
 }
 
+void Progress::next_transaction() {
+  mail_sent_.reset();
+  data_go_at_.reset();
+  accepted_at_.reset();
+  final_at_.reset();
+  final_reply_.reset();
+  in_data_ = false;
+  quitting_ = false;
+  awaiting_ = false;
+  stage_ = Stage::smtp_mail;
+}
+
 bool Progress::envelope_next(bool have_creds, bool starttls) const {
   if (!greeting_ || awaiting_ || !last_reply_ || mail_sent_) return false;
   if (last_verb_ == "AUTH") return auth_ok_;

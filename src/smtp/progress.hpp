@@ -43,6 +43,12 @@ class Progress {
   bool envelope_next(bool have_creds, bool starttls) const;
   /// True once MAIL FROM went out (the envelope began).
   bool mail_started() const { return mail_sent_.has_value(); }
+  /// Another transaction on the same session follows (RFC 5321 §3.3: after
+  /// the final reply to the end of data the client may begin a new one with
+  /// MAIL). Forgets the last transaction's envelope times and final reply;
+  /// the session part (greeting, capabilities, TLS, AUTH times) and the
+  /// smallest RTT stay.
+  void next_transaction();
 
   const std::optional<Reply>& greeting() const { return greeting_; }
   /// Capabilities from the last EHLO reply (after STARTTLS if there was one).

@@ -268,58 +268,33 @@ std::optional<CURLcode> run_transaction(Context& ctx, Wire& wire) {
 
 }  // namespace
 
-SendReport send_message(const SendRequest& req) {
-  SendReport out;
-  out.started = Stamp::now();
-  net::CurlPtr h(curl_easy_init());
-  if (!h) {
-    out.failure = Failure(Stage::smtp_connect, Result::internal_error, "curl_easy_init failed");
-    out.finished = Stamp::now();
-    return out;
-  }
-  Context ctx(&req, out.started);
-  ctx.handle = h.get();
-  if (req.log) ctx.log_conn = req.log->open(net::Dialect::smtp, "smtp");
+/// The session's libcurl handle and dialogue state, set up once and then
+/// used by one transaction after another.
+struct Session::Impl {
+  explicit Impl(const SendRequest& r) : setup(r), ctx(&setup, Stamp::now()) {}
 
-  std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
-  std::string url = net::make_url(scheme, req.server, req.helo);
-  net::SlistPtr resolve;
-  if (!req.connect_to.empty()) resolve = net::resolve_entry(req.server.host, req.server.port, req.connect_to);
-
-  CURL* c = h.get();
-  net::set_target(c, url, resolve.get());
-  net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
-  // libcurl does the session (greeting, EHLO, STARTTLS, EHLO, AUTH) and hands
-  // the connection over; the transaction is ours, so it can be pipelined.
-  net::set_connect_only(c);
-  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &ctx,
-                         .errbuf = ctx.errbuf});
-
-  CURLcode rc = curl_easy_perform(c);
-  capture_tls(&ctx);
+  SendRequest setup;       // ctx.req between transactions (libcurl's callbacks read it)
+  Context ctx;
+  net::CurlPtr handle;
+  CURLcode setup_rc = CURLE_OK;
+  std::optional<Failure> setup_failure;  // the session could not be set up
   curl_socket_t sock = CURL_SOCKET_BAD;
-  if (rc == CURLE_OK) {
-    // The transaction's own I/O must not run libcurl's callbacks.
-    net::clear_callbacks(c);
-    if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
-      ctx.transaction_rc = CURLE_RECV_ERROR;
-    // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
-    // credentials configured that would send the probe unauthenticated: stop
-    // here, before any envelope command.
-    else if (req.creds.present() && !ctx.progress.auth_succeeded())
-      ctx.aborted_no_auth = true;
-    else if (req.before_mail && !req.before_mail())
-      ctx.gate_refused = true;
-    else {
-      Wire wire(ctx, c, sock);
-      ctx.transaction_rc = run_transaction(ctx, wire);
-      if (!wire.broken()) wire.quit(std::chrono::milliseconds(2000));
-    }
-    // libcurl's own QUIT at cleanup then fails at once instead of waiting.
-    if (sock != CURL_SOCKET_BAD) ::shutdown(static_cast<int>(sock), SHUT_RDWR);
-  }
-  out.finished = Stamp::now();
+  std::optional<Wire> wire;
+  bool ready = false;
+  int transactions = 0;
+  bool broken_before_mail = false;  // the last transaction died before any reply to it
+};
 
+namespace {
+
+/// The report of the session's last step: setup fields from the session,
+/// transaction fields from the Progress (reset per transaction).
+SendReport report_of(Session::Impl& s, CURLcode rc) {
+  SendReport out;
+  Context& ctx = s.ctx;
+  out.started = ctx.started;
+  out.finished = Stamp::now();
+  CURL* c = s.handle.get();
   const Progress& p = ctx.progress;
   if (p.greeting()) out.greeting = p.greeting()->joined();
   out.caps = p.caps();
@@ -330,9 +305,9 @@ SendReport send_message(const SendRequest& req) {
   out.dns_us = net::info_us(c, CURLINFO_NAMELOOKUP_TIME_T);
   out.connect_us = net::anchored_connect_us(ctx.tcp_connected_at, out.started.steady,
                                             net::info_us(c, CURLINFO_CONNECT_TIME_T));
-  if (req.server.tls == net::TlsMode::tls) {
+  if (ctx.req->server.tls == net::TlsMode::tls) {
     out.tls_us = net::span_us(out.connect_us, net::info_us(c, CURLINFO_APPCONNECT_TIME_T));
-  } else if (req.server.tls == net::TlsMode::starttls) {
+  } else if (ctx.req->server.tls == net::TlsMode::starttls) {
     out.tls_us = p.starttls_tls_us();
   }
   // From the start of the leg: DNS + connect (+ implicit TLS) + the server's banner delay.
@@ -346,10 +321,8 @@ SendReport send_message(const SendRequest& req) {
     out.final_text = fr->joined();
     out.queue_id = queue_id_from(out.final_text);
   }
-  if (auto at = p.accepted_at()) {
-    // Pair the monotonic instant with the matching wall-clock label.
-    out.accepted = stamp_at(*at, out.started);
-  }
+  // Pair the monotonic instant with the matching wall-clock label.
+  if (auto at = p.accepted_at()) out.accepted = stamp_at(*at, out.started);
   if (out.accepted) {
     // The final 250 arrived: the probe is on its way even if QUIT then failed.
   } else if (ctx.gate_refused) {
@@ -362,9 +335,119 @@ SendReport send_message(const SendRequest& req) {
   } else if (ctx.transaction_rc) {
     out.failure = net::classify(facts_of(c, *ctx.transaction_rc, ctx));
   } else {
-    out.failure = Failure(Stage::smtp_data, Result::protocol_error,
-                          "transfer ended without a final 250 reply");
+    out.failure = Failure(Stage::smtp_data, Result::protocol_error, "transfer ended without a final 250 reply");
   }
+  return out;
+}
+
+}  // namespace
+
+Session::Session(const SendRequest& setup) : impl_(std::make_unique<Impl>(setup)) {
+  Impl& s = *impl_;
+  Context& ctx = s.ctx;
+  s.handle.reset(curl_easy_init());
+  if (!s.handle) {
+    s.setup_failure = Failure(Stage::smtp_connect, Result::internal_error, "curl_easy_init failed");
+    return;
+  }
+  const SendRequest& req = s.setup;
+  ctx.handle = s.handle.get();
+  if (req.log) ctx.log_conn = req.log->open(net::Dialect::smtp, "smtp");
+
+  std::string scheme = req.server.tls == net::TlsMode::tls ? "smtps" : "smtp";
+  std::string url = net::make_url(scheme, req.server, req.helo);
+  net::SlistPtr resolve;
+  if (!req.connect_to.empty()) resolve = net::resolve_entry(req.server.host, req.server.port, req.connect_to);
+
+  CURL* c = s.handle.get();
+  net::set_target(c, url, resolve.get());
+  net::apply_common(c, req.server, req.tls, req.creds, req.deadline);
+  // libcurl does the session (greeting, EHLO, STARTTLS, EHLO, AUTH) and hands
+  // the connection over; the transactions are ours, so they can be pipelined.
+  net::set_connect_only(c);
+  net::set_callbacks(c, {.header = header_cb, .debug = debug_cb, .progress = xferinfo_cb, .user = &ctx,
+                         .errbuf = ctx.errbuf});
+
+  s.setup_rc = curl_easy_perform(c);
+  capture_tls(&ctx);
+  if (s.setup_rc != CURLE_OK) return;
+  // The transaction's own I/O must not run libcurl's callbacks.
+  net::clear_callbacks(c);
+  if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &s.sock) != CURLE_OK || s.sock == CURL_SOCKET_BAD) {
+    s.sock = CURL_SOCKET_BAD;
+    ctx.transaction_rc = CURLE_RECV_ERROR;
+    return;
+  }
+  // libcurl silently skips AUTH when EHLO offers none (docs §1.3). With
+  // credentials configured that would send the probe unauthenticated: stop
+  // here, before any envelope command.
+  if (req.creds.present() && !ctx.progress.auth_succeeded()) {
+    ctx.aborted_no_auth = true;
+    return;
+  }
+  s.wire.emplace(ctx, c, s.sock);
+  s.ready = true;
+}
+
+Session::~Session() { close(); }
+
+void Session::close() {
+  Impl& s = *impl_;
+  // QUIT unless the pipe is broken or the caller held MAIL back (it is
+  // abandoning the run and wants no delay).
+  if (s.wire && !s.wire->broken() && !s.ctx.gate_refused) s.wire->quit(std::chrono::milliseconds(2000));
+  s.ready = false;
+  s.wire.reset();
+  // libcurl's own QUIT at cleanup then fails at once instead of waiting.
+  if (s.sock != CURL_SOCKET_BAD) ::shutdown(static_cast<int>(s.sock), SHUT_RDWR);
+  s.sock = CURL_SOCKET_BAD;
+}
+
+bool Session::ready() const { return impl_->ready; }
+int Session::transactions() const { return impl_->transactions; }
+bool Session::broken_before_mail() const { return impl_->broken_before_mail; }
+
+SendReport Session::send(const SendRequest& t) {
+  Impl& s = *impl_;
+  if (s.setup_failure) {
+    SendReport out;
+    out.started = out.finished = s.ctx.started;
+    out.failure = s.setup_failure;
+    return out;
+  }
+  if (!s.ready) return report_of(s, s.setup_rc);
+  Context& ctx = s.ctx;
+  ctx.req = &t;  // the transaction's deadline, stop flag and callbacks
+  if (s.transactions > 0) ctx.progress.next_transaction();
+  ctx.transaction_rc.reset();
+  ctx.gate_refused = false;
+  s.broken_before_mail = false;
+  ++s.transactions;
+  if (t.before_mail && !t.before_mail()) {
+    ctx.gate_refused = true;
+  } else {
+    const int replies = ctx.progress.replies();
+    ctx.transaction_rc = run_transaction(ctx, *s.wire);
+    // An I/O failure before any reply to this transaction, on a reused
+    // session: the server had closed it (idle timeout, RFC 5321 §4.5.3.2.7).
+    // No content goes out before the 354, so nothing of this message was
+    // taken; the caller may try again on a fresh session.
+    s.broken_before_mail = ctx.transaction_rc && s.wire->broken() && s.transactions > 1 &&
+                           ctx.progress.replies() == replies;
+  }
+  SendReport out = report_of(s, CURLE_OK);
+  // Another transaction may follow only after a clean final 250: after a
+  // refusal, replies to the rest of a pipelined flight may still be unread.
+  s.ready = out.accepted.has_value() && !s.wire->broken();
+  ctx.req = &s.setup;
+  return out;
+}
+
+SendReport send_message(const SendRequest& req) {
+  Session session(req);
+  SendReport out = session.send(req);
+  session.close();
+  out.finished = Stamp::now();
   return out;
 }
 

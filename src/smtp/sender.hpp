@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -70,6 +71,48 @@ struct SendReport {
       data_us;
   /// Smallest command round trip (Progress::rtt_us): the leg's network RTT.
   std::optional<std::int64_t> rtt_us;
+};
+
+/// An SMTP session that carries one transaction after another (RFC 5321
+/// §3.3: after the final reply to the end of data, a new MAIL may begin the
+/// next). send_message() is one session with one transaction; routes that
+/// submit as the same account share sessions (routes/submission_pool.hpp).
+/// Not thread-safe: one transaction at a time.
+class Session {
+ public:
+  /// Connects and sets the session up (greeting, EHLO, STARTTLS, AUTH) as
+  /// `setup` says: its server, tls, creds, helo, connect_to, deadline, stop
+  /// and log (the envelope, message and callbacks are not used). Blocks;
+  /// never throws for network conditions (a failure shows in send()).
+  explicit Session(const SendRequest& setup);
+  /// close().
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Set up, and every transaction so far ended with its final 250 on an
+  /// intact connection: another may follow.
+  bool ready() const;
+  /// One transaction: t's from, to, message, deadline, stop, before_mail and
+  /// on_accepted (its server, tls and creds must be the setup's). On a
+  /// session that could not be set up, returns that failure. The report's
+  /// session fields (greeting, caps, TLS, dns/connect/tls/greeting/auth
+  /// times, started) are the session's, the same for each transaction.
+  SendReport send(const SendRequest& t);
+  /// The last send() died of an I/O failure before any reply to its first
+  /// command, on a session that had carried a transaction before: the server
+  /// had closed it, nothing was taken, and a fresh session may try again.
+  bool broken_before_mail() const;
+  /// Transactions begun on this session.
+  int transactions() const;
+  /// QUIT (its 221 awaited at most 2 s) unless the connection is broken or
+  /// MAIL was held back; then the connection is closed. Idempotent.
+  void close();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Blocks until the message is accepted, the dialogue fails, the deadline

@@ -155,4 +155,57 @@ TEST_SUITE("smtp::progress") {
     CHECK_FALSE(p.awaiting_reply());
     CHECK_FALSE(p.accepted_at());
   }
+
+  TEST_CASE("a second transaction on the same session: its own times and final reply, the session's kept") {
+    Transcript t;
+    t.s("220 mx ESMTP");
+    t.c("EHLO probe");
+    t.s("250-mx");
+    t.s("250 AUTH PLAIN");
+    t.c("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+    t.s("235 2.7.0 ok");
+    t.c("MAIL FROM:<a@x>");  // at 7 ms (one per line)
+    t.s("250 ok");
+    t.c("RCPT TO:<b@y>");
+    t.s("250 ok");
+    t.c("DATA");
+    t.s("354 go");
+    t.s("250 2.0.0 Ok: queued as Q1");
+    REQUIRE(t.p.final_reply());
+    CHECK(t.p.transaction_us() == 6'000);
+    const auto auth = t.p.auth_us();
+    const auto first_accept = t.p.accepted_at();
+
+    t.p.next_transaction();
+    CHECK_FALSE(t.p.final_reply());
+    CHECK_FALSE(t.p.accepted_at());
+    CHECK_FALSE(t.p.transaction_us());
+    CHECK_FALSE(t.p.mail_started());
+    CHECK(t.p.stage() == Stage::smtp_mail);
+    CHECK(t.p.auth_succeeded());
+    CHECK(t.p.auth_us() == auth);
+    CHECK(t.p.caps().auth.size() == 1);
+
+    t.c("MAIL FROM:<a@x>");
+    t.s("250 ok");
+    t.c("RCPT TO:<c@y>");
+    t.s("550 5.1.1 no such user");
+    CHECK(t.p.stage() == Stage::smtp_rcpt);
+    CHECK(t.p.last_reply()->code == 550);
+    CHECK_FALSE(t.p.accepted_at());
+    CHECK(first_accept.has_value());
+
+    t.p.next_transaction();
+    t.c("MAIL FROM:<a@x>");  // at 18 ms
+    t.s("250 ok");
+    t.c("RCPT TO:<b@y>");
+    t.s("250 ok");
+    t.c("DATA");
+    t.s("354 go");
+    t.s("250 2.0.0 Ok: queued as Q3");
+    CHECK(t.p.transaction_us() == 6'000);
+    CHECK(t.p.data_us() == 1'000);
+    CHECK(t.p.final_reply()->joined().find("Q3") != std::string::npos);
+    CHECK(t.p.accepted_at() == t.t0 + milliseconds(24));
+  }
 }
