@@ -213,14 +213,29 @@ void declare_check_flags(cxxopts::Options& o) {
   add_fleet_flags(o);
 }
 
+namespace {
+
+/// The check option parser, declared once per process: a routes file parses
+/// one argv per route, and declaring ~150 flags costs more than parsing
+/// them. cxxopts::Options::parse leaves the declaration untouched.
+cxxopts::Options& check_parser() {
+  static cxxopts::Options o = [] {
+    cxxopts::Options spec("mailprobe check",
+                          "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
+                          "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
+                          "$MAILPROBE_X_PASSWORD (X = smtp|imap)\n"
+                          "OAuth2 (--X-auth xoauth2|oauthbearer) token sources, first match wins: --X-token-file > "
+                          "--X-token-command > --X-oauth2-token-url fetch");
+    declare_check_flags(spec);
+    return spec;
+  }();
+  return o;
+}
+
+}  // namespace
+
 ParsedCheck parse_check_args(int argc, char** argv, GetenvFn env, bool stdout_is_tty, bool stderr_is_tty) {
-  cxxopts::Options o("mailprobe check",
-                     "Send a probe over SMTP and find it over IMAP; report every stage's timing.\n"
-                     "Passwords: --X-password-file > --X-password > $MAILPROBE_X_PASSWORD_FILE > "
-                     "$MAILPROBE_X_PASSWORD (X = smtp|imap)\n"
-                     "OAuth2 (--X-auth xoauth2|oauthbearer) token sources, first match wins: --X-token-file > "
-                     "--X-token-command > --X-oauth2-token-url fetch");
-  declare_check_flags(o);
+  cxxopts::Options& o = check_parser();
   ParsedCheck out;
   auto r = parse_flags(o, argc, argv);
   if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "'");

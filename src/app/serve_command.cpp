@@ -110,7 +110,8 @@ void declare(cxxopts::Options& opts) {
     ("no-idle", "do not advertise or accept IMAP IDLE")
     ("quit-delay", "MS: hold the SMTP reply to QUIT (or a closing 421) MS", cxxopts::value<int>())
     ("no-uidplus-move", "do not advertise UIDPLUS or MOVE; MOVE and UID EXPUNGE get BAD")
-    ("no-pipelining", "do not advertise SMTP PIPELINING; a client that pipelines anyway gets 554 and is cut off");
+    ("no-pipelining", "do not advertise SMTP PIPELINING; a client that pipelines anyway gets 554 and is cut off")
+    ("session-messages", "N: after N accepted messages in one SMTP session, MAIL gets 421 and the connection closes", cxxopts::value<int>());
   opts.add_options("Output")
     ("debug", "print every received message (envelope, headers, body) to stdout")
     ("quiet", "no log lines on stderr")
@@ -184,6 +185,11 @@ serve::ServerOptions parse_serve_options(const cxxopts::ParseResult& r) {
   f.no_idle = r.count("no-idle") > 0;
   f.no_uidplus_move = r.count("no-uidplus-move") > 0;
   f.no_pipelining = r.count("no-pipelining") > 0;
+  if (r.count("session-messages")) {
+    int n = r["session-messages"].as<int>();
+    if (n < 1) usage_error("--session-messages must be at least 1");
+    f.session_messages = static_cast<std::size_t>(n);
+  }
   if (r.count("debug")) o.debug_out = stdout;
   if (r.count("quiet")) o.log = nullptr;
   return o;

@@ -34,13 +34,22 @@ struct Ctx {
 };
 
 /// The table's entries in file order (toml11 keeps them in a hash map).
+/// location().line() counts the newlines before the value on every call, so
+/// each entry's line is looked up once, not once per comparison.
 std::vector<std::pair<std::string, const toml::value*>> in_file_order(const toml::value& table) {
-  std::vector<std::pair<std::string, const toml::value*>> out;
-  for (const auto& [k, v] : table.as_table()) out.emplace_back(k, &v);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    auto la = a.second->location().line(), lb = b.second->location().line();
-    return la != lb ? la < lb : a.first < b.first;
+  struct Entry {
+    std::size_t line;
+    std::string key;
+    const toml::value* value;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [k, v] : table.as_table()) entries.push_back({v.location().line(), k, &v});
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.line != b.line ? a.line < b.line : a.key < b.key;
   });
+  std::vector<std::pair<std::string, const toml::value*>> out;
+  out.reserve(entries.size());
+  for (auto& e : entries) out.emplace_back(std::move(e.key), e.value);
   return out;
 }
 

@@ -71,14 +71,17 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
     groups[g] = std::make_unique<MailboxGroup>(*group_cfg[g], group_deadline, opt.stop);
   });
 
+  SubmissionPool pool;
   std::vector<SharedRun> runs(routes.size());
   for_each_bounded(routes.size(), opt.concurrency, [&](std::size_t i) {
     const check::CheckConfig& cfg = routes[i];
     if (opt.jitter > milliseconds(0)) (void)sleep_unless_stopped(random_delay(opt.jitter), opt.stop);
     if (group_of[i] < 0) runs[i].report = check::run_check(cfg, {}, opt.stop);
-    else runs[i] = run_shared_route(cfg, *groups[static_cast<std::size_t>(group_of[i])], opt.stop);
+    else runs[i] = run_shared_route(cfg, *groups[static_cast<std::size_t>(group_of[i])], &pool, opt.stop);
   });
 
+  // Every transaction is over: the SMTP sessions QUIT while the rest winds down.
+  std::jthread quit_smtp([&pool] { pool.close(); });
   // Late-probe accounting needs the connections, not the watchers.
   for (auto& g : groups) g->close();
   for (std::size_t i = 0; i < routes.size(); ++i)
@@ -89,6 +92,7 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   if (stats) {
     stats->groups = static_cast<int>(groups.size());
     for (const auto& g : groups) stats->imap_connections += g->connections();
+    stats->smtp_sessions = pool.sessions_opened();
   }
   for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) { groups[g]->logout(); });
   return out;

@@ -2,7 +2,8 @@
 
 // Every route of a routes file in one run: at most `concurrency` routes in
 // flight, the routes that read the same mailbox sharing one watcher
-// (routes/mailbox_group.hpp). Routes that watch a bounce mailbox
+// (routes/mailbox_group.hpp) and the routes that submit as the same account
+// sharing a few SMTP sessions (routes/submission_pool.hpp). Routes that watch a bounce mailbox
 // (--bounce-imap-username) run as an ordinary check with connections of
 // their own (their watcher searches message text, which a shared scan of
 // headers does not cover).
@@ -25,6 +26,7 @@ struct RunOptions {
 struct RunStats {
   int imap_connections = 0;  // opened by shared groups (benchmarks)
   int groups = 0;
+  int smtp_sessions = 0;     // opened by the shared submission pool
 };
 
 /// One report per route, in the order of `routes`. Blocks until every route

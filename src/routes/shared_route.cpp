@@ -16,7 +16,8 @@ namespace mailprobe::routes {
 
 using check::CheckReport;
 
-SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, const std::atomic<bool>* stop) {
+SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,
+                           const std::atomic<bool>* stop) {
   SharedRun run;
   CheckReport& r = run.report;
   r = check::start_report(cfg);
@@ -55,11 +56,24 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   smtp::SendRequest req{cfg.smtp, cfg.tls, smtp_creds.value(), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
                         cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}, nullptr};
   r.start_smtp = Stamp::now();
-  check::SendLeg send;
-  send.start(cfg, std::move(req));
-  if (!send.wait_accepted()) {
+  // Plain submission shares the account's sessions; MX delivery (a host per
+  // attempt) keeps a leg of its own.
+  const bool pooled = pool && cfg.mx_domain.empty();
+  check::RouteOutcome pooled_outcome;
+  check::SendLeg leg;
+  bool accepted = false;
+  if (pooled) {
+    pooled_outcome.server = req.server.authority();
+    pooled_outcome.sent = pool->send(req);
+    accepted = pooled_outcome.sent.accepted.has_value();
+  } else {
+    leg.start(cfg, std::move(req));
+    accepted = leg.wait_accepted();
+  }
+  auto outcome = [&]() -> check::RouteOutcome& { return pooled ? pooled_outcome : leg.finish(); };
+  if (!accepted) {
     ticket->cancel();
-    check::RouteOutcome& so = send.finish();
+    check::RouteOutcome& so = outcome();
     if (!so.server.empty()) r.smtp_server = so.server;
     r.mx_tried = so.tried;
     if (so.lookup_failure) {
@@ -71,7 +85,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
                                    : Failure(Stage::smtp_data, Result::protocol_error, "no final 250 reply"));
     return finish();
   }
-  r.start_imap = Stamp::now();
+  // The IMAP leg's share of the route starts when the 250 arrived (the
+  // group's watchers have been looking all along).
+  r.start_imap = pooled ? *pooled_outcome.sent.accepted : leg.accepted_at();
   r.start_imap_search = r.start_imap;
   // Bounded as run_check's wait: --check-frequency x --max-checks, and the
   // deadline minus a reserve for fetch and cleanup.
@@ -79,7 +95,7 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve));
   Ticket::Outcome waited = ticket->wait();
   const Stamp ended = Stamp::now();
-  const check::RouteOutcome& so = send.finish();
+  const check::RouteOutcome& so = outcome();
   if (!so.server.empty()) r.smtp_server = so.server;
   r.mx_tried = so.tried;
   check::copy_smtp(r, so.sent);
@@ -104,6 +120,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, c
   const Sighting& w = *waited.found;
   r.placement = w.where == "junk" ? "junk" : cfg.mailbox == "INBOX" ? "inbox" : "other";
   r.end = w.seen;
+  // A watcher may see the probe a moment before the sending thread has read
+  // its 250 (both sub-millisecond on loopback): no leg ends before it began.
+  if (r.end.steady < r.start_imap.steady) r.start_imap = r.start_imap_search = r.end;
   r.uid = w.uid;
   r.method = w.method;
   r.imap_fetch_us = w.fetch_us;

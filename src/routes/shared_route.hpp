@@ -5,6 +5,7 @@
 // has the same fields and meanings as run_check's, with two differences
 // that follow from sharing: the IMAP connect/login/select times are those
 // of the group's one connection (the same for every route of the group),
+// so are the SMTP setup times of a shared session (routes/submission_pool.hpp),
 // and late-probe accounting (--state-file) runs after the group's watchers
 // have stopped (see settle()).
 
@@ -14,6 +15,7 @@
 #include "check/check_report.hpp"
 #include "check/config.hpp"
 #include "routes/mailbox_group.hpp"
+#include "routes/submission_pool.hpp"
 
 namespace mailprobe::routes {
 
@@ -24,10 +26,13 @@ struct SharedRun {
   std::string pending_token;
 };
 
-/// Sends the probe, waits for one of the group's watchers to find (and
-/// delete) it, and fills the report. Blocks; never throws for network
-/// conditions; finishes within cfg.timeout plus a small I/O margin.
-SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, const std::atomic<bool>* stop);
+/// Sends the probe (on a session of `pool` when given and the route submits
+/// to a configured server, else on a connection of its own), waits for one
+/// of the group's watchers to find (and delete) it, and fills the report.
+/// Blocks; never throws for network conditions; finishes within cfg.timeout
+/// plus a small I/O margin.
+SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,
+                           const std::atomic<bool>* stop);
 
 /// Late and lost probes for a finished route (--state-file): looks up the
 /// remembered tokens over the group's connections, which must be closed

@@ -14,8 +14,8 @@ void StoreSink::print_debug(const Delivery& d) {
   if (log_) {
     std::string rcpts;
     for (const auto& r : d.recipients) rcpts += (rcpts.empty() ? "" : ",") + r.user;
-    std::fprintf(log_, "mailprobe serve: queued %s from <%s> to %s (%zu bytes)\n", d.queue_id.c_str(),
-                 d.mail_from.c_str(), rcpts.c_str(), d.data.size());
+    std::fprintf(log_, "mailprobe serve: queued %s from <%s> to %s (%zu bytes, message %zu of its session)\n",
+                 d.queue_id.c_str(), d.mail_from.c_str(), rcpts.c_str(), d.data.size(), d.session_message);
     std::fflush(log_);
   }
   if (!debug_out_) return;

@@ -22,6 +22,10 @@
 //                                as Exim does with its 221 in plaintext
 //   --no-uidplus-move            UIDPLUS and MOVE are not advertised; MOVE and UID EXPUNGE
 //                                get BAD (a server with neither extension)
+//   --session-messages N         after N accepted messages in one session, the next MAIL
+//                                gets "421 4.7.0 Too many messages in this connection"
+//                                and the connection closes (Exim's
+//                                smtp_accept_max_per_connection)
 //   --no-pipelining              PIPELINING is not advertised, and a client that sends a
 //                                command before the previous one was answered gets 554 and
 //                                is disconnected (a strict server, RFC 2920 §3.2 inverted)
@@ -59,6 +63,7 @@ struct Faults {
   std::chrono::milliseconds quit_delay{0};
   bool no_uidplus_move = false;
   bool no_pipelining = false;
+  std::size_t session_messages = 0;  // 0: no limit
 
   /// Parses "CMD=CODE text" (SMTP: CODE is three digits) into smtp_reply. Fails with Stage::config.
   Status add_smtp_reply(std::string_view spec);

@@ -296,6 +296,11 @@ void SmtpSession::do_ehlo(std::string_view verb, std::string_view arg) {
 void SmtpSession::do_mail(std::string_view arg) {
   if (helo_.empty()) return reply("503 5.5.1 Error: send HELO/EHLO first");
   if (in_transaction_) return reply("503 5.5.1 Error: nested MAIL command");
+  if (faults_.session_messages > 0 && accepted_ >= faults_.session_messages) {
+    // RFC 5321 §3.8: the server closes the session with a 421 reply.
+    close_ = true;
+    return reply("421 4.7.0 " + settings_.hostname + " Too many messages in this connection");
+  }
   if (settings_.require_auth && auth_user_.empty())
     return reply("530 5.7.0 Authentication required");
   PathArg p = parse_path(arg, "FROM:");
@@ -405,6 +410,7 @@ void SmtpSession::finish_data() {
     d.recipients = rcpts_;
     d.data = std::move(data_);
     d.received_at = settings_.now();
+    d.session_message = accepted_ + 1;
     auto st = sink_.deliver(d);
     if (st) {
       ++accepted_;

@@ -47,6 +47,7 @@ struct Delivery {
   std::vector<Recipient> recipients;
   std::string data;  // dot-unstuffed, CRLF lines, without our Received header
   WallClock::time_point received_at{};
+  std::size_t session_message = 1;  // this message's number within its SMTP session
 };
 
 /// "Received: from ... by ... with ... id ... for <rcpt>; date" (RFC 5321 §4.4), CRLF-terminated.

@@ -282,7 +282,7 @@ struct Session::Impl {
   std::optional<Wire> wire;
   bool ready = false;
   int transactions = 0;
-  bool broken_before_mail = false;  // the last transaction died before any reply to it
+  bool closed_before_mail = false;  // the last transaction found the session closed by the server
 };
 
 namespace {
@@ -405,7 +405,7 @@ void Session::close() {
 
 bool Session::ready() const { return impl_->ready; }
 int Session::transactions() const { return impl_->transactions; }
-bool Session::broken_before_mail() const { return impl_->broken_before_mail; }
+bool Session::closed_before_mail() const { return impl_->closed_before_mail; }
 
 SendReport Session::send(const SendRequest& t) {
   Impl& s = *impl_;
@@ -421,19 +421,22 @@ SendReport Session::send(const SendRequest& t) {
   if (s.transactions > 0) ctx.progress.next_transaction();
   ctx.transaction_rc.reset();
   ctx.gate_refused = false;
-  s.broken_before_mail = false;
+  s.closed_before_mail = false;
   ++s.transactions;
   if (t.before_mail && !t.before_mail()) {
     ctx.gate_refused = true;
   } else {
     const int replies = ctx.progress.replies();
     ctx.transaction_rc = run_transaction(ctx, *s.wire);
-    // An I/O failure before any reply to this transaction, on a reused
-    // session: the server had closed it (idle timeout, RFC 5321 §4.5.3.2.7).
-    // No content goes out before the 354, so nothing of this message was
-    // taken; the caller may try again on a fresh session.
-    s.broken_before_mail = ctx.transaction_rc && s.wire->broken() && s.transactions > 1 &&
-                           ctx.progress.replies() == replies;
+    // A reused session the server had closed (idle timeout, a cap on
+    // messages per connection): an I/O failure before any reply to this
+    // transaction, or a 421 to its MAIL (RFC 5321 §3.8). No content goes
+    // out before the 354, so nothing of this message was taken.
+    const auto& last = ctx.progress.last_reply();
+    s.closed_before_mail =
+        ctx.transaction_rc && s.transactions > 1 && ctx.progress.stage() == Stage::smtp_mail &&
+        ((s.wire->broken() && ctx.progress.replies() == replies) ||
+         (ctx.progress.replies() == replies + 1 && last && last->code == 421));
   }
   SendReport out = report_of(s, CURLE_OK);
   // Another transaction may follow only after a clean final 250: after a

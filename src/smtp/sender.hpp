@@ -99,10 +99,11 @@ class Session {
   /// session fields (greeting, caps, TLS, dns/connect/tls/greeting/auth
   /// times, started) are the session's, the same for each transaction.
   SendReport send(const SendRequest& t);
-  /// The last send() died of an I/O failure before any reply to its first
-  /// command, on a session that had carried a transaction before: the server
-  /// had closed it, nothing was taken, and a fresh session may try again.
-  bool broken_before_mail() const;
+  /// The last send() found that the server had closed this session, which
+  /// had carried a transaction before: an I/O failure before any reply, or a
+  /// 421 to MAIL (RFC 5321 §3.8). Nothing was taken; a fresh session may
+  /// try again.
+  bool closed_before_mail() const;
   /// Transactions begun on this session.
   int transactions() const;
   /// QUIT (its 221 awaited at most 2 s) unless the connection is broken or

@@ -77,6 +77,44 @@ class RoutesAgainstServe(unittest.TestCase):
             self.assertEqual(r["cleanup"], "expunged")
         print(f"ok - 100 routes in {wall:.2f} s")
 
+    def test_routes_of_one_account_share_a_few_smtp_sessions(self):
+        # 30 routes from three accounts: each account's probes go over at
+        # most kSessionsPerAccount (3) sessions, one transaction after another.
+        with serve() as srv:
+            routes = [(f"r{i:02d}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(30)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, routes), "--output-format", "json",
+                        "--concurrency", "30"])
+            time.sleep(0.2)  # the log pump
+            queued = [l for l in srv.stderr_lines if "mailprobe serve: queued " in l]
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        self.assertEqual(len(queued), 30, queued)
+        sessions = sum(1 for l in queued if "message 1 of its session" in l)
+        self.assertGreaterEqual(sessions, 3, queued)
+        self.assertLessEqual(sessions, 9, queued)
+        recs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertTrue(all(r["success"] for r in recs), recs)
+        # Every record still has its own transaction and a distinct queue id.
+        self.assertEqual(len({r["queue_id"] for r in recs}), 30)
+        print(f"ok - 30 routes over {sessions} SMTP sessions")
+
+    def test_a_session_the_server_closes_with_421_is_replaced_and_nothing_is_lost(self):
+        # The server takes two messages per connection, then answers MAIL with
+        # 421 and hangs up (Exim's smtp_accept_max_per_connection): the route
+        # that met the 421 goes again on a fresh session.
+        with serve("--session-messages", "2") as srv:
+            routes = [(f"r{i:02d}", "alice", "bob", "") for i in range(12)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, routes), "--output-format", "json",
+                        "--concurrency", "12"])
+            time.sleep(0.2)
+            queued = [l for l in srv.stderr_lines if "mailprobe serve: queued " in l]
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        recs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual(len(recs), 12)
+        self.assertTrue(all(r["success"] for r in recs), [r.get("error") for r in recs])
+        self.assertEqual(len(queued), 12, queued)
+        self.assertFalse([l for l in queued if "message 3 of its session" in l], queued)
+        self.assertGreaterEqual(sum(1 for l in queued if "message 2 of its session" in l), 1, queued)
+
     def test_a_failing_route_beside_passing_ones_exits_1_and_reports_each(self):
         with serve() as srv:
             routes = [("good1", "alice", "bob", ""), ("good2", "bob", "carol", ""),

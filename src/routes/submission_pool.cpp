@@ -1,0 +1,99 @@
+#include "routes/submission_pool.hpp"
+
+#include <thread>
+
+namespace mailprobe::routes {
+
+std::string session_key(const smtp::SendRequest& r) {
+  // Separator: a NUL never appears in a validated flag value or a token.
+  std::string k;
+  for (const std::string* part : {&r.server.host, &r.connect_to, &r.helo, &r.creds.username, &r.creds.password,
+                                  &r.creds.bearer, &r.tls.ca_file})
+    k += *part + '\0';
+  k += std::to_string(r.server.port) + '\0' + std::string(net::to_string(r.server.tls)) + '\0' +
+       std::string(net::to_string(r.creds.mechanism)) + '\0' + (r.tls.insecure ? "1" : "0");
+  return k;
+}
+
+SubmissionPool::~SubmissionPool() { close(); }
+
+int SubmissionPool::sessions_opened() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return opened_;
+}
+
+std::unique_ptr<smtp::Session> SubmissionPool::borrow(const std::string& key, const smtp::SendRequest& req) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    Account& a = accounts_[key];
+    while (a.idle.empty() && a.open >= kSessionsPerAccount) {
+      if (req.deadline.expired() || (req.stop && req.stop->load())) return nullptr;
+      // Short slices: nobody notifies us of the stop flag.
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    if (!a.idle.empty()) {
+      auto s = std::move(a.idle.back());
+      a.idle.pop_back();
+      return s;
+    }
+    ++a.open;
+    ++opened_;
+  }
+  // Set up outside the lock: one handshake must not hold up the others.
+  smtp::SendRequest setup = req;
+  setup.message.clear();
+  setup.before_mail = {};
+  setup.on_accepted = {};
+  return std::make_unique<smtp::Session>(setup);
+}
+
+void SubmissionPool::give_back(const std::string& key, std::unique_ptr<smtp::Session> s) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Account& a = accounts_[key];
+    if (s->ready()) a.idle.push_back(std::move(s));
+    else --a.open;
+    cv_.notify_all();
+  }
+  if (s) s->close();  // not reusable: closed outside the lock
+}
+
+smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
+  const std::string key = session_key(req);
+  for (int attempt = 0;; ++attempt) {
+    auto s = borrow(key, req);
+    if (!s) {
+      smtp::SendReport r;
+      r.started = r.finished = Stamp::now();
+      r.failure = (req.stop && req.stop->load())
+                      ? Failure(Stage::smtp_connect, Result::timeout, "stopped by signal before an SMTP session came free")
+                      : Failure(Stage::smtp_connect, Result::timeout,
+                                "no SMTP session of this account came free before the deadline");
+      return r;
+    }
+    smtp::SendReport r = s->send(req);
+    // Only a reused session can report this, and each time one is dropped,
+    // so the loop ends; the bound is a second guard.
+    const bool again = s->closed_before_mail() && attempt < 2 * kSessionsPerAccount && !req.deadline.expired();
+    give_back(key, std::move(s));
+    if (!again) return r;
+  }
+}
+
+void SubmissionPool::close() {
+  std::vector<std::unique_ptr<smtp::Session>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, a] : accounts_) {
+      for (auto& s : a.idle) all.push_back(std::move(s));
+      a.idle.clear();
+      a.open = 0;
+    }
+  }
+  // In parallel: each QUIT waits for its 221 (a server may hold it).
+  std::vector<std::jthread> quits;
+  quits.reserve(all.size());
+  for (auto& s : all) quits.emplace_back([&s] { s->close(); });
+}
+
+}  // namespace mailprobe::routes

@@ -1,0 +1,76 @@
+#pragma once
+
+// SMTP sessions shared by the routes of a run that submit as the same
+// account (same server, TLS policy, credentials and EHLO name). A route
+// borrows an open session, runs its one transaction on it (RFC 5321 §3.3)
+// and gives it back, so 100 routes from three accounts set up a dozen
+// sessions instead of 100: a dozen TLS handshakes and AUTHs on the server,
+// not 100. At most kSessionsPerAccount sessions of one account are open at
+// once; beyond that a route waits for one to come back.
+//
+// The report of a transaction on a borrowed session carries that session's
+// setup figures (dns, connect, TLS, greeting, AUTH), the same for every
+// route that used it, as the IMAP figures of a mailbox group are.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "smtp/sender.hpp"
+
+namespace mailprobe::routes {
+
+/// Open sessions per account: enough that a server's per-message work
+/// (queue file, fsync) runs in parallel, few enough that a fleet of routes
+/// stays far below a server's connection caps (Postfix
+/// smtpd_client_connection_count_limit 50, Exchange Online 3 per mailbox for
+/// some tenants).
+inline constexpr int kSessionsPerAccount = 3;
+
+/// The identity of the session a request needs: routes whose keys are equal
+/// may share sessions. Holds secrets; in memory only, never printed. Pure.
+std::string session_key(const smtp::SendRequest& req);
+
+class SubmissionPool {
+ public:
+  SubmissionPool() = default;
+  SubmissionPool(const SubmissionPool&) = delete;
+  SubmissionPool& operator=(const SubmissionPool&) = delete;
+  /// close().
+  ~SubmissionPool();
+
+  /// Sends `req` on a session of its account: an idle one, a new one while
+  /// fewer than kSessionsPerAccount are open, else the next to come back
+  /// (waiting at most until req's deadline or stop). When the server had
+  /// closed the borrowed session (nothing was taken on it:
+  /// Session::closed_before_mail), the transaction goes again on another. A session is kept for the next route
+  /// only after a clean final 250. Blocks; never throws for network
+  /// conditions. Thread-safe.
+  smtp::SendReport send(const smtp::SendRequest& req);
+
+  /// QUITs every idle session, all at once (each 221 awaited at most 2 s).
+  /// Call when no send() is running.
+  void close();
+
+  /// Sessions opened so far (benchmarks, tests).
+  int sessions_opened() const;
+
+ private:
+  struct Account {
+    std::vector<std::unique_ptr<smtp::Session>> idle;
+    int open = 0;  // idle + lent out
+  };
+  std::unique_ptr<smtp::Session> borrow(const std::string& key, const smtp::SendRequest& req);
+  void give_back(const std::string& key, std::unique_ptr<smtp::Session> s);
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Account> accounts_;
+  int opened_ = 0;
+};
+
+}  // namespace mailprobe::routes
