@@ -26,7 +26,8 @@ Outcome<bool> take(imap::Session& s, NoopPacer& pacer, const imap::Response& r, 
 }  // namespace
 
 Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyClock::time_point until,
-                                  const Deadline& dl, const std::function<bool()>& should_stop) {
+                                  const Deadline& dl, const std::function<bool()>& should_stop,
+                                  std::chrono::milliseconds slice) {
   FastPollResult out;
   auto stopped = [&] { return should_stop && should_stop(); };
   while (!out.hit && !stopped()) {
@@ -40,6 +41,7 @@ Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyCloc
     // Read until the next NOOP is due (or the phase ends).
     auto wake = std::min({pacer.next_due(), until, dl.at});
     if (pacer.in_flight() >= kMaxInFlight) wake = std::min(until, dl.at);
+    if (slice.count() > 0) wake = std::min(wake, now + slice);
     auto r = s.next_response(Deadline{wake}, Stage::imap_wait);
     if (!r) return r.error();
     if (!r.value()) continue;

@@ -22,8 +22,11 @@ struct FastPollResult {
 /// between, until a hit, `until`, or `should_stop`. Returns with no NOOP of
 /// ours in flight (it waits for the outstanding completions, bounded by dl),
 /// so the caller may send ordinary commands next. Tagged NO/BAD to a NOOP,
-/// BYE or a closed connection: Failure at imap_wait.
+/// BYE or a closed connection: Failure at imap_wait. With a positive
+/// `slice`, a read blocks at most that long, so `should_stop` is asked at
+/// least that often (a caller that must react to events of its own).
 Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyClock::time_point until,
-                                  const Deadline& dl, const std::function<bool()>& should_stop);
+                                  const Deadline& dl, const std::function<bool()>& should_stop,
+                                  std::chrono::milliseconds slice = std::chrono::milliseconds(0));
 
 }  // namespace mailprobe::check

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "check/fast_poll.hpp"
+#include "check/noop_pacer.hpp"
 #include "check/watcher.hpp"
 #include "insight/header_block.hpp"
 #include "insight/stale_probe.hpp"
@@ -180,9 +182,28 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
     }
     const auto now = SteadyClock::now();
     auto elapsed = std::chrono::duration_cast<milliseconds>(now - newest);
+    until_tp = std::min(until_tp, deadline.at);
+    const Deadline io{std::min(deadline.at, SteadyClock::now() + milliseconds(30000))};
+    // The mailbox itself, in the fast phase after the newest ticket: NOOPs
+    // kept in flight on a short cadence (check/noop_pacer.hpp), as a single
+    // check waits, since a server's IDLE push may lag (Dovecot batches its
+    // change notifications for half a second). The junk folder, where a
+    // probe rarely goes, keeps to IDLE.
+    if (where_ == "inbox" && now - newest < check::kFastPhase) {
+      check::NoopPacer pacer(newest, now, check_frequency_);
+      const auto phase_end = std::min({until_tp, newest + check::kFastPhase});
+      auto r = check::fast_poll(
+          s, pacer, phase_end, io, [&] { return stopped() || poked_.load() || prune() == 0; }, milliseconds(2));
+      if (!r) return fail_all(r.error());
+      for (int i = 0; i < pacer.sent_count(); ++i) count_checks();
+      if (poked_.exchange(false) || r.value().hit) {
+        last_scan = SteadyClock::now();
+        if (!scan("poll")) return;
+      }
+      continue;
+    }
     until_tp = std::min({until_tp, now + check::poll_interval(elapsed, check_frequency_), deadline.at});
     const Deadline until{until_tp};
-    const Deadline io{std::min(deadline.at, SteadyClock::now() + milliseconds(30000))};
 
     bool pushed = false;
     if (idle) {

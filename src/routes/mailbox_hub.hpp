@@ -43,6 +43,11 @@ class MailboxHub {
   /// ticket is released at once with that failure.
   void add(std::shared_ptr<Ticket> t);
 
+  /// A route's probe was just accepted: look now rather than at the next
+  /// poll (a server that delivers before its 250, as `mailprobe serve`
+  /// does, has it in the mailbox already). Thread-safe; cheap.
+  void poke() { poked_ = true; }
+
   /// No more tickets will come: run() returns once none is pending.
   void close();
 
@@ -76,6 +81,7 @@ class MailboxHub {
   const std::string where_;
   const std::chrono::milliseconds check_frequency_;
   std::uint32_t scan_from_ = 1;
+  std::atomic<bool> poked_{false};
   std::size_t headers_fetched_ = 0;
 
   std::mutex mu_;

@@ -64,14 +64,24 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   // The watchers outlive every member: the longest timeout, the jitter and a margin.
   const Deadline group_deadline = Deadline::in(longest + opt.jitter + milliseconds(5000));
 
+  // One route per submission account, whose SMTP session is opened ahead
+  // (a rough key: the pool itself opens at most one per exact session key).
+  std::map<std::string, const check::CheckConfig*> submitters;
+  for (std::size_t i = 0; i < routes.size(); ++i)
+    if (group_of[i] >= 0 && shares_submission(routes[i]))
+      submitters.emplace(routes[i].smtp.authority() + '\1' + routes[i].smtp_creds.username, &routes[i]);
+  std::vector<const check::CheckConfig*> warm;
+  for (const auto& [key, cfg] : submitters) warm.push_back(cfg);
+
   // Open every group first (in parallel): a route sends only once its
-  // mailbox is watched.
+  // mailbox is watched. The SMTP sessions set up meanwhile (no envelope).
+  SubmissionPool pool;
   std::vector<std::unique_ptr<MailboxGroup>> groups(group_cfg.size());
-  for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) {
-    groups[g] = std::make_unique<MailboxGroup>(*group_cfg[g], group_deadline, opt.stop);
+  for_each_bounded(groups.size() + warm.size(), opt.concurrency, [&](std::size_t j) {
+    if (j < groups.size()) groups[j] = std::make_unique<MailboxGroup>(*group_cfg[j], group_deadline, opt.stop);
+    else prewarm_submission(*warm[j - groups.size()], pool, opt.stop);
   });
 
-  SubmissionPool pool;
   std::vector<SharedRun> runs(routes.size());
   for_each_bounded(routes.size(), opt.concurrency, [&](std::size_t i) {
     const check::CheckConfig& cfg = routes[i];

@@ -16,6 +16,27 @@ namespace mailprobe::routes {
 
 using check::CheckReport;
 
+namespace {
+
+/// The submission request of a route without its message: the same account
+/// always yields the same session_key().
+smtp::SendRequest submission_request(const check::CheckConfig& cfg, net::Credentials creds, const Deadline& dl,
+                                     const std::atomic<bool>* stop) {
+  return smtp::SendRequest{cfg.smtp, cfg.tls, std::move(creds), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
+                           cfg.email_from, cfg.email_to, {}, dl, {}, stop, {}, {}, nullptr};
+}
+
+}  // namespace
+
+bool shares_submission(const check::CheckConfig& cfg) { return cfg.mx_domain.empty(); }
+
+void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop) {
+  // An OAuth2 login fetches its token per route (stage smtp_token, and its
+  // errors are the route's): only password logins are opened ahead.
+  if (!shares_submission(cfg) || cfg.smtp_creds.oauth()) return;
+  pool.prewarm(submission_request(cfg, cfg.smtp_creds, Deadline::in(cfg.timeout), stop));
+}
+
 SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,
                            const std::atomic<bool>* stop) {
   SharedRun run;
@@ -53,12 +74,10 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
 
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
                           cfg.source};
-  smtp::SendRequest req{cfg.smtp, cfg.tls, smtp_creds.value(), cfg.helo.empty() ? net::local_hostname() : cfg.helo,
-                        cfg.email_from, cfg.email_to, message::compose(spec), dl, {}, stop, {}, {}, nullptr};
+  smtp::SendRequest req = submission_request(cfg, smtp_creds.value(), dl, stop);
+  req.message = message::compose(spec);
   r.start_smtp = Stamp::now();
-  // Plain submission shares the account's sessions; MX delivery (a host per
-  // attempt) keeps a leg of its own.
-  const bool pooled = pool && cfg.mx_domain.empty();
+  const bool pooled = pool && shares_submission(cfg);
   check::RouteOutcome pooled_outcome;
   check::SendLeg leg;
   bool accepted = false;
@@ -93,6 +112,7 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   // deadline minus a reserve for fetch and cleanup.
   auto reserve = std::min<SteadyClock::duration>(std::chrono::seconds(2), cfg.timeout / 5);
   ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve));
+  group.inbox()->poke();
   Ticket::Outcome waited = ticket->wait();
   const Stamp ended = Stamp::now();
   const check::RouteOutcome& so = outcome();

@@ -34,6 +34,15 @@ struct SharedRun {
 SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,
                            const std::atomic<bool>* stop);
 
+/// Plain submission (a configured server) shares its account's sessions;
+/// MX delivery (a host per attempt) keeps a connection of its own. Pure.
+bool shares_submission(const check::CheckConfig& cfg);
+
+/// Opens one SMTP session of the route's account in `pool` ahead of its
+/// routes (while the mailbox groups log in), when the route shares
+/// submission and logs in with a password. Sends no envelope. Blocks.
+void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop);
+
 /// Late and lost probes for a finished route (--state-file): looks up the
 /// remembered tokens over the group's connections, which must be closed
 /// (MailboxGroup::close) and not yet logged out.

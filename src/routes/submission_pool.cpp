@@ -80,6 +80,18 @@ smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
   }
 }
 
+void SubmissionPool::prewarm(const smtp::SendRequest& setup) {
+  const std::string key = session_key(setup);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Account& a = accounts_[key];
+    if (a.open > 0) return;
+    ++a.open;
+    ++opened_;
+  }
+  give_back(key, std::make_unique<smtp::Session>(setup));
+}
+
 void SubmissionPool::close() {
   std::vector<std::unique_ptr<smtp::Session>> all;
   {

@@ -52,6 +52,12 @@ class SubmissionPool {
   /// conditions. Thread-safe.
   smtp::SendReport send(const smtp::SendRequest& req);
 
+  /// Opens one session of setup's account ahead of its routes, unless the
+  /// account has one open already; it then waits idle for the first route.
+  /// A session that cannot be set up is dropped (each route then tries and
+  /// reports for itself). Blocks; thread-safe.
+  void prewarm(const smtp::SendRequest& setup);
+
   /// QUITs every idle session, all at once (each 221 awaited at most 2 s).
   /// Call when no send() is running.
   void close();
