@@ -8,7 +8,7 @@
 #include "core/ascii.hpp"
 #include "core/file_check.hpp"
 #include "core/usage_text.hpp"
-#include "tls/ca_file.hpp"
+#include "net/ca_store.hpp"
 #include "message/address.hpp"
 
 namespace mailprobe::app {
@@ -133,7 +133,7 @@ net::TlsPolicy parse_tls_flags(const cxxopts::ParseResult& r, std::vector<std::s
   net::TlsPolicy t;
   if (r.count("ca-file")) {
     t.ca_file = r["ca-file"].as<std::string>();
-    if (auto p = tls::ca_file_problem(t.ca_file); !p.empty()) throw UsageError(file_message("--ca-file", t.ca_file, p));
+    if (auto p = net::ca_file_problem(t.ca_file); !p.empty()) throw UsageError(file_message("--ca-file", t.ca_file, p));
   }
   t.insecure = r.count("insecure") > 0;
   if (t.insecure && insecure_warning && *insecure_warning) warnings.push_back(insecure_warning);

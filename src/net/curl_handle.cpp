@@ -1,5 +1,7 @@
 #include "net/curl_handle.hpp"
 
+#include "net/ca_store.hpp"
+
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -16,7 +18,7 @@ void apply_common(CURL* h, const Endpoint& ep, const TlsPolicy& tls, const Crede
   curl_easy_setopt(h, CURLOPT_USE_SSL,
                    ep.tls == TlsMode::starttls ? static_cast<long>(CURLUSESSL_ALL)
                                                : static_cast<long>(CURLUSESSL_NONE));
-  if (!tls.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+  use_shared_ca_store(h, tls);
   if (tls.insecure) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -1,5 +1,7 @@
 #include "net/https_get.hpp"
 
+#include "net/ca_store.hpp"
+
 #include <curl/curl.h>
 
 #include "net/curl_handle.hpp"
@@ -52,7 +54,7 @@ HttpsGetResult https_get(const HttpsGetRequest& c) {
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!c.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, c.ca_file.c_str());
+  use_shared_ca_store(h, TlsPolicy{c.ca_file, false});
   curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(c.max_body));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);

@@ -1,5 +1,7 @@
 #include "net/https_post.hpp"
 
+#include "net/ca_store.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -50,7 +52,7 @@ HttpReply https_post_form(const std::string& url, const std::string& form_body, 
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
-  if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+  use_shared_ca_store(c, tls);
   if (tls.insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

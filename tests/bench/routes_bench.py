@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmark for `mailprobe check --routes` (issue 12): 1, 10 and 100 routes
-in one run. Prints, per size: wall time, CPU per route (user+sys of the
-whole process divided by the routes), peak RSS, and the IMAP connections
-the run opened. Asserts nothing; the goals (100 routes <= 2x the wall of one
+"""Benchmark for `mailprobe check --routes` (issue 12): 1, 10, 30 and 100
+routes in one run. Prints, per size: wall time, CPU per route (user+sys of
+the whole process divided by the routes), peak RSS, and the IMAP and SMTP
+connections the run opened. Asserts nothing; the goals (100 routes <= 2x the wall of one
 route, <= 40 ms CPU per route) are printed beside the figures.
 
 Target: `mailprobe serve` on loopback (default), or the real Postfix +
@@ -10,10 +10,10 @@ Dovecot of tests/mailstack with --mailstack. Routes cycle over three
 users (alice -> bob -> carol -> alice), so a run has three mailbox groups.
 
 Wall, CPU and RSS come from tests/bench/rusage (posix_spawn + wait4); the
-IMAP connections from a separate, untimed run under strace (connect(2)
-calls to the IMAP port), since strace slows the process it traces.
+connections from a separate, untimed run under strace (connect(2) calls
+to the IMAP and SMTP ports), since strace slows the process it traces.
 
-Usage: tests/bench/routes_bench.py [--runs N] [--sizes 1,10,100] [--mailstack]
+Usage: tests/bench/routes_bench.py [--runs N] [--sizes 1,10,30,100] [--mailstack]
                                    [--binary build/src/mailprobe]
 """
 import argparse
@@ -66,9 +66,10 @@ def timed(binary, path, n):
     return {"ok": ok, "records": len(recs), "cpu_s": int(m.group(2)) / 1e6, "rss_mib": int(m.group(1)) / 1024.0}
 
 
-def imap_connections(binary, path, n, imap_port):
+def connections(binary, path, n, smtp_port, imap_port):
+    """(SMTP, IMAP) connections one run opens, from connect(2) calls."""
     if not shutil.which("strace"):
-        return None
+        return None, None
     with tempfile.NamedTemporaryFile(prefix="routes-strace-", delete=False) as t:
         trace = t.name
     try:
@@ -76,7 +77,11 @@ def imap_connections(binary, path, n, imap_port):
                         "--output-format", "json", "--concurrency", str(max(n, 1))],
                        capture_output=True, timeout=300)
         with open(trace) as f:
-            return sum(1 for line in f if f"sin_port=htons({imap_port})" in line or f"sin6_port=htons({imap_port})" in line)
+            lines = f.read().splitlines()
+
+        def count(port):
+            return sum(1 for line in lines if f"sin_port=htons({port})" in line or f"sin6_port=htons({port})" in line)
+        return count(smtp_port), count(imap_port)
     finally:
         os.unlink(trace)
 
@@ -98,14 +103,15 @@ def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
         with open(path, "w") as f:
             f.write(routes_text(n, accounts, ca_file))
         results = [wall_of(binary, path, n) for _ in range(runs)]
-        conns = imap_connections(binary, path, n, imap_port)
+        smtp_conns, imap_conns = connections(binary, path, n, smtp_port, imap_port)
         rows.append({
             "routes": n,
             "wall_s": statistics.median(r["wall_s"] for r in results),
             "cpu_ms_per_route": statistics.median(r["cpu_s"] for r in results) * 1000 / n,
             "rss_mib": max(r["rss_mib"] for r in results),
             "delivered": f'{min(r["ok"] for r in results)}/{n}',
-            "imap_connections": conns,
+            "imap_connections": imap_conns,
+            "smtp_connections": smtp_conns,
         })
     shutil.rmtree(tmp, ignore_errors=True)
     return rows
@@ -114,7 +120,7 @@ def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--sizes", default="1,10,100")
+    ap.add_argument("--sizes", default="1,10,30,100")
     ap.add_argument("--mailstack", action="store_true", help="the real Postfix + Dovecot instead of serve")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "mailprobe"))
     a = ap.parse_args()
@@ -136,12 +142,13 @@ def main():
         target = "mailprobe serve"
     print(f"routes benchmark against {target}, median of {a.runs} runs, STARTTLS on both legs")
     print(f"{'routes':>6} {'wall s':>8} {'x one':>6} {'CPU ms/route':>13} {'peak RSS MiB':>13} "
-          f"{'IMAP conns':>10} {'delivered':>10}")
+          f"{'IMAP conns':>10} {'SMTP conns':>10} {'delivered':>10}")
     one = rows[0]["wall_s"]
     for r in rows:
-        conns = "-" if r["imap_connections"] is None else str(r["imap_connections"])
-        print(f"{r['routes']:>6} {r['wall_s']:>8.2f} {r['wall_s'] / one:>6.2f} {r['cpu_ms_per_route']:>13.1f} "
-              f"{r['rss_mib']:>13.1f} {conns:>10} {r['delivered']:>10}")
+        imap = "-" if r["imap_connections"] is None else str(r["imap_connections"])
+        smtp = "-" if r["smtp_connections"] is None else str(r["smtp_connections"])
+        print(f"{r['routes']:>6} {r['wall_s']:>8.3f} {r['wall_s'] / one:>6.2f} {r['cpu_ms_per_route']:>13.1f} "
+              f"{r['rss_mib']:>13.1f} {imap:>10} {smtp:>10} {r['delivered']:>10}")
     print("goals: 100 routes <= 2x the wall of one route; <= 40 ms CPU per route")
 
 

@@ -137,6 +137,37 @@ class RoundTrip(unittest.TestCase):
         self.assertEqual(len(tokens), 1)
 
 
+class TrustStore(unittest.TestCase):
+    """Without --ca-file the system store is used, read the OpenSSL way
+    ($SSL_CERT_DIR hashed directory, $SSL_CERT_FILE bundle, else the default
+    directory): one store per run, shared by every connection."""
+
+    @staticmethod
+    def args_without_ca(*legs):
+        a = check_args(*legs)
+        i = a.index("--ca-file")
+        return a[:i] + a[i + 2:]
+
+    def test_hashed_directory_from_ssl_cert_dir(self):
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copy(ENV["MS_CA_FILE"], os.path.join(d, "mailstack-ca.pem"))
+            subprocess.run(["openssl", "rehash", d], check=True, capture_output=True)
+            for legs in (("starttls", "starttls"), ("tls", "tls")):
+                r = Run(self.args_without_ca(*legs), env=dict(pw_env(), SSL_CERT_DIR=d))
+                self.assertEqual(r.rc, 0, r.out + r.err)
+                self.assertTrue(r.record()["success"])
+
+    def test_bundle_from_ssl_cert_file(self):
+        r = Run(self.args_without_ca(), env=dict(pw_env(), SSL_CERT_FILE=ENV["MS_CA_FILE"]))
+        self.assertEqual(r.rc, 0, r.out + r.err)
+
+    def test_the_default_system_store_does_not_trust_the_test_ca(self):
+        env = dict(pw_env())
+        r = Run(self.args_without_ca(), env=env)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertEqual((r.record()["stage"], r.record()["result"]), ("imap_tls", "tls_verify_failed"))
+
+
 class Placement(unittest.TestCase):
     def test_probe_filed_as_junk_by_sieve_is_found_in_the_special_use_folder(self):
         reset()
