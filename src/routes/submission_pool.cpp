@@ -22,29 +22,63 @@ int SubmissionPool::sessions_opened() const {
   return opened_;
 }
 
-std::unique_ptr<smtp::Session> SubmissionPool::borrow(const std::string& key, const smtp::SendRequest& req) {
+std::unique_ptr<smtp::Session> SubmissionPool::open_session(const std::string& key, smtp::SendRequest setup,
+                                                            std::optional<smtp::SendReport>& failed) {
+  setup.message.clear();
+  setup.before_mail = {};
+  setup.on_accepted = {};
+  auto s = std::make_unique<smtp::Session>(setup);
+  if (s->ready()) return s;
+  // The session could not be set up (connect, TLS, greeting, AUTH): an
+  // account-wide fact, so the account's other routes get it at once instead
+  // of each trying again behind the cap (a server that delays failed AUTHs
+  // by 2 s would otherwise hold 30 routes for 20 s).
+  smtp::SendReport report = s->send(setup);  // the set-up failure; nothing is sent
+  s->close();
+  std::lock_guard<std::mutex> lock(mu_);
+  Account& a = accounts_[key];
+  --a.open;
+  if (!a.failed) a.failed = report;
+  failed = a.failed;
+  cv_.notify_all();
+  return nullptr;
+}
+
+SubmissionPool::Borrowed SubmissionPool::borrow(const std::string& key, const smtp::SendRequest& req) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     Account& a = accounts_[key];
-    while (a.idle.empty() && a.open >= kSessionsPerAccount) {
-      if (req.deadline.expired() || (req.stop && req.stop->load())) return nullptr;
+    while (a.idle.empty() && a.open >= kSessionsPerAccount && !a.failed) {
+      if (req.deadline.expired() || (req.stop && req.stop->load())) return {};
       // Short slices: nobody notifies us of the stop flag.
       cv_.wait_for(lock, std::chrono::milliseconds(50));
     }
     if (!a.idle.empty()) {
       auto s = std::move(a.idle.back());
       a.idle.pop_back();
-      return s;
+      return {std::move(s), std::nullopt};
     }
+    if (a.failed) return {nullptr, a.failed};
     ++a.open;
     ++opened_;
   }
   // Set up outside the lock: one handshake must not hold up the others.
-  smtp::SendRequest setup = req;
-  setup.message.clear();
-  setup.before_mail = {};
-  setup.on_accepted = {};
-  return std::make_unique<smtp::Session>(setup);
+  Borrowed b;
+  b.session = open_session(key, req, b.failed);
+  return b;
+}
+
+void SubmissionPool::prewarm(const smtp::SendRequest& setup) {
+  const std::string key = session_key(setup);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Account& a = accounts_[key];
+    if (a.open > 0 || a.failed) return;
+    ++a.open;
+    ++opened_;
+  }
+  std::optional<smtp::SendReport> failed;
+  if (auto s = open_session(key, setup, failed)) give_back(key, std::move(s));
 }
 
 void SubmissionPool::give_back(const std::string& key, std::unique_ptr<smtp::Session> s) {
@@ -61,8 +95,9 @@ void SubmissionPool::give_back(const std::string& key, std::unique_ptr<smtp::Ses
 smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
   const std::string key = session_key(req);
   for (int attempt = 0;; ++attempt) {
-    auto s = borrow(key, req);
-    if (!s) {
+    Borrowed b = borrow(key, req);
+    if (b.failed) return *b.failed;
+    if (!b.session) {
       smtp::SendReport r;
       r.started = r.finished = Stamp::now();
       r.failure = (req.stop && req.stop->load())
@@ -71,25 +106,13 @@ smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
                                 "no SMTP session of this account came free before the deadline");
       return r;
     }
-    smtp::SendReport r = s->send(req);
+    smtp::SendReport r = b.session->send(req);
     // Only a reused session can report this, and each time one is dropped,
     // so the loop ends; the bound is a second guard.
-    const bool again = s->closed_before_mail() && attempt < 2 * kSessionsPerAccount && !req.deadline.expired();
-    give_back(key, std::move(s));
+    const bool again = b.session->closed_before_mail() && attempt < 2 * kSessionsPerAccount && !req.deadline.expired();
+    give_back(key, std::move(b.session));
     if (!again) return r;
   }
-}
-
-void SubmissionPool::prewarm(const smtp::SendRequest& setup) {
-  const std::string key = session_key(setup);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Account& a = accounts_[key];
-    if (a.open > 0) return;
-    ++a.open;
-    ++opened_;
-  }
-  give_back(key, std::make_unique<smtp::Session>(setup));
 }
 
 void SubmissionPool::close() {

@@ -8,6 +8,11 @@
 // not 100. At most kSessionsPerAccount sessions of one account are open at
 // once; beyond that a route waits for one to come back.
 //
+// When a session of an account cannot be set up (connect, TLS, greeting,
+// AUTH), every later route of that account gets that report at once: it is
+// a fact about the account, and trying again per route behind the cap would
+// hold the run (servers delay each failed AUTH, often by seconds).
+//
 // The report of a transaction on a borrowed session carries that session's
 // setup figures (dns, connect, TLS, greeting, AUTH), the same for every
 // route that used it, as the IMAP figures of a mailbox group are.
@@ -17,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,9 +74,18 @@ class SubmissionPool {
  private:
   struct Account {
     std::vector<std::unique_ptr<smtp::Session>> idle;
-    int open = 0;  // idle + lent out
+    int open = 0;  // idle + lent out + being set up
+    std::optional<smtp::SendReport> failed;  // a session of this account could not be set up
   };
-  std::unique_ptr<smtp::Session> borrow(const std::string& key, const smtp::SendRequest& req);
+  struct Borrowed {
+    std::unique_ptr<smtp::Session> session;  // null: see failed, else the wait timed out
+    std::optional<smtp::SendReport> failed;
+  };
+  Borrowed borrow(const std::string& key, const smtp::SendRequest& req);
+  /// Sets a session up (its slot in `open` already taken). On failure
+  /// records it for the account, fills `failed` and returns null.
+  std::unique_ptr<smtp::Session> open_session(const std::string& key, smtp::SendRequest setup,
+                                              std::optional<smtp::SendReport>& failed);
   void give_back(const std::string& key, std::unique_ptr<smtp::Session> s);
 
   mutable std::mutex mu_;

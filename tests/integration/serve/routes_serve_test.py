@@ -115,6 +115,24 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertFalse([l for l in queued if "message 3 of its session" in l], queued)
         self.assertGreaterEqual(sum(1 for l in queued if "message 2 of its session" in l), 1, queued)
 
+    def test_an_account_whose_session_cannot_be_set_up_fails_all_its_routes_from_one_attempt(self):
+        # Every SMTP AUTH fails: the account's routes get the one set-up failure
+        # (at most kSessionsPerAccount attempts ran at once before it was
+        # known), not one AUTH per route behind the cap. The records that
+        # share an attempt carry its very timings.
+        with serve("--smtp-reply", "AUTH=535 5.7.8 Error: authentication failed") as srv:
+            routes = [(f"r{i:02d}", "alice", "bob", "") for i in range(20)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, routes), "--output-format", "json",
+                        "--concurrency", "20"])
+        self.assertEqual(p.returncode, 1, p.stdout[-2000:] + p.stderr[-2000:])
+        recs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual(len(recs), 20)
+        for r in recs:
+            self.assertFalse(r["success"])
+            self.assertEqual((r["stage"], r["result"]), ("smtp_auth", "auth_failed"), r)
+        attempts = {(r["smtp_connect_seconds"], r["smtp_auth_seconds"]) for r in recs}
+        self.assertLessEqual(len(attempts), 3, attempts)
+
     def test_a_failing_route_beside_passing_ones_exits_1_and_reports_each(self):
         with serve() as srv:
             routes = [("good1", "alice", "bob", ""), ("good2", "bob", "carol", ""),
