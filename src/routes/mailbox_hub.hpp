@@ -2,16 +2,21 @@
 
 // One IMAP connection and one watcher for every probe expected in one
 // mailbox: the routes of a run that read the same mailbox share it, so one
-// IDLE (RFC 2177) finds all their probes and a server that caps connections
-// per user (Dovecot: 10 per user and IP, Gmail: 15) sees one.
+// watcher finds all their probes and a server that caps connections per
+// user (Dovecot: 10 per user and IP, Gmail: 15) sees one.
 //
 // The watcher does not search per token: each scan asks for the UIDs that
 // arrived since the last scan (UID SEARCH UID n:*, RFC 3501 §6.4.4), fetches
 // their header blocks once, and matches each header's X-Mailprobe-Token
 // against the tickets it holds. Mail that is not one of this run's probes
 // (a user's, another source's probe) is read and left alone: a hub deletes
-// only the UIDs whose token it was given. Waiting between scans follows the
-// single watcher (check/watcher.hpp): IDLE when offered, plus a NOOP poll at
+// only the UIDs whose token it was given. Waiting between scans: the
+// mailbox's hub keeps NOOPs in flight on the fast cadence for
+// check::kFastPhase after the newest ticket (check/noop_pacer.hpp, as a
+// single check polls; a server's IDLE push may lag, Dovecot's by half a
+// second) and looks at once when poked (a route's 250 arrived); after that,
+// and always for the junk folder, it follows the single watcher
+// (check/watcher.hpp): IDLE when offered, plus a NOOP poll at
 // poll_interval() measured from the newest ticket.
 
 #include <atomic>
