@@ -53,8 +53,11 @@ X509_STORE* build(const std::string& ca_file) {
 /// cache's, never released before exit except when the file changed.
 /// nullptr when it cannot be built.
 X509_STORE* shared_store(const std::string& ca_file) {
-  static std::mutex mu;
-  static std::map<std::string, std::pair<std::string, X509_STORE*>> cache;  // ca_file -> (identity, store)
+  // Never destroyed: handshakes on other threads may still use the stores
+  // while static destructors run at exit (and a leak checker then still
+  // sees them reachable).
+  static std::mutex& mu = *new std::mutex;
+  static auto& cache = *new std::map<std::string, std::pair<std::string, X509_STORE*>>;  // ca_file -> (identity, store)
   const std::string id = ca_file.empty() ? std::string() : identity(ca_file);
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(ca_file);
