@@ -3,12 +3,14 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/file_check.hpp"
 
@@ -26,6 +28,30 @@ std::string identity(const std::string& path) {
          std::to_string(st.st_mtim.tv_nsec);
 }
 
+}  // namespace
+
+bool holds_hashed_certs(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return false;
+  bool found = false;
+  while (const dirent* e = ::readdir(d)) {
+    // c_rehash / openssl rehash names: 8 hex digits, '.', a decimal index.
+    const std::string_view n(e->d_name);
+    const auto dot = n.find('.');
+    if (dot != 8 || dot + 1 >= n.size()) continue;
+    const auto hex = n.substr(0, 8), idx = n.substr(9);
+    if (hex.find_first_not_of("0123456789abcdef") == std::string_view::npos &&
+        idx.find_first_not_of("0123456789") == std::string_view::npos) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return found;
+}
+
+namespace {
+
 X509_STORE* build(const std::string& ca_file) {
   X509_STORE* s = X509_STORE_new();
   if (!s) return nullptr;
@@ -38,9 +64,17 @@ X509_STORE* build(const std::string& ca_file) {
     // whose CAs are parsed only when a chain needs them.
     const char* file = std::getenv(X509_get_default_cert_file_env());
     const char* dir = std::getenv(X509_get_default_cert_dir_env());
-    if (file && *file) ok = X509_STORE_load_file(s, file) == 1;
-    if (ok && (dir && *dir ? true : !(file && *file)))
-      ok = X509_STORE_load_path(s, dir && *dir ? dir : X509_get_default_cert_dir()) == 1;
+    if ((file && *file) || (dir && *dir)) {
+      if (file && *file) ok = X509_STORE_load_file(s, file) == 1;
+      if (ok && dir && *dir) ok = X509_STORE_load_path(s, dir) == 1;
+    } else if (holds_hashed_certs(X509_get_default_cert_dir())) {
+      ok = X509_STORE_load_path(s, X509_get_default_cert_dir()) == 1;
+    } else {
+      // No hashed directory (a system without c_rehash links): the bundle
+      // libcurl itself would have read, else OpenSSL's default file.
+      const char* bundle = curl_version_info(CURLVERSION_NOW)->cainfo;
+      ok = X509_STORE_load_file(s, bundle && *bundle ? bundle : X509_get_default_cert_file()) == 1;
+    }
   }
   if (!ok) {
     X509_STORE_free(s);

@@ -8,11 +8,12 @@
 // be shared by several SSL_CTXs for verification (OpenSSL's X509_STORE
 // locks its own lookups).
 //
-// Trust anchors: --ca-file when given; otherwise the system store read
-// through its hashed directory (/usr/lib/ssl/certs -> /etc/ssl/certs on
+// Trust anchors: --ca-file when given; otherwise $SSL_CERT_FILE /
+// $SSL_CERT_DIR when set (OpenSSL's conventions); otherwise the system store
+// read through its hashed directory (/usr/lib/ssl/certs -> /etc/ssl/certs on
 // Debian, where update-ca-certificates keeps one link per CA: the same CAs
 // as the bundle libcurl would parse, but only those a chain needs are read),
-// or $SSL_CERT_FILE / $SSL_CERT_DIR when set (OpenSSL's conventions).
+// or, where there is no such directory, the bundle libcurl was built with.
 
 #include <curl/curl.h>
 
@@ -29,6 +30,11 @@ namespace mailprobe::net {
 /// core/file_check.hpp, or "is not a PEM CA bundle ..."). The store it
 /// parsed is the one the run's handshakes then use.
 std::string ca_file_problem(const std::string& path);
+
+/// True when `dir` holds at least one certificate link named the way
+/// `openssl rehash` names them (8 hex digits, '.', an index): a directory
+/// OpenSSL can look CAs up in. Reads the directory.
+bool holds_hashed_certs(const std::string& dir);
 
 /// Sets `h`'s trust anchors for `tls`: with verification on, the shared
 /// store through CURLOPT_SSL_CTX_FUNCTION (libcurl's own CA file and path
