@@ -83,9 +83,10 @@ X509_STORE* build(const std::string& ca_file) {
   return s;
 }
 
-/// The store for `ca_file` ("" = the system store); one reference is the
-/// cache's, never released before exit except when the file changed.
-/// nullptr when it cannot be built.
+/// The store for `ca_file` ("" = the system store), kept until exit. A
+/// store replaced because its file changed is kept too: a handle set up
+/// with it may not have handshaked yet (CURLOPT_SSL_CTX_DATA holds the bare
+/// pointer), and a bundle changes rarely. nullptr when it cannot be built.
 X509_STORE* shared_store(const std::string& ca_file) {
   // Never destroyed: handshakes on other threads may still use the stores
   // while static destructors run at exit (and a leak checker then still
@@ -98,7 +99,6 @@ X509_STORE* shared_store(const std::string& ca_file) {
   if (it != cache.end() && it->second.first == id && it->second.second) return it->second.second;
   X509_STORE* s = build(ca_file);
   if (!s) return nullptr;
-  if (it != cache.end() && it->second.second) X509_STORE_free(it->second.second);  // handshakes hold their own refs
   cache[ca_file] = {id, s};
   return s;
 }

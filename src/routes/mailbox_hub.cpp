@@ -75,10 +75,10 @@ std::size_t MailboxHub::prune() {
   return left;
 }
 
-void MailboxHub::count_checks() {
+void MailboxHub::count_checks(int n) {
   if (where_ != "inbox") return;  // a route's tries count its mailbox's checks, not the junk folder's too
   std::lock_guard lk(mu_);
-  for (auto& [token, p] : pending_) p.ticket->count_check();
+  for (auto& [token, p] : pending_) p.ticket->count_check(n);
 }
 
 void MailboxHub::fail_all(const Failure& f) {
@@ -195,7 +195,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       auto r = check::fast_poll(
           s, pacer, phase_end, io, [&] { return stopped() || poked_.load() || prune() == 0; }, milliseconds(2));
       if (!r) return fail_all(r.error());
-      for (int i = 0; i < pacer.sent_count(); ++i) count_checks();
+      count_checks(pacer.sent_count());
       if (poked_.exchange(false) || r.value().hit) {
         last_scan = SteadyClock::now();
         if (!scan("poll")) return;

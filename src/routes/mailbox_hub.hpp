@@ -79,8 +79,9 @@ class MailboxHub {
   /// One scan of the UIDs since scan_from_. False on an IMAP failure (set in failure_).
   bool scan(const std::string& how);
   void fail_all(const Failure& f);
-  /// One mailbox check (IDLE/NOOP cycle) for every pending ticket.
-  void count_checks();
+  /// `n` mailbox checks (IDLE/NOOP cycles, or NOOPs of the fast phase) for
+  /// every pending ticket.
+  void count_checks(int n = 1);
 
   std::unique_ptr<check::ImapLeg> leg_;
   const std::string where_;

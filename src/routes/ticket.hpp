@@ -72,8 +72,8 @@ class Ticket {
   /// Blocks until complete() or the last release(); returns at once after cancel().
   Outcome wait();
 
-  /// Counts one mailbox check made while the ticket was pending.
-  void count_check();
+  /// Counts `n` mailbox checks made while the ticket was pending.
+  void count_check(int n = 1);
 
  private:
   const std::string token_;
