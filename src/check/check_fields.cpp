@@ -136,7 +136,7 @@ const Column<R> kTable[] = {
      [](const R& r) { return secs(r.smtp_rtt_us); }},
     {{"imap_rtt_seconds", Type::number, Role::field, "s", kAll, "smallest IMAP command round trip while waiting (NOOP, SEARCH): the network RTT"},
      [](const R& r) { return secs(r.imap_rtt_us); }},
-    {{"imap_wait_commands", Type::integer, Role::field, "", kAll, "IMAP commands sent while waiting for the probe (server load)"},
+    {{"imap_wait_commands", Type::integer, Role::field, "", kAll, "IMAP commands sent while waiting for the probe, on every watched folder (server load)"},
      [](const R& r) -> Value { return r.imap_wait_commands ? Value{*r.imap_wait_commands} : Value{}; }},
 
     // --- details ---

@@ -36,8 +36,9 @@ std::optional<WallClock::time_point> take_late(ImapLeg& leg, const std::string& 
 
 }  // namespace
 
-void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, ImapLeg* junk,
-                        const std::string& pending_token, const Deadline& dl) {
+void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox,
+                        const std::function<ImapLeg*()>& junk_leg, const std::string& pending_token,
+                        const Deadline& dl) {
   if (cfg.state_file.empty()) return;
   auto lock = insight::StateLock::acquire(cfg.state_file, std::chrono::milliseconds(std::min(dl.remaining_ms(), 5000L)));
   if (!lock) {
@@ -62,8 +63,9 @@ void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, 
   for (const auto& p : state.pending) {
     if (looked++ >= kMaxLookupsPerRun || dl.expired()) break;
     std::optional<WallClock::time_point> arrived;
-    for (ImapLeg* leg : {inbox, junk})
-      if (leg && leg->session && !arrived) arrived = take_late(*leg, p.token, cfg.cleanup, dl);
+    if (inbox && inbox->session) arrived = take_late(*inbox, p.token, cfg.cleanup, dl);
+    if (!arrived && junk_leg)
+      if (ImapLeg* junk = junk_leg(); junk && junk->session) arrived = take_late(*junk, p.token, cfg.cleanup, dl);
     if (!arrived) continue;
     ++late;
     found.push_back(p.token);

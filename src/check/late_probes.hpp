@@ -6,6 +6,7 @@
 // --lost-after as lost. The file is read-modify-written under a lock, so
 // overlapping cron and Telegraf runs do not lose each other's entries.
 
+#include <functional>
 #include <string>
 
 #include "check/check_report.hpp"
@@ -15,10 +16,13 @@
 namespace mailprobe::check {
 
 /// `pending_token` is this run's token when its probe was sent but not found
-/// ("" otherwise). `legs` are the selected mailbox legs to search (inbox,
-/// junk); null entries are skipped. Fills late/lost/pending counts, or
-/// state_error. Never fails the run.
-void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox, ImapLeg* junk,
-                        const std::string& pending_token, const Deadline& dl);
+/// ("" otherwise). `inbox` is the selected mailbox (may be null); `junk`
+/// yields the selected junk folder, and is called only when a remembered
+/// probe is looked for (a check that opens its junk folder lazily connects
+/// for this only then); a null leg is skipped. Fills late/lost/pending
+/// counts, or state_error. Never fails the run.
+void settle_late_probes(CheckReport& r, const CheckConfig& cfg, ImapLeg* inbox,
+                        const std::function<ImapLeg*()>& junk, const std::string& pending_token,
+                        const Deadline& dl);
 
 }  // namespace mailprobe::check

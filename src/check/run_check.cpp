@@ -22,6 +22,16 @@ namespace mailprobe::check {
 
 namespace {
 
+/// How long after the final 250 the junk folder is left unopened. Most
+/// probes land in the inbox well within it (a local Postfix + Dovecot: 15-100
+/// ms), and such a check then logs in once instead of twice: one TLS
+/// handshake and one IMAP session less for the client and the server, and
+/// one connection less against per-user caps (Dovecot 10, Gmail 15). A probe
+/// filed as junk before the folder is opened is found by its first search,
+/// which covers the whole folder; its landing window then starts at the
+/// acceptance, and delivery_error_seconds says so.
+constexpr std::chrono::milliseconds kJunkOpensAfter{500};
+
 /// One run. Each step below is one stage of the README's "How a check
 /// works"; run() strings them together. Threads (side legs, side watchers)
 /// are std::jthreads owned by members, so they join on every exit path.
@@ -87,12 +97,13 @@ class CheckRun {
 
   /// IMAP first, but not alone: the send leg is already connecting, securing
   /// and authenticating (start_send), and MAIL FROM waits for this to succeed.
+  /// The junk folder's name is found here (LIST in SELECT's flight); its
+  /// connection is opened later, only if needed (kJunkOpensAfter).
   /// A wrong password or missing mailbox must fail the run before a probe is
   /// sent that nobody could find or clean up, and a mailbox that is already
   /// selected sees the probe the moment it lands. False: r_ failed.
   bool open_mailboxes() {
     const bool want_junk = cfg_.junk_mailbox != "none";
-    if (want_junk) junk_.start(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get(), "junk");
     if (cfg_.bounce_creds.present()) bounce_.start(cfg_.imap, cfg_.tls, cfg_.bounce_creds, dl_, stop_, cfg_.transcript.get(),
                                                     "bounce");
     step("imap connect + login " + cfg_.imap.authority());
@@ -123,6 +134,7 @@ class CheckRun {
       return false;
     }
     junk_name_ = want_junk ? junk_name : std::string();
+    r_.junk_mailbox = junk_name_;  // watched from the 250 on (lazily: start_side_watchers)
     // The bounce mailbox is selected before MAIL FROM: its UIDNEXT must be
     // taken before a DSN can land (a local LMTP refusal bounces in ~0.1 s).
     if (cfg_.bounce_creds.present()) {
@@ -140,7 +152,9 @@ class CheckRun {
   CheckReport& abandon(Failure f) {
     bool pending = accepted_ && f.result != Result::bounced;
     fail(r_, std::move(f));
-    settle_late_probes(r_, cfg_, inbox_.get(), junk_.leg.get(), pending ? r_.token : std::string(), dl_);
+    junk_wait_.join();
+    settle_late_probes(r_, cfg_, inbox_.get(), [this] { return junk_for_late_probes(); },
+                       pending ? r_.token : std::string(), dl_);
     finish_sides();
     logout(*inbox_, dl_);
     return finish();
@@ -159,16 +173,18 @@ class CheckRun {
     send_.start(cfg_, std::move(req), /*gated=*/true, stop_);
   }
 
-  /// The junk folder, on its own connection, while the envelope is in
-  /// flight: MAIL FROM does not wait for it. The probe may land in it before
-  /// this SELECT is answered (on loopback Postfix files it in Junk faster
-  /// than Dovecot answers), so its watcher's first search covers the whole
-  /// folder (WaitPlan::first_uid_from); later ones start at its UIDNEXT.
-  void select_junk() {
-    if (cfg_.junk_mailbox == "none") return;
-    junk_.select(junk_name_, dl_);
-    if (junk_.leg) r_.junk_mailbox = junk_name_;
-    else if (!junk_.error.empty()) r_.junk_error = junk_.error;
+  /// The junk folder for the late-probe lookups (--state-file), opened now
+  /// if the watch did not open it. Call with no junk watcher running.
+  ImapLeg* junk_for_late_probes() {
+    if (junk_.leg || junk_name_.empty() || junk_wait_.opened.exchange(true)) return junk_.leg.get();
+    auto l = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get(), "junk");
+    if (!l) return nullptr;
+    junk_.leg = std::move(l.value());
+    if (!select_mailbox(*junk_.leg, junk_name_, dl_)) {
+      logout(*junk_.leg, dl_);
+      junk_.leg.reset();
+    }
+    return junk_.leg.get();
   }
 
   /// SMTP, part two: lets the envelope go; returns once the final 250
@@ -178,7 +194,6 @@ class CheckRun {
   bool send_probe() {
     step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
     send_.release(true);
-    select_junk();
     if (send_.wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
@@ -234,14 +249,24 @@ class CheckRun {
   // the side watchers stop too instead of waiting out their window.
   bool side_stop() const { return any_found() || inbox_done_.load(); }
 
+  /// The junk folder opens kJunkOpensAfter after the 250 unless the probe
+  /// was found by then, or at once when the inbox watch ended without it.
   void start_side_watchers(const WaitPlan& plan) {
-    if (junk_.leg) {
-      WaitPlan jp = plan;
-      jp.uid_from = junk_.leg->uidnext;
-      jp.first_uid_from = 1;  // selected after MAIL FROM went out (select_junk)
-      jp.fast_phase = false;  // keeps the second connection's load as before; its IDLE/NOOP loop still finds it
-      jp.idle = junk_.leg->caps.count("IDLE") > 0;
-      junk_wait_.start(*junk_.leg, jp, in_junk_, [this] { return side_stop(); });
+    if (!junk_name_.empty()) {
+      const auto open_at = acceptance_.steady + kJunkOpensAfter;
+      SideTarget target{&cfg_.imap, &cfg_.tls, &imap_creds_, junk_name_, dl_, stop_, cfg_.transcript.get(), "junk"};
+      LazyOpen when{[this, open_at] { return inbox_done_.load() || SteadyClock::now() >= open_at; },
+                    [this] { return any_found(); }};
+      auto plan_for = [plan](const ImapLeg& leg) {
+        WaitPlan jp = plan;
+        jp.uid_from = leg.uidnext;
+        jp.first_uid_from = 1;  // selected after the probe may have landed: the first search covers the folder
+        jp.fast_phase = false;  // a second connection's load stays low; its IDLE/NOOP loop still finds it
+        jp.idle = leg.caps.count("IDLE") > 0;
+        return jp;
+      };
+      junk_wait_.start_lazy(junk_, std::move(target), std::move(when), plan_for, in_junk_,
+                            [this] { return side_stop(); });
     }
     if (bounce_.leg) {
       // RFC 3464: the DSN quotes the probe's header, so its text carries the token.
@@ -286,10 +311,17 @@ class CheckRun {
     }
     junk_wait_.join();
     bounce_wait_.join();
+    if (!junk_.leg && !junk_.error.empty()) {
+      r_.junk_error = junk_.error;
+      r_.junk_mailbox.clear();  // not watched after all
+    }
     const smtp::SendReport& sent = copy_route().sent;
     r_.tries = waited ? waited.value().tries : checks_made;
     if (waited) {
-      r_.imap_wait_commands = waited.value().commands;
+      // Server load counts every watched folder's connection.
+      r_.imap_wait_commands = waited.value().commands + (junk_wait_.result && junk_wait_.result->has_value()
+                                                             ? junk_wait_.result->value().commands
+                                                             : 0);
       if (waited.value().rtt) r_.imap_rtt_us = waited.value().rtt->count();
     }
 
@@ -344,7 +376,7 @@ class CheckRun {
     } else {
       r_.cleanup = "skipped";
     }
-    settle_late_probes(r_, cfg_, inbox_.get(), junk_.leg.get(), std::string(), dl_);
+    settle_late_probes(r_, cfg_, inbox_.get(), [this] { return junk_for_late_probes(); }, std::string(), dl_);
     finish_sides();
     logout(*inbox_, dl_);
     found_verdict(r_, cfg_);
@@ -363,7 +395,7 @@ class CheckRun {
   CheckReport r_;
   // Declared before the side legs: destroyed after their threads joined.
   net::Credentials imap_creds_, smtp_creds_;  // the config's, with OAuth2 bearer tokens filled in
-  std::string junk_name_;  // the junk folder to watch ("" = none), selected by select_junk()
+  std::string junk_name_;  // the junk folder to watch ("" = none), opened by start_side_watchers()
   std::optional<CleanupResult> early_cleanup_;  // the inbox cleanup done before the side legs were joined
   std::unique_ptr<ImapLeg> inbox_;
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};

@@ -1,5 +1,7 @@
 #include "check/side_legs.hpp"
 
+#include <chrono>
+
 namespace mailprobe::check {
 
 // GCC 12 at -Os reports std::stop_source's own state as maybe-uninitialized
@@ -46,6 +48,34 @@ void SideLeg::finish(const Deadline& dl) {
 void SideWait::start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop) {
   thread = std::jthread([this, &leg, plan = std::move(plan), &found, stop = std::move(stop)] {
     result = wait_for_probe(*leg.session, plan, {}, stop);
+    if (result->has_value() && result->value().found) found = true;
+  });
+}
+
+void SideWait::start_lazy(SideLeg& side, SideTarget target, LazyOpen when,
+                          std::function<WaitPlan(const ImapLeg&)> plan_for, std::atomic<bool>& found,
+                          std::function<bool()> stop) {
+  thread = std::jthread([this, &side, target = std::move(target), when = std::move(when),
+                         plan_for = std::move(plan_for), &found, stop = std::move(stop)] {
+    const auto interrupted = [&] { return target.deadline.expired() || (target.stop && target.stop->load()); };
+    while (!when.never() && !when.now() && !interrupted())
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (when.never() || interrupted()) return;
+    opened = true;
+    auto l = open_leg(*target.server, *target.tls, *target.creds, target.deadline, target.stop, target.log,
+                      target.log_label);
+    if (!l) {
+      side.error = l.error().reply_text;
+      return;
+    }
+    side.leg = std::move(l.value());
+    if (auto st = select_mailbox(*side.leg, target.mailbox, target.deadline); !st) {
+      side.error = st.error().reply_text;
+      logout(*side.leg, target.deadline);
+      side.leg.reset();
+      return;
+    }
+    result = wait_for_probe(*side.leg->session, plan_for(*side.leg), {}, stop);
     if (result->has_value() && result->value().found) found = true;
   });
 }

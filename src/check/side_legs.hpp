@@ -35,13 +35,42 @@ struct SideLeg {
   void finish(const Deadline& dl);
 };
 
+/// Where and as whom a side folder is opened; every pointer must outlive
+/// the thread that opens it (SideWait::join()).
+struct SideTarget {
+  const net::Endpoint* server = nullptr;
+  const net::TlsPolicy* tls = nullptr;
+  const net::Credentials* creds = nullptr;
+  std::string mailbox;
+  Deadline deadline;
+  const std::atomic<bool>* stop = nullptr;
+  net::DialogueLog* log = nullptr;
+  const char* log_label = "imap";
+};
+
+/// When a lazily opened side folder connects, and when it never needs to.
+struct LazyOpen {
+  std::function<bool()> now;    // open at once (a time has come, or the main watch ended unseen)
+  std::function<bool()> never;  // the verdict is in elsewhere: do not connect at all
+};
+
 /// Runs one watcher on its own thread; `found` turns true when it finds.
 struct SideWait {
   std::optional<Outcome<WaitOutcome>> result;
   std::jthread thread;
+  std::atomic<bool> opened{false};  // start_lazy(): the connection was attempted
 
   /// `leg`, `found` and `stop`'s captures must outlive join().
   void start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop);
+  /// Like start(), but the folder is only opened (login and SELECT into
+  /// `side`, on this watcher's thread) once `when.now()` turns true, and not
+  /// at all if `when.never()` does first. The plan is made from the opened
+  /// leg (its UIDNEXT). A watcher opened after the main watch ended still
+  /// makes its first search (watcher.hpp: the first check always runs), so a
+  /// "not found" verdict has looked in this folder too. On a failure to open,
+  /// `side.error` says why and there is no result.
+  void start_lazy(SideLeg& side, SideTarget target, LazyOpen when, std::function<WaitPlan(const ImapLeg&)> plan_for,
+                  std::atomic<bool>& found, std::function<bool()> stop);
   void join();
   /// The outcome when this watcher found its message, else nullptr (call after join).
   const WaitOutcome* found() const;

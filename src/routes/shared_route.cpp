@@ -164,7 +164,8 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
 void settle(SharedRun& run, const check::CheckConfig& cfg, MailboxGroup& group) {
   if (cfg.state_file.empty() || !group.inbox()) return;
   const Deadline dl = Deadline::in(std::chrono::milliseconds(std::min<long>(cfg.timeout.count(), 10000)));
-  check::settle_late_probes(run.report, cfg, &group.inbox()->leg(), group.junk() ? &group.junk()->leg() : nullptr,
+  check::settle_late_probes(run.report, cfg, &group.inbox()->leg(),
+                            [&group]() -> check::ImapLeg* { return group.junk() ? &group.junk()->leg() : nullptr; },
                             run.pending_token, dl);
 }
 

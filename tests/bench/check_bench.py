@@ -127,7 +127,14 @@ def held_run(binary, env, legs):
             if os.path.isdir(maildir_new):
                 for name in os.listdir(maildir_new):
                     if name not in before:
-                        landed["t"] = time.time()
+                        landed["seen"] = time.time()
+                        # The kernel's ctime of the rename into new/ is the
+                        # landing; this thread only notices it (later, by its
+                        # polling and scheduling on a busy machine).
+                        try:
+                            landed["t"] = os.stat(os.path.join(maildir_new, name)).st_ctime_ns / 1e9
+                        except FileNotFoundError:  # already moved to cur/ by the IMAP side
+                            landed["t"] = landed["seen"]
                         return
             time.sleep(0.0005)
 
@@ -145,6 +152,7 @@ def held_run(binary, env, legs):
         print(f"    held: lag {lag * 1000:.1f} ms, delivery {record['delivery_seconds'] * 1000:.1f} ms"
               f" (true {(landed['t'] - accepted) * 1000:.1f}, bound {record.get('delivery_error_seconds', 0) * 1000:.1f}),"
               f" landed {(landed['t'] - iso_to_epoch(record['start_time_imap_search'])) * 1000:.0f} ms into the wait,"
+              f" noticed +{(landed['seen'] - landed['t']) * 1000:.1f} ms after ctime,"
               f" tries {record.get('tries')}, commands {record.get('imap_wait_commands')}, method {record.get('method')}")
     # imap_wait_commands counts every command; older builds only have tries.
     return (lag, err, record.get("imap_wait_commands", record.get("tries", 0))), record

@@ -30,6 +30,18 @@ def check(srv, smtp_tls="starttls", imap_tls="starttls", extra=(), to="bob@local
     return p.returncode, json.loads(lines[0]), time.monotonic() - t0
 
 
+def check_v(srv, extra=()):
+    """check() with -v: (exit code, record, stderr with the dialogue)."""
+    args = [binary(), "check", "-v", "--email-from", "alice@localhost", "--email-to", "bob@localhost",
+            "--smtp-host", "localhost", "--smtp-port", str(srv.port("smtp")), "--smtp-username", "alice",
+            "--imap-host", "localhost", "--imap-port", str(srv.port("imap")), "--imap-username", "bob",
+            "--ca-file", srv.info["ca_file"], "--timeout", "8", "--check-frequency", "0.2", "--max-checks", "10",
+            "--output-format", "json", *extra]
+    env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
+    p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=15)
+    return p.returncode, json.loads(p.stdout.splitlines()[-1]), p.stderr
+
+
 class CheckAgainstServe(unittest.TestCase):
     def test_demo_round_trip_succeeds(self):
         p = subprocess.run([binary(), "demo", "--output-format", "json"], capture_output=True, text=True,
@@ -154,6 +166,29 @@ class CheckAgainstServe(unittest.TestCase):
             self.assertEqual(d["result"], "junk")
             rc, d, _ = check(srv)
             self.assertEqual((rc, d["placement"], d["result"]), (0, "inbox", "success"), d)
+
+    def test_the_junk_folder_is_opened_only_when_the_inbox_has_not_shown_the_probe(self):
+        # -v prints each connection's dialogue under its label (imap, junk, smtp).
+        def labels(stderr):
+            return {line.split()[1] for line in stderr.splitlines() if line.startswith("+") and len(line.split()) > 1}
+
+        with Serve("--junk-match", "[junk-me]") as srv:
+            rc, d, err = check_v(srv)
+            self.assertEqual((rc, d["placement"], d["junk_mailbox"]), (0, "inbox", "Junk"), d)
+            self.assertIn("imap", labels(err))
+            self.assertNotIn("junk", labels(err), "a probe seen in the inbox needs no junk connection")
+            rc, d, err = check_v(srv, extra=["--prefix", "[junk-me] "])
+            self.assertEqual((rc, d["placement"]), (0, "junk"), d)
+            self.assertIn("junk", labels(err))
+            # Filed before the folder was opened: the window starts at the acceptance.
+            self.assertGreaterEqual(d["delivery_error_seconds"], d["delivery_seconds"] * 0.99, d)
+
+    def test_a_probe_not_seen_anywhere_was_also_looked_for_in_the_junk_folder(self):
+        with Serve("--delay-delivery", "3000") as srv:
+            rc, d, err = check_v(srv, extra=["--check-frequency", "0.1", "--max-checks", "2"])
+        self.assertEqual((d["stage"], d["result"]), ("imap_wait", "not_delivered"), d)
+        self.assertIn("or Junk", d["error"], d)
+        self.assertRegex(err, r"junk +> \S+ UID SEARCH", "the inbox watch ended: one search in Junk")
 
     def test_idle_advertised_but_refused_falls_back_to_polling(self):
         with Serve("--delay-delivery", "300", "--imap-reply", "IDLE=NO no idle here") as srv:
