@@ -9,12 +9,14 @@ namespace mailprobe::check {
 using std::chrono::milliseconds;
 
 WatchMachine::WatchMachine(SteadyClock::time_point started, SteadyClock::time_point wait_until,
-                           SteadyClock::time_point deadline, milliseconds check_frequency, bool idle)
+                           SteadyClock::time_point deadline, milliseconds check_frequency, bool idle,
+                           milliseconds min_interval)
     : started_(started),
       wait_until_(wait_until),
       deadline_(deadline),
       last_search_(started),
       check_frequency_(check_frequency),
+      min_interval_(min_interval),
       idle_(idle) {}
 
 bool WatchMachine::take_round_finished() {
@@ -27,7 +29,8 @@ WatchMachine::Action WatchMachine::head(SteadyClock::time_point now, bool stop_r
   if (stop_requested) return {Act::stop};
   if (now >= wait_until_ || now >= deadline_) return {Act::give_up};
   auto elapsed = std::chrono::duration_cast<milliseconds>(now - started_);
-  until_ = std::min({now + poll_interval(elapsed, check_frequency_), wait_until_, deadline_});
+  const milliseconds interval = std::min(std::max(poll_interval(elapsed, check_frequency_), min_interval_), check_frequency_);
+  until_ = std::min({now + interval, wait_until_, deadline_});
   pushed_ = polled_ = false;
   return idle_ ? Action{Act::idle_start} : Action{Act::sleep, until_};
 }

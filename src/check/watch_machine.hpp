@@ -55,9 +55,12 @@ class WatchMachine {
   };
 
   /// `started` is when the wait began; the window ends at `wait_until`, the
-  /// run at `deadline` (whichever is first).
+  /// run at `deadline` (whichever is first). `min_interval` slows the
+  /// poll_interval() schedule down for a watcher that needs less resolution
+  /// (a side folder); check_frequency still caps it.
   WatchMachine(SteadyClock::time_point started, SteadyClock::time_point wait_until,
-               SteadyClock::time_point deadline, std::chrono::milliseconds check_frequency, bool idle);
+               SteadyClock::time_point deadline, std::chrono::milliseconds check_frequency, bool idle,
+               std::chrono::milliseconds min_interval = std::chrono::milliseconds(0));
 
   /// The next action after `in` happened at `now`.
   Action next(SteadyClock::time_point now, const Input& in);
@@ -73,7 +76,7 @@ class WatchMachine {
   Action round_end(SteadyClock::time_point now, bool stop_requested);
 
   SteadyClock::time_point started_, wait_until_, deadline_, last_search_, until_{};
-  std::chrono::milliseconds check_frequency_;
+  std::chrono::milliseconds check_frequency_, min_interval_;
   bool idle_;
   bool pushed_ = false, polled_ = false, round_finished_ = false;
   int tries_ = 0;

@@ -242,7 +242,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
   t.last_miss = plan.not_before != SteadyClock::time_point{} ? plan.not_before : started;
   bool fast_done = !plan.fast_phase;
   int fast_noops = 0;  // tries made by the fast phase, outside the machine
-  WatchMachine m(started, plan.wait_until, plan.deadline.at, plan.check_frequency, plan.idle);
+  WatchMachine m(started, plan.wait_until, plan.deadline.at, plan.check_frequency, plan.idle, plan.min_interval);
   auto settle = [&] {
     out.tries = m.tries() + fast_noops;
     out.commands = t.commands;

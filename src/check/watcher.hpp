@@ -36,6 +36,8 @@ struct WaitPlan {
   /// Start with noop_pacer.hpp's fast phase (NOOPs in flight on a cadence)
   /// before the IDLE/NOOP loop. Off for watchers that expect no quick arrival.
   bool fast_phase = false;
+  /// Shortest interval of the IDLE/NOOP loop (0: poll_interval() alone); check_frequency still caps it.
+  std::chrono::milliseconds min_interval{0};
 
   // What to look for. The defaults find the probe itself; a bounce watcher
   // searches the whole text and accepts only a DSN that references the token.

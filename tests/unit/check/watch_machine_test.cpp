@@ -70,6 +70,22 @@ TEST_SUITE("check::watch_machine") {
     CHECK(m.tries() == 3);
   }
 
+  TEST_CASE("a minimum interval slows the schedule for a side folder; check_frequency still caps it") {
+    FakeClock c;
+    const auto t0 = c.now;
+    WatchMachine slow(t0, t0 + 60s, t0 + 70s, 2000ms, true, 100ms);
+    slow.next(c.now, event(Event::begin));
+    REQUIRE(slow.next(c.now, searched(false, c.now)).act == Act::idle_start);
+    auto a = slow.next(c.now, event(Event::idle_started));
+    REQUIRE(a.act == Act::idle_wait);
+    CHECK(a.until == t0 + 100ms);  // not the first half second's 10 ms
+    WatchMachine capped(t0, t0 + 60s, t0 + 70s, 40ms, false, 100ms);
+    capped.next(c.now, event(Event::begin));
+    a = capped.next(c.now, searched(false, c.now));
+    REQUIRE(a.act == Act::sleep);
+    CHECK(a.until == t0 + 40ms);  // the user's --check-frequency is the ceiling
+  }
+
   TEST_CASE("IDLE: a push ends the wait, DONE, then a search credited to idle") {
     FakeClock c;
     const auto t0 = c.now;
