@@ -22,9 +22,11 @@ namespace mailprobe::check {
 
 namespace {
 
-/// How long after the final 250 the junk folder is left unopened. Most
-/// probes land in the inbox well within it (a local Postfix + Dovecot: 15-100
-/// ms), and such a check then logs in once instead of twice: one TLS
+/// How long after the final 250 the junk folder is left unopened, plus two
+/// round trips (the inbox watcher's news and its confirming SEARCH+FETCH
+/// must not race it). Most probes land in the inbox well within it (a local
+/// Postfix + Dovecot: 15-100 ms), and such a check then logs in once instead
+/// of twice: one TLS
 /// handshake and one IMAP session less for the client and the server, and
 /// one connection less against per-user caps (Dovecot 10, Gmail 15). A probe
 /// filed as junk before the folder is opened is found by its first search,
@@ -253,11 +255,12 @@ class CheckRun {
   // the side watchers stop too instead of waiting out their window.
   bool side_stop() const { return any_found() || inbox_done_.load(); }
 
-  /// The junk folder opens kJunkOpensAfter after the 250 unless the probe
-  /// was found by then, or at once when the inbox watch ended without it.
+  /// The junk folder opens kJunkOpensAfter (and two round trips) after the
+  /// 250 unless the probe was found by then, or at once when the inbox watch
+  /// ended without it.
   void start_side_watchers(const WaitPlan& plan) {
     if (!junk_name_.empty()) {
-      const auto open_at = acceptance_.steady + kJunkOpensAfter;
+      const auto open_at = acceptance_.steady + kJunkOpensAfter + 2 * Micros(send_.rtt_us().value_or(0));
       SideTarget target{&cfg_.imap, &cfg_.tls, &imap_creds_, junk_name_, dl_, stop_, cfg_.transcript.get(), "junk"};
       LazyOpen when{[this, open_at] { return inbox_done_.load() || SteadyClock::now() >= open_at; },
                     [this] { return any_found(); }};

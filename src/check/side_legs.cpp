@@ -69,6 +69,11 @@ void SideWait::start_lazy(SideLeg& side, SideTarget target, LazyOpen when,
       return;
     }
     side.leg = std::move(l.value());
+    if (when.never()) {  // found elsewhere during the login
+      logout(*side.leg, target.deadline);
+      side.leg.reset();
+      return;
+    }
     if (auto st = select_mailbox(*side.leg, target.mailbox, target.deadline); !st) {
       side.error = st.error().reply_text;
       logout(*side.leg, target.deadline);
