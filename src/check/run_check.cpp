@@ -22,22 +22,6 @@ namespace mailprobe::check {
 
 namespace {
 
-/// How long after the final 250 the junk folder is left unopened, plus two
-/// round trips (the inbox watcher's news and its confirming SEARCH+FETCH
-/// must not race it). Most probes land in the inbox well within it (a local
-/// Postfix + Dovecot: 15-100 ms), and such a check then logs in once instead
-/// of twice: one TLS
-/// handshake and one IMAP session less for the client and the server, and
-/// one connection less against per-user caps (Dovecot 10, Gmail 15). A probe
-/// filed as junk before the folder is opened is found by its first search,
-/// which covers the whole folder; its landing window then starts at the
-/// acceptance, and delivery_error_seconds says so.
-constexpr std::chrono::milliseconds kJunkOpensAfter{500};
-/// Once open, the junk folder is polled at most this often (IDLE, DONE and a
-/// NOOP per round): a probe filed as junk is timed to within about half of
-/// it, and the folder costs the server some 30 commands a second, not 300.
-constexpr std::chrono::milliseconds kJunkPollsEvery{100};
-
 /// One run. Each step below is one stage of the README's "How a check
 /// works"; run() strings them together. Threads (side legs, side watchers)
 /// are std::jthreads owned by members, so they join on every exit path.

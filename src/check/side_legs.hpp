@@ -7,6 +7,7 @@
 // Threads join in the destructors, so an exception never leaves one running.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,21 @@
 #include "check/watcher.hpp"
 
 namespace mailprobe::check {
+
+/// How long after the final 250 the junk folder is left unopened (a single
+/// check adds two round trips, so the inbox watcher's news and confirming
+/// SEARCH+FETCH do not race it). Most probes land in the inbox well within
+/// it (a local Postfix + Dovecot: 15-100 ms), and a check then logs in once
+/// instead of twice: one TLS handshake and one IMAP session less for the
+/// client and the server, and one connection less against per-user caps
+/// (Dovecot 10, Gmail 15). A probe filed as junk before the folder is opened
+/// is found by its first search, which covers the whole folder; its landing
+/// window then starts at the acceptance, and delivery_error_seconds says so.
+inline constexpr std::chrono::milliseconds kJunkOpensAfter{500};
+/// Once open, the junk folder is polled at most this often (IDLE, DONE and a
+/// NOOP per round): a probe filed as junk is timed to within about half of
+/// it, and the folder costs the server some 30 commands a second, not 300.
+inline constexpr std::chrono::milliseconds kJunkPollsEvery{100};
 
 struct SideLeg {
   std::unique_ptr<ImapLeg> leg;

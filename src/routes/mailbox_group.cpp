@@ -1,8 +1,13 @@
 #include "routes/mailbox_group.hpp"
 
+#include <algorithm>
+
 #include "auth/leg_credentials.hpp"
+#include "check/side_legs.hpp"
 
 namespace mailprobe::routes {
+
+using std::chrono::milliseconds;
 
 std::string group_key(const check::CheckConfig& c) {
   // Separator: a NUL never appears in a validated flag value.
@@ -21,7 +26,11 @@ std::string group_key(const check::CheckConfig& c) {
 }
 
 MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadline, const std::atomic<bool>* stop)
-    : deadline_(deadline) {
+    : deadline_(deadline),
+      stop_(stop),
+      imap_(cfg.imap),
+      tls_(cfg.tls),
+      check_frequency_(cfg.check_frequency) {
   // An OAuth2 login gets its bearer token first (stage imap_token), as run_check does.
   auto creds_or = auth::leg_credentials(cfg.imap_creds, cfg.imap_token, Stage::imap_token, cfg.tls, deadline,
                                         cfg.state_file);
@@ -29,71 +38,157 @@ MailboxGroup::MailboxGroup(const check::CheckConfig& cfg, const Deadline& deadli
     failure_ = creds_or.error();
     return;
   }
-  const net::Credentials creds = std::move(creds_or.value());
-  std::unique_ptr<check::ImapLeg> junk_leg;
-  std::jthread junk_opener;  // joins on every return path
-  std::string junk_open_error;
-  const bool want_junk = cfg.junk_mailbox != "none";
-  // The junk connection logs in while the mailbox's does (run_check does the same).
-  if (want_junk) {
-    junk_opener = std::jthread([&] {
-      auto l = check::open_leg(cfg.imap, cfg.tls, creds, deadline, stop);
-      if (l) junk_leg = std::move(l.value());
-      else junk_open_error = l.error().reply_text;
-    });
-  }
-  auto join_junk = [&] {
-    if (junk_opener.joinable()) junk_opener.join();
-    if (junk_leg) ++connections_;
-  };
-  auto opened = check::open_leg(cfg.imap, cfg.tls, creds, deadline, stop);
+  creds_ = std::move(creds_or.value());
+  auto opened = check::open_leg(imap_, tls_, creds_, deadline, stop);
   if (!opened) {
     failure_ = opened.error();
-    join_junk();
-    if (junk_leg) check::logout(*junk_leg, deadline);
     return;
   }
   ++connections_;
   std::unique_ptr<check::ImapLeg> leg = std::move(opened.value());
-  if (want_junk) junk_name_ = cfg.junk_mailbox == "auto" ? check::find_junk(*leg->session, deadline) : cfg.junk_mailbox;
-  if (junk_name_ == cfg.mailbox) junk_name_.clear();
-  if (auto st = check::select_mailbox(*leg, cfg.mailbox, deadline); !st) {
+  const bool want_junk = cfg.junk_mailbox != "none";
+  std::string junk;
+  Status st = ok();
+  if (want_junk && cfg.junk_mailbox == "auto") {
+    st = check::select_and_find_junk(*leg, cfg.mailbox, deadline, junk);  // LIST in SELECT's flight
+  } else {
+    if (want_junk) junk = cfg.junk_mailbox;
+    st = check::select_mailbox(*leg, cfg.mailbox, deadline);
+  }
+  if (!st) {
     failure_ = st.error();
     check::logout(*leg, deadline);
-    join_junk();
-    if (junk_leg) check::logout(*junk_leg, deadline);
     return;
   }
-  join_junk();
-  if (junk_leg && !junk_name_.empty()) {
-    if (auto st = check::select_mailbox(*junk_leg, junk_name_, deadline); st) {
-      junk_ = std::make_unique<MailboxHub>(std::move(junk_leg), "junk", cfg.check_frequency);
-    } else {
-      junk_error_ = st.error().reply_text;
-    }
-  } else if (want_junk && !junk_open_error.empty()) {
-    junk_error_ = junk_open_error;
-  }
-  if (junk_leg) check::logout(*junk_leg, deadline);  // not needed after all
-  if (!junk_) junk_name_.clear();
+  junk_name_ = junk == cfg.mailbox ? std::string() : junk;
   inbox_ = std::make_unique<MailboxHub>(std::move(leg), "inbox", cfg.check_frequency);
   inbox_thread_ = std::jthread([this, stop] { inbox_->run(deadline_, stop); });
-  if (junk_) junk_thread_ = std::jthread([this, stop] { junk_->run(deadline_, stop); });
+  if (!junk_name_.empty()) junk_thread_ = std::jthread([this] { junk_loop(); });
+}
+
+std::string MailboxGroup::junk_error() const {
+  std::lock_guard lk(jmu_);
+  return junk_error_;
+}
+
+void MailboxGroup::add(const std::shared_ptr<Ticket>& t) {
+  inbox_->add(t);
+  if (junk_name_.empty()) return;
+  std::unique_lock lk(jmu_);
+  switch (junk_state_) {
+    case JunkState::open: {
+      MailboxHub* hub = junk_.get();
+      lk.unlock();
+      hub->add(t);
+      return;
+    }
+    case JunkState::failed:
+      lk.unlock();
+      t->release();  // the folder could not be opened: its holder lets go at once
+      return;
+    case JunkState::waiting:
+    case JunkState::opening:
+      junk_held_.push_back(t);
+      lk.unlock();
+      jcv_.notify_all();
+      return;
+  }
+}
+
+bool MailboxGroup::junk_needed_locked() {
+  std::erase_if(junk_held_, [](const std::shared_ptr<Ticket>& t) { return t->settled(); });
+  const auto now = SteadyClock::now();
+  for (const auto& t : junk_held_) {
+    auto armed = t->armed_at();
+    if ((armed && now >= *armed + check::kJunkOpensAfter) || now >= t->wait_until()) return true;
+  }
+  return false;
+}
+
+Outcome<std::unique_ptr<check::ImapLeg>> MailboxGroup::open_junk() {
+  auto l = check::open_leg(imap_, tls_, creds_, deadline_, stop_);
+  if (!l) return l.error();
+  ++connections_;
+  std::unique_ptr<check::ImapLeg> leg = std::move(l.value());
+  if (auto st = check::select_mailbox(*leg, junk_name_, deadline_); !st) {
+    check::logout(*leg, deadline_);
+    return st.error();
+  }
+  return leg;
+}
+
+void MailboxGroup::junk_loop() {
+  std::unique_lock lk(jmu_);
+  while (true) {
+    if ((stop_ && stop_->load()) || deadline_.expired()) break;
+    if (junk_needed_locked()) {
+      junk_state_ = JunkState::opening;
+      break;
+    }
+    if (junk_closing_ && junk_held_.empty()) return;
+    jcv_.wait_for(lk, milliseconds(5));
+  }
+  std::vector<std::shared_ptr<Ticket>> held;
+  if (junk_state_ != JunkState::opening) {  // stopped or out of time before it was needed
+    junk_state_ = JunkState::failed;
+    held.swap(junk_held_);
+    lk.unlock();
+    for (auto& t : held) t->release();
+    return;
+  }
+  lk.unlock();
+  auto opened = open_junk();  // add() keeps holding tickets meanwhile
+  lk.lock();
+  if (!opened) {
+    junk_state_ = JunkState::failed;
+    junk_error_ = opened.error().reply_text;
+    held.swap(junk_held_);
+    lk.unlock();
+    for (auto& t : held) t->release();
+    return;
+  }
+  junk_ = std::make_unique<MailboxHub>(std::move(opened.value()), "junk", check_frequency_);
+  junk_state_ = JunkState::open;
+  held.swap(junk_held_);
+  for (auto& t : held) junk_->add(t);
+  if (junk_closing_) junk_->close();
+  lk.unlock();
+  if (!junk_->catch_up()) return;
+  junk_->run(deadline_, stop_);
 }
 
 void MailboxGroup::close() {
   if (closed_) return;
   closed_ = true;
   if (inbox_) inbox_->close();
-  if (junk_) junk_->close();
+  {
+    std::lock_guard lk(jmu_);
+    junk_closing_ = true;
+    if (junk_) junk_->close();
+  }
+  jcv_.notify_all();
   if (inbox_thread_.joinable()) inbox_thread_.join();
   if (junk_thread_.joinable()) junk_thread_.join();
+}
+
+check::ImapLeg* MailboxGroup::junk_for_late_probes() {
+  std::lock_guard lk(jmu_);
+  if (junk_) return &junk_->leg();
+  if (late_junk_) return late_junk_.get();
+  if (junk_name_.empty() || junk_state_ == JunkState::failed || late_tried_) return nullptr;
+  late_tried_ = true;
+  auto opened = open_junk();
+  if (!opened) return nullptr;
+  late_junk_ = std::move(opened.value());
+  return late_junk_.get();
 }
 
 void MailboxGroup::logout() {
   close();
   if (inbox_) check::logout(inbox_->leg(), deadline_);
+  std::lock_guard lk(jmu_);
   if (junk_) check::logout(junk_->leg(), deadline_);
+  if (late_junk_) check::logout(*late_junk_, deadline_);
 }
 
 MailboxGroup::~MailboxGroup() { close(); }

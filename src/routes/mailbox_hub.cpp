@@ -5,6 +5,7 @@
 
 #include "check/fast_poll.hpp"
 #include "check/noop_pacer.hpp"
+#include "check/side_legs.hpp"
 #include "check/watcher.hpp"
 #include "insight/header_block.hpp"
 #include "insight/stale_probe.hpp"
@@ -105,6 +106,44 @@ bool MailboxHub::scan(const std::string& how) {
       for (auto uid : *uids)
         if (uid >= scan_from_) fresh.push_back(uid);  // "n:*" also matches the highest UID below n (§6.4.8)
   if (fresh.empty()) return true;
+  scan_from_ = *std::max_element(fresh.begin(), fresh.end()) + 1;
+  return take(fresh, how);
+}
+
+bool MailboxHub::catch_up() {
+  std::vector<std::string> tokens;
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& [token, p] : pending_) tokens.push_back(token);
+  }
+  // Per token the single watcher's key (check::search_command: the header,
+  // or the Subject for servers that do not index X- headers), ORed in
+  // prefix form ("OR OR a b c" is (a OR b) OR c), at most kPerSearch tokens
+  // per SEARCH so the nesting stays shallow (servers bound it; serve at 64).
+  constexpr std::size_t kPerSearch = 16;
+  const Deadline io = Deadline::in(milliseconds(30000));
+  std::vector<std::uint32_t> found;
+  for (std::size_t at = 0; at < tokens.size(); at += kPerSearch) {
+    const std::size_t n = std::min(kPerSearch, tokens.size() - at);
+    std::string keys;
+    for (std::size_t i = 1; i < n; ++i) keys += "OR ";
+    for (std::size_t i = at; i < at + n; ++i)
+      keys += "(OR HEADER " + std::string(message::kTokenHeader) + " " + tokens[i] + " SUBJECT " + tokens[i] + ") ";
+    keys.pop_back();
+    auto rs = leg_->session->command("UID SEARCH " + keys, io, Stage::imap_wait);
+    if (!rs) {
+      fail_all(rs.error());
+      return false;
+    }
+    for (const auto& r : rs.value())
+      if (auto uids = imap::search_result(r)) found.insert(found.end(), uids->begin(), uids->end());
+  }
+  return found.empty() || take(found, "poll");
+}
+
+bool MailboxHub::take(const std::vector<std::uint32_t>& fresh, const std::string& how) {
+  imap::Session& s = *leg_->session;
+  const Deadline io = Deadline::in(milliseconds(30000));
   const Stamp seen = Stamp::now();
   const auto t0 = SteadyClock::now();
   auto fetched = s.command("UID FETCH " + check::uid_set(fresh) + " (UID BODY.PEEK[HEADER])", io, Stage::imap_fetch);
@@ -113,7 +152,6 @@ bool MailboxHub::scan(const std::string& how) {
     return false;
   }
   const auto fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
-  scan_from_ = *std::max_element(fresh.begin(), fresh.end()) + 1;
 
   struct Hit {
     std::shared_ptr<Ticket> ticket;
@@ -202,7 +240,9 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       }
       continue;
     }
-    until_tp = std::min({until_tp, now + check::poll_interval(elapsed, check_frequency_), deadline.at});
+    auto interval = check::poll_interval(elapsed, check_frequency_);
+    if (where_ != "inbox") interval = std::min(std::max(interval, check::kJunkPollsEvery), check_frequency_);
+    until_tp = std::min({until_tp, now + interval, deadline.at});
     const Deadline until{until_tp};
 
     bool pushed = false;

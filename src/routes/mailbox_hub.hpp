@@ -15,7 +15,8 @@
 // check::kFastPhase after the newest ticket (check/noop_pacer.hpp, as a
 // single check polls; a server's IDLE push may lag, Dovecot's by half a
 // second) and looks at once when poked (a route's 250 arrived); after that,
-// and always for the junk folder, it follows the single watcher
+// and always for the junk folder (opened lazily by routes/mailbox_group.hpp,
+// polled at most every check::kJunkPollsEvery), it follows the single watcher
 // (check/watcher.hpp): IDLE when offered, plus a NOOP poll at
 // poll_interval() measured from the newest ticket.
 
@@ -48,6 +49,14 @@ class MailboxHub {
   /// ticket is released at once with that failure.
   void add(std::shared_ptr<Ticket> t);
 
+  /// For a folder opened after some of its probes may have landed (the
+  /// lazily opened junk folder): one UID SEARCH over the whole folder for the
+  /// pending tickets' tokens (RFC 3501 §6.4.4, ORed HEADER keys, so only
+  /// their messages are fetched), taking what it finds as a scan does. Later
+  /// scans start at the UIDNEXT of the SELECT. Call before run(). False on an
+  /// IMAP failure (pending tickets released with it).
+  bool catch_up();
+
   /// A route's probe was just accepted: look now rather than at the next
   /// poll (a server that delivers before its 250, as `mailprobe serve`
   /// does, has it in the mailbox already). Thread-safe; cheap.
@@ -78,6 +87,8 @@ class MailboxHub {
   std::size_t prune();
   /// One scan of the UIDs since scan_from_. False on an IMAP failure (set in failure_).
   bool scan(const std::string& how);
+  /// Fetches the headers of `uids` and takes the pending probes among them.
+  bool take(const std::vector<std::uint32_t>& uids, const std::string& how);
   void fail_all(const Failure& f);
   /// `n` mailbox checks (IDLE/NOOP cycles, or NOOPs of the fast phase) for
   /// every pending ticket.

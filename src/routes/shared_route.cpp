@@ -65,12 +65,10 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
     return finish();
   }
   r.junk_mailbox = group.junk_name();
-  r.junk_error = group.junk_error();
 
   // The watchers hold the ticket before the probe leaves, so none can miss it.
   auto ticket = std::make_shared<Ticket>(r.token, group.watchers(), cfg.cleanup);
-  group.inbox()->add(ticket);
-  if (group.junk()) group.junk()->add(ticket);
+  group.add(ticket);
 
   message::ProbeSpec spec{cfg.email_from, cfg.email_to, cfg.prefix, r.token, net::local_hostname(), WallClock::now(),
                           cfg.source};
@@ -120,6 +118,10 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   r.mx_tried = so.tried;
   check::copy_smtp(r, so.sent);
   r.tries = waited.tries;
+  if (std::string junk_error = group.junk_error(); !junk_error.empty()) {
+    r.junk_error = junk_error;
+    r.junk_mailbox.clear();  // not watched after all
+  }
 
   if (!waited.found) {
     r.end = ended;
@@ -165,7 +167,7 @@ void settle(SharedRun& run, const check::CheckConfig& cfg, MailboxGroup& group) 
   if (cfg.state_file.empty() || !group.inbox()) return;
   const Deadline dl = Deadline::in(std::chrono::milliseconds(std::min<long>(cfg.timeout.count(), 10000)));
   check::settle_late_probes(run.report, cfg, &group.inbox()->leg(),
-                            [&group]() -> check::ImapLeg* { return group.junk() ? &group.junk()->leg() : nullptr; },
+                            [&group] { return group.junk_for_late_probes(); },
                             run.pending_token, dl);
 }
 

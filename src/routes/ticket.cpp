@@ -10,6 +10,12 @@ Ticket::Ticket(std::string token, int watchers, bool cleanup)
 void Ticket::arm(SteadyClock::time_point wait_until) {
   std::lock_guard lk(mu_);
   wait_until_ = wait_until;
+  armed_at_ = SteadyClock::now();
+}
+
+std::optional<SteadyClock::time_point> Ticket::armed_at() const {
+  std::lock_guard lk(mu_);
+  return armed_at_;
 }
 
 SteadyClock::time_point Ticket::wait_until() const {

@@ -45,6 +45,8 @@ class Ticket {
   void arm(SteadyClock::time_point wait_until);
   /// The wait window's end (max() while unarmed).
   SteadyClock::time_point wait_until() const;
+  /// When arm() was called (about when the 250 arrived); nullopt while unarmed.
+  std::optional<SteadyClock::time_point> armed_at() const;
 
   /// Found by some watcher, or given up by all: watchers drop it.
   bool settled() const;
@@ -82,6 +84,7 @@ class Ticket {
   std::condition_variable cv_;
   int holders_;
   SteadyClock::time_point wait_until_ = SteadyClock::time_point::max();
+  std::optional<SteadyClock::time_point> armed_at_;
   bool claimed_ = false, cancelled_ = false;
   int tries_ = 0;
   std::optional<Sighting> found_;

@@ -136,6 +136,7 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
   Deadlines dl{imap ? ctx.imap_idle_timeout : ctx.idle_timeout, ctx.line_timeout, ctx.data_timeout};
   s.start();
   if (!flush() || s.wants_close()) return;
+  bool login_logged = false;  // IMAP: one line per session that logs in
   char buf[16384];
   while (true) {
     if (ctx.stopping->load()) {
@@ -175,6 +176,12 @@ void drive(Transport& t, int wake_fd, Session& s, const ConnectionContext& ctx, 
     dl.last_read = now;
     s.feed(std::string_view(buf, static_cast<std::size_t>(r)));
     dl.observe(s.progress(), s.lines(), now);
+    if constexpr (imap) {
+      if (!login_logged && !s.user().empty()) {
+        login_logged = true;
+        if (ctx.log) std::fprintf(ctx.log, "mailprobe serve: IMAP login as %s\n", s.user().c_str());
+      }
+    }
     if constexpr (std::is_same_v<Session, SmtpSession>) {
       // Fault --quit-delay: the goodbye comes late (Exim holds its 221).
       if (s.wants_close() && ctx.faults->quit_delay.count() > 0 &&

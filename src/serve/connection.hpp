@@ -32,7 +32,7 @@ struct ConnectionContext {
   std::chrono::milliseconds line_timeout{120000};        // first to last byte of one command line
   std::chrono::milliseconds data_timeout{600000};        // one DATA body or IMAP command with literals
   std::size_t imap_max_output = 1024 * 1024;             // pending IMAP responses before reading stops
-  std::FILE* log = nullptr;                              // session failures; null = silent
+  std::FILE* log = nullptr;                              // session failures, IMAP logins; null = silent
   const Users* users = nullptr;
   const Faults* faults = nullptr;
   MailStore* store = nullptr;

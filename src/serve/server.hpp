@@ -57,7 +57,7 @@ struct ServerOptions {
   std::size_t imap_max_output = 1024 * 1024;  // pending IMAP responses before reading stops
   Faults faults;
   std::FILE* debug_out = nullptr;         // --debug: received messages are printed here
-  std::FILE* log = stderr;                // one line per accepted message; null = silent
+  std::FILE* log = stderr;                // one line per accepted message and IMAP login; null = silent
 };
 
 /// The ports actually bound (-1 = disabled).

@@ -97,6 +97,29 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertEqual(len({r["queue_id"] for r in recs}), 30)
         print(f"ok - 30 routes over {sessions} SMTP sessions")
 
+    def test_a_mailbox_is_watched_over_one_connection_and_its_junk_folder_opens_only_when_needed(self):
+        def logins(srv):
+            time.sleep(0.2)  # the log pump
+            return [l for l in srv.stderr_lines if "mailprobe serve: IMAP login as bob" in l]
+
+        with serve("--junk-match", "[junk-me]") as srv:
+            inbox_only = [(f"in{i}", ("alice", "carol")[i % 2], "bob", "") for i in range(6)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, inbox_only), "--output-format", "json"])
+            self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+            recs = [json.loads(line) for line in p.stdout.splitlines()]
+            self.assertEqual({(r["placement"], r["junk_mailbox"]) for r in recs}, {("inbox", "Junk")}, recs)
+            self.assertEqual(len(logins(srv)), 1, "six probes seen in the inbox: one login, no junk connection")
+            srv.stderr_lines.clear()
+            mixed = inbox_only[:4] + [(f"junk{i}", "alice", "bob", 'prefix = "[junk-me] "\n') for i in range(2)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, mixed), "--output-format", "json"])
+            self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+            recs = {r["route"]: r for r in (json.loads(line) for line in p.stdout.splitlines())}
+            self.assertEqual({n: r["placement"] for n, r in recs.items()},
+                             {"in0": "inbox", "in1": "inbox", "in2": "inbox", "in3": "inbox",
+                              "junk0": "junk", "junk1": "junk"}, recs)
+            self.assertTrue(all(r["cleanup"] == "expunged" for r in recs.values()), recs)
+            self.assertEqual(len(logins(srv)), 2, "probes filed as junk: the junk folder opened once for both")
+
     def test_a_session_the_server_closes_with_421_is_replaced_and_nothing_is_lost(self):
         # The server takes two messages per connection, then answers MAIL with
         # 421 and hangs up (Exim's smtp_accept_max_per_connection): the route
