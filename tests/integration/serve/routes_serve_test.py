@@ -120,6 +120,19 @@ class RoutesAgainstServe(unittest.TestCase):
             self.assertTrue(all(r["cleanup"] == "expunged" for r in recs.values()), recs)
             self.assertEqual(len(logins(srv)), 2, "probes filed as junk: the junk folder opened once for both")
 
+    def test_a_probe_not_seen_in_the_mailbox_is_looked_for_in_the_junk_folder_before_giving_up(self):
+        with serve("--delay-delivery", "3000") as srv:
+            routes = [("late", "alice", "bob", "max-checks = 2\n")]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, routes),
+                        "--output-format", "json"])
+            time.sleep(0.2)  # the log pump
+            logins = [l for l in srv.stderr_lines if "mailprobe serve: IMAP login as bob" in l]
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        rec = json.loads(p.stdout)
+        self.assertEqual((rec["stage"], rec["result"]), ("imap_wait", "not_delivered"), rec)
+        self.assertIn("or Junk", rec["error"], rec)
+        self.assertEqual(len(logins), 2, "the junk folder opened for the last look")
+
     def test_a_session_the_server_closes_with_421_is_replaced_and_nothing_is_lost(self):
         # The server takes two messages per connection, then answers MAIL with
         # 421 and hangs up (Exim's smtp_accept_max_per_connection): the route

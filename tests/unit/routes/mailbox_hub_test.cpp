@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "routes/mailbox_hub.hpp"
 #include "support/scripted_transport.hpp"
@@ -70,6 +72,59 @@ TEST_SUITE("routes::mailbox_hub") {
     CHECK(t.sent().find("m5 UID EXPUNGE 6\r\n") != std::string::npos);
     CHECK(t.sent().find("STORE 5") == std::string::npos);
     CHECK(hub.headers_fetched() == 2);
+  }
+
+  TEST_CASE("a folder opened late catches up: one token SEARCH over the whole folder, then its UIDNEXT") {
+    // The lazily opened junk folder (mailbox_group.hpp): probes filed there
+    // before its SELECT are below its UIDNEXT, so a scan from it would miss them.
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "junk", milliseconds(2000));
+    auto ours = std::make_shared<Ticket>(kOurs, 1, true);
+    auto other = std::make_shared<Ticket>(kTheirs, 1, true);
+    ours->arm(SteadyClock::now() + seconds(5));
+    other->arm(SteadyClock::now() + seconds(5));
+    hub.add(ours);
+    hub.add(other);
+    const std::string h_ours = "Subject: a\r\nX-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    t.serve("* SEARCH 3\r\nm1 OK done\r\n");
+    t.serve(fetch_line(1, 3, h_ours) + "m2 OK done\r\n");
+    t.serve("m3 OK stored\r\n");
+    t.serve("* 1 EXPUNGE\r\nm4 OK expunged\r\n");
+    REQUIRE(hub.catch_up());
+    auto out = ours->wait();
+    REQUIRE(out.found);
+    CHECK(out.found->uid == 3);  // below the folder's UIDNEXT (5)
+    CHECK(out.found->where == "junk");
+    const std::string sent = t.sent();
+    CHECK(sent.find("m1 UID SEARCH OR (OR HEADER X-Mailprobe-Token " + kOurs + " SUBJECT " + kOurs +
+                    ") (OR HEADER X-Mailprobe-Token " + kTheirs + " SUBJECT " + kTheirs + ")\r\n") !=
+          std::string::npos);
+    CHECK(sent.find("m2 UID FETCH 3 (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(sent.find("m4 UID EXPUNGE 3\r\n") != std::string::npos);
+    CHECK_FALSE(other->settled());  // still watched by the folder's later scans
+  }
+
+  TEST_CASE("a catch-up for many probes keeps each SEARCH's OR nesting shallow") {
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "junk", milliseconds(2000));
+    std::vector<std::shared_ptr<Ticket>> tickets;
+    for (int i = 0; i < 20; ++i) {
+      char tok[33];
+      std::snprintf(tok, sizeof tok, "%032x", i + 1);
+      tickets.push_back(std::make_shared<Ticket>(tok, 1, true));
+      tickets.back()->arm(SteadyClock::now() + seconds(5));
+      hub.add(tickets.back());
+    }
+    t.serve("* SEARCH\r\nm1 OK done\r\n");
+    t.serve("* SEARCH\r\nm2 OK done\r\n");
+    REQUIRE(hub.catch_up());
+    const std::string sent = t.sent();
+    std::string fifteen_ors;
+    for (int i = 0; i < 15; ++i) fifteen_ors += "OR ";
+    CHECK(sent.find("m1 UID SEARCH " + fifteen_ors + "(OR HEADER") != std::string::npos);  // 16 tokens
+    CHECK(sent.find("m2 UID SEARCH OR OR OR (OR HEADER") != std::string::npos);  // the other 4
+    CHECK(sent.find("m3 ") == std::string::npos);  // nothing found: nothing fetched
+    CHECK(hub.headers_fetched() == 0);
   }
 
   TEST_CASE("with cleanup off nothing is deleted") {
