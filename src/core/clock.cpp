@@ -51,7 +51,7 @@ std::int64_t unix_nanos(WallClock::time_point t) {
 
 long Deadline::remaining_ms(long cap) const {
   if (at == SteadyClock::time_point::max()) return cap;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(at - SteadyClock::now()).count();
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(at - SteadyClock::now()).count();
   if (left < 0) return 0;
   return left > cap ? cap : static_cast<long>(left);
 }

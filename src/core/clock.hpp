@@ -38,7 +38,9 @@ struct Deadline {
   SteadyClock::time_point at = SteadyClock::time_point::max();
   static Deadline in(std::chrono::milliseconds d) { return {SteadyClock::now() + d}; }
   bool expired() const { return SteadyClock::now() >= at; }
-  /// Milliseconds left, clamped to [0, cap].
+  /// Milliseconds left, rounded up and clamped to [0, cap]: 0 only once
+  /// expired, so a poll(2) timeout taken from it never spins through the
+  /// last fraction of a millisecond.
   long remaining_ms(long cap = 24L * 3600 * 1000) const;
 };
 
