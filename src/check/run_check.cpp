@@ -165,8 +165,11 @@ class CheckRun {
 
   /// The junk folder for the late-probe lookups (--state-file), opened now
   /// if the watch did not open it. Call with no junk watcher running.
+  /// A watcher that opened it and logged out again (the probe was found
+  /// during its login) does not count as a failure: it is opened again.
   ImapLeg* junk_for_late_probes() {
-    if (junk_.leg || junk_name_.empty() || junk_wait_.opened.exchange(true)) return junk_.leg.get();
+    if (junk_.leg || junk_name_.empty() || !junk_.error.empty() || junk_late_tried_) return junk_.leg.get();
+    junk_late_tried_ = true;
     auto l = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get(), "junk");
     if (!l) return nullptr;
     junk_.leg = std::move(l.value());
@@ -343,10 +346,14 @@ class CheckRun {
     if (signalled()) return abandon(Failure(Stage::imap_wait, Result::timeout, "stopped by signal while waiting for delivery"));
     if (!waited) return abandon(waited.error());
     if (junk_wait_.result && !junk_wait_.result->has_value()) r_.junk_error = junk_wait_.result->error().reply_text;
+    // The verdict names the junk folder only if a search there completed.
+    const bool junk_searched = junk_wait_.result && junk_wait_.result->has_value();
+    if (!junk_wait_.result && r_.junk_error.empty()) r_.junk_mailbox.clear();  // never opened: not watched
+    const std::string junk_part = junk_searched ? " or " + junk_name_ : std::string();
     double waited_s = std::chrono::duration<double>(r_.end.steady - r_.start_imap_search.steady).count();
     char buf[200];
-    std::snprintf(buf, sizeof buf, "probe not found in %s%s%s after %d checks in %.1f s", cfg_.mailbox.c_str(),
-                  r_.junk_mailbox.empty() ? "" : " or ", r_.junk_mailbox.c_str(), r_.tries, waited_s);
+    std::snprintf(buf, sizeof buf, "probe not found in %s%s after %d checks in %.1f s", cfg_.mailbox.c_str(),
+                  junk_part.c_str(), r_.tries, waited_s);
     return abandon(Failure(Stage::imap_wait, Result::not_delivered, buf));
   }
 
@@ -395,6 +402,7 @@ class CheckRun {
   SideWait junk_wait_, bounce_wait_;
   SendLeg send_;  // declared last: joined first, before the legs it may outlive
   bool accepted_ = false;
+  bool junk_late_tried_ = false;  // junk_for_late_probes() opened (or tried to open) the junk folder
   Stamp acceptance_;                           // the final 250 arrived
   SteadyClock::time_point accepted_server_{};  // ... as the server sent it
 };

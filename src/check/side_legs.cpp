@@ -61,7 +61,6 @@ void SideWait::start_lazy(SideLeg& side, SideTarget target, LazyOpen when,
     while (!when.never() && !when.now() && !interrupted())
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (when.never() || interrupted()) return;
-    opened = true;
     auto l = open_leg(*target.server, *target.tls, *target.creds, target.deadline, target.stop, target.log,
                       target.log_label);
     if (!l) {

@@ -73,8 +73,7 @@ struct LazyOpen {
 /// Runs one watcher on its own thread; `found` turns true when it finds.
 struct SideWait {
   std::optional<Outcome<WaitOutcome>> result;
-  std::jthread thread;
-  std::atomic<bool> opened{false};  // start_lazy(): the connection was attempted
+  std::jthread thread;  // last: joined before the members it writes are destroyed
 
   /// `leg`, `found` and `stop`'s captures must outlive join().
   void start(ImapLeg& leg, WaitPlan plan, std::atomic<bool>& found, std::function<bool()> stop);

@@ -95,23 +95,34 @@ void MailboxGroup::add(const std::shared_ptr<Ticket>& t) {
   }
 }
 
-bool MailboxGroup::junk_needed_locked() {
+bool MailboxGroup::junk_needed_locked(SteadyClock::time_point& wake) {
   std::erase_if(junk_held_, [](const std::shared_ptr<Ticket>& t) { return t->settled(); });
   const auto now = SteadyClock::now();
+  wake = now + milliseconds(50);  // a stop or the deadline is noticed within that
   for (const auto& t : junk_held_) {
-    auto armed = t->armed_at();
-    if ((armed && now >= *armed + check::kJunkOpensAfter) || now >= t->wait_until()) return true;
+    const auto armed = t->armed_at();
+    const auto due = std::min(armed ? *armed + check::kJunkOpensAfter : SteadyClock::time_point::max(),
+                              t->wait_until());
+    if (now >= due) return true;
+    wake = std::min(wake, due);
   }
   return false;
 }
 
-Outcome<std::unique_ptr<check::ImapLeg>> MailboxGroup::open_junk() {
-  auto l = check::open_leg(imap_, tls_, creds_, deadline_, stop_);
+Deadline MailboxGroup::junk_open_bound_locked() const {
+  auto latest = SteadyClock::now();
+  for (const auto& t : junk_held_)
+    if (t->wait_until() != SteadyClock::time_point::max()) latest = std::max(latest, t->wait_until());
+  return Deadline{std::min(deadline_.at, latest + std::chrono::seconds(2))};  // shared_route.cpp's reserve, at most
+}
+
+Outcome<std::unique_ptr<check::ImapLeg>> MailboxGroup::open_junk(const Deadline& bound) {
+  auto l = check::open_leg(imap_, tls_, creds_, bound, stop_);
   if (!l) return l.error();
   ++connections_;
   std::unique_ptr<check::ImapLeg> leg = std::move(l.value());
-  if (auto st = check::select_mailbox(*leg, junk_name_, deadline_); !st) {
-    check::logout(*leg, deadline_);
+  if (auto st = check::select_mailbox(*leg, junk_name_, bound); !st) {
+    check::logout(*leg, bound);
     return st.error();
   }
   return leg;
@@ -121,27 +132,33 @@ void MailboxGroup::junk_loop() {
   std::unique_lock lk(jmu_);
   while (true) {
     if ((stop_ && stop_->load()) || deadline_.expired()) break;
-    if (junk_needed_locked()) {
+    SteadyClock::time_point wake;
+    if (junk_needed_locked(wake)) {
       junk_state_ = JunkState::opening;
       break;
     }
-    if (junk_closing_ && junk_held_.empty()) return;
-    jcv_.wait_for(lk, milliseconds(5));
+    if (junk_closing_ && junk_held_.empty()) {
+      junk_state_ = JunkState::failed;  // never needed; a late add() lets go at once
+      return;
+    }
+    jcv_.wait_until(lk, wake);  // add() and close() notify
   }
   std::vector<std::shared_ptr<Ticket>> held;
   if (junk_state_ != JunkState::opening) {  // stopped or out of time before it was needed
     junk_state_ = JunkState::failed;
+    if (!junk_held_.empty()) junk_error_ = "the run ended before the junk folder was opened";
     held.swap(junk_held_);
     lk.unlock();
     for (auto& t : held) t->release();
     return;
   }
+  const Deadline bound = junk_open_bound_locked();
   lk.unlock();
-  auto opened = open_junk();  // add() keeps holding tickets meanwhile
+  auto opened = open_junk(bound);  // add() keeps holding tickets meanwhile
   lk.lock();
   if (!opened) {
     junk_state_ = JunkState::failed;
-    junk_error_ = opened.error().reply_text;
+    junk_error_ = opened.error().reply_text.empty() ? "could not open the junk folder" : opened.error().reply_text;
     held.swap(junk_held_);
     lk.unlock();
     for (auto& t : held) t->release();
@@ -153,7 +170,11 @@ void MailboxGroup::junk_loop() {
   for (auto& t : held) junk_->add(t);
   if (junk_closing_) junk_->close();
   lk.unlock();
-  if (!junk_->catch_up()) return;
+  if (!junk_->catch_up(bound)) {
+    std::lock_guard g(jmu_);
+    junk_error_ = "the junk folder could not be searched";
+    return;
+  }
   junk_->run(deadline_, stop_);
 }
 
@@ -177,7 +198,7 @@ check::ImapLeg* MailboxGroup::junk_for_late_probes() {
   if (late_junk_) return late_junk_.get();
   if (junk_name_.empty() || junk_state_ == JunkState::failed || late_tried_) return nullptr;
   late_tried_ = true;
-  auto opened = open_junk();
+  auto opened = open_junk(deadline_);
   if (!opened) return nullptr;
   late_junk_ = std::move(opened.value());
   return late_junk_.get();

@@ -73,15 +73,19 @@ class MailboxGroup {
   /// it, catches up and then runs its watcher; or returns unopened.
   void junk_loop();
   /// True when a held ticket has waited kJunkOpensAfter since its 250 or
-  /// has reached its wait's end. Drops settled ones. Under jmu_.
-  bool junk_needed_locked();
-  /// Login and SELECT of the junk folder, or why they failed.
-  Outcome<std::unique_ptr<check::ImapLeg>> open_junk();
+  /// has reached its wait's end; else `wake` is when one will (at most 50 ms
+  /// ahead). Drops settled ones. Under jmu_.
+  bool junk_needed_locked(SteadyClock::time_point& wake);
+  /// How long opening and catching up may take: the held routes' latest
+  /// wait plus the reserve a route keeps for its fetch and cleanup, so no
+  /// route outlives its --timeout while the folder opens. Under jmu_.
+  Deadline junk_open_bound_locked() const;
+  /// Login and SELECT of the junk folder within `bound`, or why they failed.
+  Outcome<std::unique_ptr<check::ImapLeg>> open_junk(const Deadline& bound);
 
   std::optional<Failure> failure_;
   std::unique_ptr<MailboxHub> inbox_;
   std::string junk_name_;
-  std::jthread inbox_thread_;
   bool closed_ = false;
   std::atomic<int> connections_{0};
   Deadline deadline_;
@@ -102,7 +106,9 @@ class MailboxGroup {
   bool junk_closing_ = false, late_tried_ = false;
   std::string junk_error_;
   std::unique_ptr<check::ImapLeg> late_junk_;  // opened after close() for late probes
-  std::jthread junk_thread_;  // last: joined first
+  // Last: the threads use every member above (and close() joins them first).
+  std::jthread inbox_thread_;
+  std::jthread junk_thread_;
 };
 
 }  // namespace mailprobe::routes

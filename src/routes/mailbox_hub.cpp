@@ -107,10 +107,10 @@ bool MailboxHub::scan(const std::string& how) {
         if (uid >= scan_from_) fresh.push_back(uid);  // "n:*" also matches the highest UID below n (§6.4.8)
   if (fresh.empty()) return true;
   scan_from_ = *std::max_element(fresh.begin(), fresh.end()) + 1;
-  return take(fresh, how);
+  return take(fresh, how, io);
 }
 
-bool MailboxHub::catch_up() {
+bool MailboxHub::catch_up(const Deadline& io) {
   std::vector<std::string> tokens;
   {
     std::lock_guard lk(mu_);
@@ -121,7 +121,6 @@ bool MailboxHub::catch_up() {
   // prefix form ("OR OR a b c" is (a OR b) OR c), at most kPerSearch tokens
   // per SEARCH so the nesting stays shallow (servers bound it; serve at 64).
   constexpr std::size_t kPerSearch = 16;
-  const Deadline io = Deadline::in(milliseconds(30000));
   std::vector<std::uint32_t> found;
   for (std::size_t at = 0; at < tokens.size(); at += kPerSearch) {
     const std::size_t n = std::min(kPerSearch, tokens.size() - at);
@@ -138,12 +137,11 @@ bool MailboxHub::catch_up() {
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r)) found.insert(found.end(), uids->begin(), uids->end());
   }
-  return found.empty() || take(found, "poll");
+  return found.empty() || take(found, "poll", io);
 }
 
-bool MailboxHub::take(const std::vector<std::uint32_t>& fresh, const std::string& how) {
+bool MailboxHub::take(const std::vector<std::uint32_t>& fresh, const std::string& how, const Deadline& io) {
   imap::Session& s = *leg_->session;
-  const Deadline io = Deadline::in(milliseconds(30000));
   const Stamp seen = Stamp::now();
   const auto t0 = SteadyClock::now();
   auto fetched = s.command("UID FETCH " + check::uid_set(fresh) + " (UID BODY.PEEK[HEADER])", io, Stage::imap_fetch);

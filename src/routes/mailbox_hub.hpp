@@ -53,9 +53,10 @@ class MailboxHub {
   /// lazily opened junk folder): one UID SEARCH over the whole folder for the
   /// pending tickets' tokens (RFC 3501 §6.4.4, ORed HEADER keys, so only
   /// their messages are fetched), taking what it finds as a scan does. Later
-  /// scans start at the UIDNEXT of the SELECT. Call before run(). False on an
-  /// IMAP failure (pending tickets released with it).
-  bool catch_up();
+  /// scans start at the UIDNEXT of the SELECT. Call before run(); bounded by
+  /// `io` (the held routes' time, not the run's). False on an IMAP failure or
+  /// timeout (pending tickets released with it).
+  bool catch_up(const Deadline& io);
 
   /// A route's probe was just accepted: look now rather than at the next
   /// poll (a server that delivers before its 250, as `mailprobe serve`
@@ -88,7 +89,7 @@ class MailboxHub {
   /// One scan of the UIDs since scan_from_. False on an IMAP failure (set in failure_).
   bool scan(const std::string& how);
   /// Fetches the headers of `uids` and takes the pending probes among them.
-  bool take(const std::vector<std::uint32_t>& uids, const std::string& how);
+  bool take(const std::vector<std::uint32_t>& uids, const std::string& how, const Deadline& io);
   void fail_all(const Failure& f);
   /// `n` mailbox checks (IDLE/NOOP cycles, or NOOPs of the fast phase) for
   /// every pending ticket.

@@ -221,6 +221,22 @@ class CheckAgainstServe(unittest.TestCase):
             self.assertTrue(data[0], "--no-cleanup kept the late probe")
             m.logout()
 
+    def test_a_late_probe_filed_as_junk_is_found_by_a_run_that_never_needed_its_junk_folder(self):
+        # Run 1's probe lands in Junk after run 1 gave up. Run 2 finds its own
+        # probe in the inbox at once (no junk connection for that), so its
+        # late-probe lookup must open the junk folder itself.
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            state, store = os.path.join(tmp, "state.json"), os.path.join(tmp, "maildir")
+            with Serve("--maildir", store, "--junk-match", "[junk-me]", "--delay-delivery", "1200") as srv:
+                rc, d1, _ = check(srv, extra=["--state-file", state, "--timeout", "1", "--prefix", "[junk-me] "])
+                self.assertEqual((d1["result"], d1["pending_probes"]), ("not_delivered", 1), d1)
+                time.sleep(1.5)  # the held-back delivery lands in Junk
+            with Serve("--maildir", store, "--junk-match", "[junk-me]") as srv:
+                rc, d2, err = check_v(srv, extra=["--state-file", state])
+        self.assertEqual((rc, d2["placement"], d2["late_probes"], d2["pending_probes"]), (0, "inbox", 1, 0), d2)
+        self.assertIn(" junk ", err, "the junk folder was opened for the late probe")
+
     def test_a_probe_accepted_before_an_imap_failure_is_remembered(self):
         import tempfile
         with tempfile.TemporaryDirectory() as tmp, Serve("--delay-delivery", "1500", "--imap-drop", "NOOP") as srv:

@@ -90,7 +90,7 @@ TEST_SUITE("routes::mailbox_hub") {
     t.serve(fetch_line(1, 3, h_ours) + "m2 OK done\r\n");
     t.serve("m3 OK stored\r\n");
     t.serve("* 1 EXPUNGE\r\nm4 OK expunged\r\n");
-    REQUIRE(hub.catch_up());
+    REQUIRE(hub.catch_up(Deadline::in(seconds(5))));
     auto out = ours->wait();
     REQUIRE(out.found);
     CHECK(out.found->uid == 3);  // below the folder's UIDNEXT (5)
@@ -117,7 +117,7 @@ TEST_SUITE("routes::mailbox_hub") {
     }
     t.serve("* SEARCH\r\nm1 OK done\r\n");
     t.serve("* SEARCH\r\nm2 OK done\r\n");
-    REQUIRE(hub.catch_up());
+    REQUIRE(hub.catch_up(Deadline::in(seconds(5))));
     const std::string sent = t.sent();
     std::string fifteen_ors;
     for (int i = 0; i < 15; ++i) fifteen_ors += "OR ";
