@@ -95,25 +95,12 @@ void MailboxGroup::add(const std::shared_ptr<Ticket>& t) {
   }
 }
 
-bool MailboxGroup::junk_needed_locked(SteadyClock::time_point& wake) {
+std::vector<HeldProbe> MailboxGroup::held_locked() {
   std::erase_if(junk_held_, [](const std::shared_ptr<Ticket>& t) { return t->settled(); });
-  const auto now = SteadyClock::now();
-  wake = now + milliseconds(50);  // a stop or the deadline is noticed within that
-  for (const auto& t : junk_held_) {
-    const auto armed = t->armed_at();
-    const auto due = std::min(armed ? *armed + check::kJunkOpensAfter : SteadyClock::time_point::max(),
-                              t->wait_until());
-    if (now >= due) return true;
-    wake = std::min(wake, due);
-  }
-  return false;
-}
-
-Deadline MailboxGroup::junk_open_bound_locked() const {
-  auto latest = SteadyClock::now();
-  for (const auto& t : junk_held_)
-    if (t->wait_until() != SteadyClock::time_point::max()) latest = std::max(latest, t->wait_until());
-  return Deadline{std::min(deadline_.at, latest + std::chrono::seconds(2))};  // shared_route.cpp's reserve, at most
+  std::vector<HeldProbe> held;
+  held.reserve(junk_held_.size());
+  for (const auto& t : junk_held_) held.push_back({t->armed_at(), t->wait_until()});
+  return held;
 }
 
 Outcome<std::unique_ptr<check::ImapLeg>> MailboxGroup::open_junk(const Deadline& bound) {
@@ -132,8 +119,8 @@ void MailboxGroup::junk_loop() {
   std::unique_lock lk(jmu_);
   while (true) {
     if ((stop_ && stop_->load()) || deadline_.expired()) break;
-    SteadyClock::time_point wake;
-    if (junk_needed_locked(wake)) {
+    const JunkDecision d = junk_decision(held_locked(), SteadyClock::now());
+    if (d.open_now) {
       junk_state_ = JunkState::opening;
       break;
     }
@@ -141,7 +128,7 @@ void MailboxGroup::junk_loop() {
       junk_state_ = JunkState::failed;  // never needed; a late add() lets go at once
       return;
     }
-    jcv_.wait_until(lk, wake);  // add() and close() notify
+    jcv_.wait_until(lk, d.wake);  // add() and close() notify
   }
   std::vector<std::shared_ptr<Ticket>> held;
   if (junk_state_ != JunkState::opening) {  // stopped or out of time before it was needed
@@ -152,7 +139,7 @@ void MailboxGroup::junk_loop() {
     for (auto& t : held) t->release();
     return;
   }
-  const Deadline bound = junk_open_bound_locked();
+  const Deadline bound{junk_open_bound(held_locked(), SteadyClock::now(), deadline_.at)};
   lk.unlock();
   auto opened = open_junk(bound);  // add() keeps holding tickets meanwhile
   lk.lock();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "check/config.hpp"
+#include "routes/junk_gate.hpp"
 #include "routes/mailbox_hub.hpp"
 
 namespace mailprobe::routes {
@@ -72,14 +73,9 @@ class MailboxGroup {
   /// The junk opener's thread: waits until a ticket needs the folder, opens
   /// it, catches up and then runs its watcher; or returns unopened.
   void junk_loop();
-  /// True when a held ticket has waited kJunkOpensAfter since its 250 or
-  /// has reached its wait's end; else `wake` is when one will (at most 50 ms
-  /// ahead). Drops settled ones. Under jmu_.
-  bool junk_needed_locked(SteadyClock::time_point& wake);
-  /// How long opening and catching up may take: the held routes' latest
-  /// wait plus the reserve a route keeps for its fetch and cleanup, so no
-  /// route outlives its --timeout while the folder opens. Under jmu_.
-  Deadline junk_open_bound_locked() const;
+  /// Drops settled tickets and describes the rest for routes/junk_gate.hpp
+  /// (when to open, and within what time). Under jmu_.
+  std::vector<HeldProbe> held_locked();
   /// Login and SELECT of the junk folder within `bound`, or why they failed.
   Outcome<std::unique_ptr<check::ImapLeg>> open_junk(const Deadline& bound);
 
