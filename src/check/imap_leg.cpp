@@ -29,6 +29,19 @@ Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const ne
   return leg;
 }
 
+Outcome<std::unique_ptr<ImapLeg>> open_selected(const net::Endpoint& server, const net::TlsPolicy& tls,
+                                                const net::Credentials& creds, const std::string& mailbox,
+                                                const Deadline& dl, const std::atomic<bool>* stop,
+                                                net::DialogueLog* log, const char* log_label) {
+  auto leg = open_leg(server, tls, creds, dl, stop, log, log_label);
+  if (!leg) return leg;
+  if (auto st = select_mailbox(*leg.value(), mailbox, dl); !st) {
+    logout(*leg.value(), dl);
+    return st.error();
+  }
+  return leg;
+}
+
 Status select_mailbox(ImapLeg& leg, const std::string& mailbox, const Deadline& dl) {
   auto t0 = SteadyClock::now();
   auto name = imap::astring(mailbox);

@@ -40,6 +40,14 @@ Outcome<std::unique_ptr<ImapLeg>> open_leg(const net::Endpoint& server, const ne
                                            const std::atomic<bool>* stop = nullptr,
                                            net::DialogueLog* log = nullptr, const char* log_label = "imap");
 
+/// open_leg, then select_mailbox(`mailbox`); a leg whose SELECT fails is
+/// logged out and that failure returned. For a folder opened on its own
+/// connection (the lazily opened junk folder).
+Outcome<std::unique_ptr<ImapLeg>> open_selected(const net::Endpoint& server, const net::TlsPolicy& tls,
+                                                const net::Credentials& creds, const std::string& mailbox,
+                                                const Deadline& dl, const std::atomic<bool>* stop = nullptr,
+                                                net::DialogueLog* log = nullptr, const char* log_label = "imap");
+
 /// The capabilities in the [CAPABILITY ...] code of the login's tagged OK
 /// (the last login line), or nullopt if it carries none. Pure.
 std::optional<std::set<std::string>> login_capabilities(const std::vector<std::string>& lines);

@@ -170,13 +170,8 @@ class CheckRun {
   ImapLeg* junk_for_late_probes() {
     if (junk_.leg || junk_name_.empty() || !junk_.error.empty() || junk_late_tried_) return junk_.leg.get();
     junk_late_tried_ = true;
-    auto l = open_leg(cfg_.imap, cfg_.tls, imap_creds_, dl_, stop_, cfg_.transcript.get(), "junk");
-    if (!l) return nullptr;
-    junk_.leg = std::move(l.value());
-    if (!select_mailbox(*junk_.leg, junk_name_, dl_)) {
-      logout(*junk_.leg, dl_);
-      junk_.leg.reset();
-    }
+    auto l = open_selected(cfg_.imap, cfg_.tls, imap_creds_, junk_name_, dl_, stop_, cfg_.transcript.get(), "junk");
+    if (l) junk_.leg = std::move(l.value());
     return junk_.leg.get();
   }
 

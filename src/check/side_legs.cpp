@@ -61,24 +61,17 @@ void SideWait::start_lazy(SideLeg& side, SideTarget target, LazyOpen when,
     while (!when.never() && !when.now() && !interrupted())
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (when.never() || interrupted()) return;
-    auto l = open_leg(*target.server, *target.tls, *target.creds, target.deadline, target.stop, target.log,
-                      target.log_label);
+    auto l = open_selected(*target.server, *target.tls, *target.creds, target.mailbox, target.deadline,
+                           target.stop, target.log, target.log_label);
     if (!l) {
       side.error = l.error().reply_text;
       return;
     }
+    if (when.never()) {  // found elsewhere while this folder was opened
+      logout(*l.value(), target.deadline);
+      return;
+    }
     side.leg = std::move(l.value());
-    if (when.never()) {  // found elsewhere during the login
-      logout(*side.leg, target.deadline);
-      side.leg.reset();
-      return;
-    }
-    if (auto st = select_mailbox(*side.leg, target.mailbox, target.deadline); !st) {
-      side.error = st.error().reply_text;
-      logout(*side.leg, target.deadline);
-      side.leg.reset();
-      return;
-    }
     result = wait_for_probe(*side.leg->session, plan_for(*side.leg), {}, stop);
     if (result->has_value() && result->value().found) found = true;
   });

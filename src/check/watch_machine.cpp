@@ -29,8 +29,7 @@ WatchMachine::Action WatchMachine::head(SteadyClock::time_point now, bool stop_r
   if (stop_requested) return {Act::stop};
   if (now >= wait_until_ || now >= deadline_) return {Act::give_up};
   auto elapsed = std::chrono::duration_cast<milliseconds>(now - started_);
-  const milliseconds interval = std::min(std::max(poll_interval(elapsed, check_frequency_), min_interval_), check_frequency_);
-  until_ = std::min({now + interval, wait_until_, deadline_});
+  until_ = std::min({now + poll_interval(elapsed, check_frequency_, min_interval_), wait_until_, deadline_});
   pushed_ = polled_ = false;
   return idle_ ? Action{Act::idle_start} : Action{Act::sleep, until_};
 }

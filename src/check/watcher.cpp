@@ -15,20 +15,22 @@ namespace mailprobe::check {
 
 using std::chrono::milliseconds;
 
-milliseconds poll_interval(milliseconds elapsed, milliseconds check_frequency) {
+milliseconds poll_interval(milliseconds elapsed, milliseconds check_frequency, milliseconds min_interval) {
   milliseconds v = elapsed < milliseconds(500)    ? milliseconds(10)
                    : elapsed < milliseconds(3000) ? milliseconds(50)
                                                   : std::max(milliseconds(250), elapsed / 10);
-  return std::min(v, check_frequency);
+  return std::min(std::max(v, min_interval), check_frequency);
+}
+
+std::string token_criteria(const std::string& token) {
+  return "OR HEADER " + std::string(message::kTokenHeader) + " " + token + " SUBJECT " + token;
 }
 
 std::string search_command(const std::string& token, std::uint32_t uid_from, const std::string& criteria) {
   // RFC 3501 §6.4.4: HEADER/SUBJECT match substrings case-insensitively; the
   // token is 32 hex characters, so a hit is ours. SUBJECT covers servers that
   // do not index custom X- headers.
-  std::string c = criteria.empty()
-                      ? "OR HEADER " + std::string(message::kTokenHeader) + " " + token + " SUBJECT " + token
-                      : criteria;
+  const std::string c = criteria.empty() ? token_criteria(token) : criteria;
   return "UID SEARCH UID " + std::to_string(uid_from ? uid_from : 1) + ":* " + c;
 }
 

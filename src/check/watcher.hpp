@@ -65,9 +65,16 @@ struct WaitOutcome {
 /// Interval before the next mailbox check, given the time waited so far:
 /// 10 ms for the first 0.5 s (a local MTA delivers within tens of ms), 50 ms
 /// up to 3 s, then a tenth of the elapsed time (at least 250 ms), never more
-/// than check_frequency. Pure.
+/// than check_frequency. `min_interval` slows that schedule down for a
+/// watcher that needs less resolution (a side folder); check_frequency still
+/// caps it. Pure.
 std::chrono::milliseconds poll_interval(std::chrono::milliseconds elapsed,
-                                        std::chrono::milliseconds check_frequency);
+                                        std::chrono::milliseconds check_frequency,
+                                        std::chrono::milliseconds min_interval = std::chrono::milliseconds(0));
+
+/// The probe search's criteria for `token`: "OR HEADER X-Mailprobe-Token <t>
+/// SUBJECT <t>" (SUBJECT covers servers that do not index custom X- headers).
+std::string token_criteria(const std::string& token);
 
 /// "UID SEARCH UID <from>:* <criteria>"; the default criteria are
 /// "OR HEADER X-Mailprobe-Token <t> SUBJECT <t>".

@@ -104,14 +104,8 @@ std::vector<HeldProbe> MailboxGroup::held_locked() {
 }
 
 Outcome<std::unique_ptr<check::ImapLeg>> MailboxGroup::open_junk(const Deadline& bound) {
-  auto l = check::open_leg(imap_, tls_, creds_, bound, stop_);
-  if (!l) return l.error();
-  ++connections_;
-  std::unique_ptr<check::ImapLeg> leg = std::move(l.value());
-  if (auto st = check::select_mailbox(*leg, junk_name_, bound); !st) {
-    check::logout(*leg, bound);
-    return st.error();
-  }
+  auto leg = check::open_selected(imap_, tls_, creds_, junk_name_, bound, stop_);
+  if (leg) ++connections_;
   return leg;
 }
 

@@ -116,8 +116,7 @@ bool MailboxHub::catch_up(const Deadline& io) {
     std::lock_guard lk(mu_);
     for (const auto& [token, p] : pending_) tokens.push_back(token);
   }
-  // Per token the single watcher's key (check::search_command: the header,
-  // or the Subject for servers that do not index X- headers), ORed in
+  // Per token the single watcher's key (check::token_criteria), ORed in
   // prefix form ("OR OR a b c" is (a OR b) OR c), at most kPerSearch tokens
   // per SEARCH so the nesting stays shallow (servers bound it; serve at 64).
   constexpr std::size_t kPerSearch = 16;
@@ -127,7 +126,7 @@ bool MailboxHub::catch_up(const Deadline& io) {
     std::string keys;
     for (std::size_t i = 1; i < n; ++i) keys += "OR ";
     for (std::size_t i = at; i < at + n; ++i)
-      keys += "(OR HEADER " + std::string(message::kTokenHeader) + " " + tokens[i] + " SUBJECT " + tokens[i] + ") ";
+      keys += "(" + check::token_criteria(tokens[i]) + ") ";
     keys.pop_back();
     auto rs = leg_->session->command("UID SEARCH " + keys, io, Stage::imap_wait);
     if (!rs) {
@@ -238,9 +237,8 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       }
       continue;
     }
-    auto interval = check::poll_interval(elapsed, check_frequency_);
-    if (where_ != "inbox") interval = std::min(std::max(interval, check::kJunkPollsEvery), check_frequency_);
-    until_tp = std::min({until_tp, now + interval, deadline.at});
+    const auto floor = where_ == "inbox" ? milliseconds(0) : check::kJunkPollsEvery;
+    until_tp = std::min({until_tp, now + check::poll_interval(elapsed, check_frequency_, floor), deadline.at});
     const Deadline until{until_tp};
 
     bool pushed = false;
