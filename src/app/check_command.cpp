@@ -64,6 +64,8 @@ int run_check_command(int argc, char** argv) {
   const std::atomic<bool>* stop = install_stop_handler();
   // --jitter: before the run starts, so it adds to no measured stage.
   (void)routes::sleep_unless_stopped(routes::random_delay(parsed.jitter), stop);
+  // Goodbyes (the QUIT's 221) are awaited only after the record is out.
+  check::Goodbyes goodbyes;
   check::CheckReport report;
   if (cfg.live_progress) {
     report::LiveLine live(stderr, report::color_allowed(std::getenv("NO_COLOR"), std::getenv("TERM")));
@@ -71,9 +73,9 @@ int run_check_command(int argc, char** argv) {
       live.detail(std::to_string(tries) + (tries == 1 ? " check (" : " checks (") + method + ")");
     };
     auto phase = [&live](const std::string& p) { live.phase(p); };
-    report = check::run_check(cfg, progress, stop, phase);
+    report = check::run_check(cfg, progress, stop, phase, &goodbyes);
   } else {
-    report = check::run_check(cfg, {}, stop);
+    report = check::run_check(cfg, {}, stop, {}, &goodbyes);
   }
   Rendered out = render(cfg, report);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());

@@ -85,7 +85,8 @@ int run_check_routes(const ParsedCheck& top, int argc, char** argv) {
   const ParsedCheck& run = parsed.front();  // run-wide flags are the same in every route
   if (top.execd) return run_execd_routes(cfgs, run_options(run, nullptr));
 
-  auto reports = routes::run_routes(cfgs, run_options(run, install_stop_handler()));
+  check::Goodbyes goodbyes;  // awaited after the records are out
+  auto reports = routes::run_routes(cfgs, run_options(run, install_stop_handler()), nullptr, &goodbyes);
   Rendered out = render_routes(cfgs.front(), reports);
   if (!out.error.empty()) std::fprintf(stderr, "mailprobe check: %s\n", out.error.c_str());
   if (!write_stdout(out.out)) return to_int(ExitCode::internal);

@@ -25,7 +25,8 @@ int run_execd(const check::CheckConfig& cfg) {
   while (in == Input::trigger) {
     ++checks;
     std::fprintf(stderr, "D! mailprobe execd: check %d started\n", checks);
-    check::CheckReport r = check::run_check(cfg, {}, stop);
+    check::Goodbyes goodbyes;  // awaited after the record is out (end of this iteration)
+    check::CheckReport r = check::run_check(cfg, {}, stop, {}, &goodbyes);
     // Telegraf writes a newline every interval; the ones that queued while
     // this check ran are ticks it missed, not a backlog to run back to back.
     // Drained before the record goes out, so a trigger sent after reading
@@ -73,8 +74,9 @@ int run_execd_routes(const std::vector<check::CheckConfig>& routes, routes::RunO
     std::vector<check::CheckConfig> chosen;
     for (auto i : sel.routes) chosen.push_back(routes[i]);
     std::fprintf(stderr, "D! mailprobe execd: run %d started (%zu routes)\n", runs, chosen.size());
+    check::Goodbyes goodbyes;  // awaited after the records are out (end of this iteration)
     std::vector<check::CheckReport> reports;
-    if (!chosen.empty()) reports = routes::run_routes(chosen, opt);
+    if (!chosen.empty()) reports = routes::run_routes(chosen, opt, nullptr, &goodbyes);
     // As in run_execd: ticks that queued during the run are missed ticks.
     const bool closed = input.drain() == Input::closed;
     (void)input.take_lines();

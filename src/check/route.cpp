@@ -4,11 +4,23 @@
 
 namespace mailprobe::check {
 
+namespace {
+
+/// One transaction on a fresh session, which stays open in `out.session`
+/// (an earlier attempt's session is closed first).
+void attempt(const smtp::SendRequest& req, RouteOutcome& out) {
+  if (out.session) out.session->close();
+  out.session = std::make_unique<smtp::Session>(req);
+  out.sent = out.session->send(req);
+}
+
+}  // namespace
+
 RouteOutcome send_over_route(smtp::SendRequest req, const CheckConfig& cfg, const Deadline& dl) {
   RouteOutcome out;
   out.server = req.server.authority();
   if (cfg.mx_domain.empty()) {
-    out.sent = smtp::send_message(req);
+    attempt(req, out);
     return out;
   }
   auto candidates = mx_candidates(cfg.mx_domain, cfg.smtp.port, cfg.dns_server, dl);
@@ -22,7 +34,7 @@ RouteOutcome send_over_route(smtp::SendRequest req, const CheckConfig& cfg, cons
     req.connect_to = cand.address;
     out.server = req.server.authority();
     ++tried;
-    out.sent = smtp::send_message(req);
+    attempt(req, out);
     bool unreachable = out.sent.failure && (out.sent.failure->stage == Stage::smtp_connect ||
                                             out.sent.failure->stage == Stage::smtp_greeting);
     if (!unreachable || dl.expired()) break;

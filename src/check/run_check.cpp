@@ -1,6 +1,7 @@
 #include "check/run_check.hpp"
 
 #include <cstdio>
+#include <memory>
 
 #include "check/cleanup.hpp"
 #include "check/delivery_insight.hpp"
@@ -30,6 +31,10 @@ class CheckRun {
   CheckRun(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop, const PhaseFn& phase)
       : cfg_(cfg), progress_(progress), phase_(phase), stop_(stop), dl_{Stamp::now().steady + cfg.timeout} {}
 
+  /// The SMTP leg, which may still be awaiting the 221 to its QUIT, goes to
+  /// `later` (after run()).
+  void hand_over(Goodbyes& later) { later.adopt(std::move(send_)); }
+
   CheckReport run() {
     start_report();
     auto token = random_token();
@@ -41,7 +46,7 @@ class CheckRun {
     if (!get_tokens()) return finish();
     start_send();
     if (!open_mailboxes()) {
-      send_.release(false);
+      send_->release(false);
       return finish();
     }
     if (!send_probe()) return r_;
@@ -160,7 +165,7 @@ class CheckRun {
                           cfg_.email_from, cfg_.email_to,  message::compose(spec), dl_, {}, stop_, {}, {},
                           cfg_.transcript.get()};
     r_.start_smtp = Stamp::now();
-    send_.start(cfg_, std::move(req), /*gated=*/true, stop_);
+    send_->start(cfg_, std::move(req), /*gated=*/true, stop_);
   }
 
   /// The junk folder for the late-probe lookups (--state-file), opened now
@@ -181,15 +186,15 @@ class CheckRun {
   /// that holds its 221 (Exim ~200 ms) cannot delay the measurement.
   bool send_probe() {
     step("smtp send " + (cfg_.mx_domain.empty() ? cfg_.smtp.authority() : "mx:" + cfg_.mx_domain));
-    send_.release(true);
-    if (send_.wait_accepted()) {
+    send_->release(true);
+    if (send_->wait_accepted()) {
       r_.start_imap = Stamp::now();
       accepted_ = true;
       // The server sent its 250 one one-way delay (about half the smallest
       // command round trip) before it reached us (delivery_timing.hpp).
-      acceptance_ = send_.accepted_at();
-      accepted_server_ = acceptance_.steady - Micros(send_.rtt_us().value_or(0) / 2);
-      r_.smtp_rtt_us = send_.rtt_us();
+      acceptance_ = send_->accepted_at();
+      accepted_server_ = acceptance_.steady - Micros(send_->rtt_us().value_or(0) / 2);
+      r_.smtp_rtt_us = send_->rtt_us();
       return true;
     }
     const RouteOutcome& route = copy_route();
@@ -206,7 +211,7 @@ class CheckRun {
 
   /// Joins the send leg (QUIT included) and copies what it saw into r_.
   const RouteOutcome& copy_route() {
-    RouteOutcome& route = send_.finish();
+    RouteOutcome& route = send_->finish();
     r_.smtp_server = route.server.empty() ? r_.smtp_server : route.server;
     r_.mx_tried = route.tried;
     copy_smtp(r_, route.sent);
@@ -242,7 +247,7 @@ class CheckRun {
   /// ended without it.
   void start_side_watchers(const WaitPlan& plan) {
     if (!junk_name_.empty()) {
-      const auto open_at = acceptance_.steady + kJunkOpensAfter + 2 * Micros(send_.rtt_us().value_or(0));
+      const auto open_at = acceptance_.steady + kJunkOpensAfter + 2 * Micros(send_->rtt_us().value_or(0));
       SideTarget target{&cfg_.imap, &cfg_.tls, &imap_creds_, junk_name_, dl_, stop_, cfg_.transcript.get(), "junk"};
       LazyOpen when{[this, open_at] { return inbox_done_.load() || SteadyClock::now() >= open_at; },
                     [this] { return any_found(); }};
@@ -395,7 +400,9 @@ class CheckRun {
   std::atomic<bool> in_inbox_{false}, in_junk_{false}, bounced_{false}, inbox_done_{false};
   SideLeg junk_, bounce_;
   SideWait junk_wait_, bounce_wait_;
-  SendLeg send_;  // declared last: joined first, before the legs it may outlive
+  // Declared last: joined first (its QUIT included), before the legs it may
+  // outlive, unless handed over to the caller's Goodbyes.
+  std::unique_ptr<SendLeg> send_ = std::make_unique<SendLeg>();
   bool accepted_ = false;
   bool junk_late_tried_ = false;  // junk_for_late_probes() opened (or tried to open) the junk folder
   Stamp acceptance_;                           // the final 250 arrived
@@ -405,8 +412,11 @@ class CheckRun {
 }  // namespace
 
 CheckReport run_check(const CheckConfig& cfg, const ProgressFn& progress, const std::atomic<bool>* stop,
-                      const PhaseFn& phase) {
-  return CheckRun(cfg, progress, stop, phase).run();
+                      const PhaseFn& phase, Goodbyes* later) {
+  CheckRun run(cfg, progress, stop, phase);
+  CheckReport report = run.run();
+  if (later) run.hand_over(*later);
+  return report;
 }
 
 }  // namespace mailprobe::check

@@ -4,7 +4,14 @@
 namespace mailprobe::check {
 
 SendLeg::~SendLeg() {
-  release(false);
+  {
+    // After the decision the thread is only saying goodbye: let it (the
+    // abort flag would cut the QUIT short).
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!gate_) gate_ = false;
+    if (!decided_) abort_ = true;
+    cv_.notify_all();
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -24,8 +31,17 @@ void SendLeg::start(const CheckConfig& cfg, smtp::SendRequest req, bool gated,
   };
   thread_ = std::thread([this, &cfg, req = std::move(req)]() mutable {
     const Deadline dl = req.deadline;
-    out_ = send_over_route(std::move(req), cfg, dl);
-    signal(false);  // over: wakes a waiter if no 250 came
+    RouteOutcome o = send_over_route(std::move(req), cfg, dl);
+    std::unique_ptr<smtp::Session> session = std::move(o.session);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      out_ = std::move(o);
+      done_ = true;
+      if (!decided_) decided_ = true;  // over without a 250 (accepted_ stays false)
+      cv_.notify_all();
+    }
+    // The outcome is out; the goodbye delays nobody but the destructor.
+    if (session) session->close();
   });
 }
 
@@ -64,7 +80,9 @@ bool SendLeg::wait_accepted() {
 }
 
 RouteOutcome& SendLeg::finish() {
-  if (thread_.joinable()) thread_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  // Bounded: the transaction ends by the request's deadline.
+  cv_.wait(lock, [this] { return done_ || !thread_.joinable(); });
   return out_;
 }
 

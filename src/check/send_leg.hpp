@@ -28,7 +28,8 @@ class SendLeg final {
   SendLeg() = default;
   SendLeg(const SendLeg&) = delete;
   SendLeg& operator=(const SendLeg&) = delete;
-  /// release(false), then joins the thread if finish() was not called.
+  /// Joins the thread: the goodbye (QUIT, its 221 awaited at most 2 s) ends
+  /// first. A leg still waiting at its gate is released with false.
   ~SendLeg();
 
   /// Starts send_over_route(req) on a new thread: straight to req.server, or
@@ -47,7 +48,9 @@ class SendLeg final {
   /// by then (valid after wait_accepted() returned true).
   Stamp accepted_at() const { return accepted_at_; }
   std::optional<std::int64_t> rtt_us() const { return rtt_us_; }
-  /// Joins the thread (QUIT included) and returns the whole outcome.
+  /// Blocks until the transaction is over and returns its outcome. The QUIT
+  /// goes on on the leg's thread (the outcome's session is not handed out),
+  /// so a server that holds its 221 delays only the destructor.
   RouteOutcome& finish();
 
  private:
@@ -59,6 +62,7 @@ class SendLeg final {
   std::mutex mu_;
   std::condition_variable cv_;
   bool decided_ = false;  // accepted, or the send is over
+  bool done_ = false;     // out_ is final (the QUIT may still be under way)
   bool accepted_ = false;
   std::optional<bool> gate_;           // release()'s verdict
   std::atomic<bool> abort_{false};     // the sender's stop flag

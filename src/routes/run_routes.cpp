@@ -48,7 +48,7 @@ void for_each_bounded(std::size_t n, int width, Job job) {
 }  // namespace
 
 std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>& routes, const RunOptions& opt,
-                                           RunStats* stats) {
+                                           RunStats* stats, check::Goodbyes* later) {
   // Which routes share which group.
   std::map<std::string, std::size_t> by_key;
   std::vector<const check::CheckConfig*> group_cfg;
@@ -75,23 +75,24 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
 
   // Open every group first (in parallel): a route sends only once its
   // mailbox is watched. The SMTP sessions set up meanwhile (no envelope).
-  SubmissionPool pool;
+  auto pool = std::make_shared<SubmissionPool>();
   std::vector<std::unique_ptr<MailboxGroup>> groups(group_cfg.size());
   for_each_bounded(groups.size() + warm.size(), opt.concurrency, [&](std::size_t j) {
     if (j < groups.size()) groups[j] = std::make_unique<MailboxGroup>(*group_cfg[j], group_deadline, opt.stop);
-    else prewarm_submission(*warm[j - groups.size()], pool, opt.stop);
+    else prewarm_submission(*warm[j - groups.size()], *pool, opt.stop);
   });
 
   std::vector<SharedRun> runs(routes.size());
   for_each_bounded(routes.size(), opt.concurrency, [&](std::size_t i) {
     const check::CheckConfig& cfg = routes[i];
     if (opt.jitter > milliseconds(0)) (void)sleep_unless_stopped(random_delay(opt.jitter), opt.stop);
-    if (group_of[i] < 0) runs[i].report = check::run_check(cfg, {}, opt.stop);
-    else runs[i] = run_shared_route(cfg, *groups[static_cast<std::size_t>(group_of[i])], &pool, opt.stop);
+    if (group_of[i] < 0) runs[i].report = check::run_check(cfg, {}, opt.stop, {}, &runs[i].goodbyes);
+    else runs[i] = run_shared_route(cfg, *groups[static_cast<std::size_t>(group_of[i])], pool.get(), opt.stop);
   });
 
-  // Every transaction is over: the SMTP sessions QUIT while the rest winds down.
-  std::jthread quit_smtp([&pool] { pool.close(); });
+  // Every transaction is over: the SMTP sessions QUIT while the rest winds
+  // down (and, with `later`, while the caller prints).
+  auto quit_smtp = std::make_unique<std::jthread>([pool] { pool->close(); });
   // Late-probe accounting needs the connections, not the watchers.
   for (auto& g : groups) g->close();
   for (std::size_t i = 0; i < routes.size(); ++i)
@@ -102,9 +103,13 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   if (stats) {
     stats->groups = static_cast<int>(groups.size());
     for (const auto& g : groups) stats->imap_connections += g->connections();
-    stats->smtp_sessions = pool.sessions_opened();
+    stats->smtp_sessions = pool->sessions_opened();
   }
   for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) { groups[g]->logout(); });
+  if (later) {
+    later->adopt(std::move(quit_smtp));
+    for (auto& r : runs) later->adopt(std::move(r.goodbyes));
+  }
   return out;
 }
 

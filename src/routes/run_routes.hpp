@@ -14,6 +14,7 @@
 
 #include "check/check_report.hpp"
 #include "check/config.hpp"
+#include "check/goodbyes.hpp"
 
 namespace mailprobe::routes {
 
@@ -31,9 +32,11 @@ struct RunStats {
 
 /// One report per route, in the order of `routes`. Blocks until every route
 /// finished (each within its own --timeout plus the jitter). Never throws
-/// for network conditions.
+/// for network conditions. With `later`, the SMTP goodbyes (QUIT and its
+/// 221, which a server may hold) are left there, for the caller to await
+/// after printing (check/goodbyes.hpp); without it they are awaited here.
 std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>& routes, const RunOptions& opt,
-                                           RunStats* stats = nullptr);
+                                           RunStats* stats = nullptr, check::Goodbyes* later = nullptr);
 
 /// A uniformly random delay in [0, max] (CSPRNG-seeded). Pure but for the
 /// random draw.

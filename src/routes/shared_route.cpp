@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 
 #include "check/delivery_insight.hpp"
 #include "check/late_probes.hpp"
@@ -43,9 +44,11 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   CheckReport& r = run.report;
   r = check::start_report(cfg);
   const Deadline dl{r.start.steady + cfg.timeout};
-  auto finish = [&]() -> SharedRun& {
+  std::unique_ptr<check::SendLeg> leg;  // a connection of its own (not pooled), QUITting after the report
+  auto finish = [&]() -> SharedRun {
     check::finish_report(r);
-    return run;
+    run.goodbyes.adopt(std::move(leg));
+    return std::move(run);
   };
   auto token = random_token();
   if (!token) {
@@ -77,17 +80,17 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   r.start_smtp = Stamp::now();
   const bool pooled = pool && shares_submission(cfg);
   check::RouteOutcome pooled_outcome;
-  check::SendLeg leg;
   bool accepted = false;
   if (pooled) {
     pooled_outcome.server = req.server.authority();
     pooled_outcome.sent = pool->send(req);
     accepted = pooled_outcome.sent.accepted.has_value();
   } else {
-    leg.start(cfg, std::move(req));
-    accepted = leg.wait_accepted();
+    leg = std::make_unique<check::SendLeg>();
+    leg->start(cfg, std::move(req));
+    accepted = leg->wait_accepted();
   }
-  auto outcome = [&]() -> check::RouteOutcome& { return pooled ? pooled_outcome : leg.finish(); };
+  auto outcome = [&]() -> check::RouteOutcome& { return pooled ? pooled_outcome : leg->finish(); };
   if (!accepted) {
     ticket->cancel();
     check::RouteOutcome& so = outcome();
@@ -104,7 +107,7 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   }
   // The IMAP leg's share of the route starts when the 250 arrived (the
   // group's watchers have been looking all along).
-  r.start_imap = pooled ? *pooled_outcome.sent.accepted : leg.accepted_at();
+  r.start_imap = pooled ? *pooled_outcome.sent.accepted : leg->accepted_at();
   r.start_imap_search = r.start_imap;
   // Bounded as run_check's wait: --check-frequency x --max-checks, and the
   // deadline minus a reserve for fetch and cleanup.

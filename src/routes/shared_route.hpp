@@ -14,6 +14,7 @@
 
 #include "check/check_report.hpp"
 #include "check/config.hpp"
+#include "check/goodbyes.hpp"
 #include "routes/mailbox_group.hpp"
 #include "routes/submission_pool.hpp"
 
@@ -24,6 +25,9 @@ struct SharedRun {
   /// The token to remember in the state file: the probe was accepted but
   /// not found (and did not bounce). "" otherwise.
   std::string pending_token;
+  /// The route's own SMTP connection (MX delivery), still QUITting; pooled
+  /// sessions say goodbye with their pool.
+  check::Goodbyes goodbyes;
 };
 
 /// Sends the probe (on a session of `pool` when given and the route submits

@@ -107,6 +107,34 @@ class CheckInterop(unittest.TestCase):
                     self.assertLess(d["delivery_seconds"], 0.3, d)
                     self.assertEqual(d["cleanup"], "expunged")
 
+    def test_the_record_is_out_before_a_held_back_221_and_the_goodbye_still_happens(self):
+        # Issue 11: the record must not wait for goodbyes. The server holds
+        # its 221 for 1.8 s; the record arrives while the process is still
+        # waiting for it (before the fix it came only after the 221), and
+        # the QUIT is still sent and its 221 read (RFC 5321 §4.1.1.10).
+        with Serve("--quit-delay", "1800") as srv:
+            args = [binary(), "check", "-v", "--email-from", "alice@localhost", "--email-to", "bob@localhost",
+                    "--smtp-host", "localhost", "--smtp-port", str(srv.port("smtp")), "--smtp-username", "alice",
+                    "--imap-host", "localhost", "--imap-port", str(srv.port("imap")), "--imap-username", "bob",
+                    "--ca-file", srv.info["ca_file"], "--timeout", "8", "--output-format", "json"]
+            env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
+            p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            line = p.stdout.readline()
+            record_at = time.monotonic()
+            out = p.stdout.read()  # (communicate() would skip what readline() buffered)
+            err = p.stderr.read()
+            p.wait(timeout=15)
+            exited_at = time.monotonic()
+        d = json.loads(line)
+        self.assertTrue(d["success"], d)
+        # The 221 comes 1.8 s after the QUIT, which follows the 250 at once:
+        # the record, seen tens of ms after the 250, is out long before.
+        self.assertGreater(exited_at - record_at, 0.9, "the record came only after the 221")
+        self.assertEqual(out, "", "one record")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("> QUIT", err)
+        self.assertRegex(err, r"< 221 ", "the 221 was still awaited after the record")
+
     def test_not_delivered_has_no_spurious_junk_error(self):
         with Serve("--delay-delivery", "3000") as srv:
             rc, d, _ = check(srv, extra=["--check-frequency", "0.2", "--max-checks", "4"])

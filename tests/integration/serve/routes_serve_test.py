@@ -97,6 +97,26 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertEqual(len({r["queue_id"] for r in recs}), 30)
         print(f"ok - 30 routes over {sessions} SMTP sessions")
 
+    def test_the_records_are_out_before_a_held_back_221(self):
+        # Issue 11 for routes: the pool's sessions QUIT after the records
+        # are written, not before. The server holds every 221 for 1.8 s.
+        with serve("--quit-delay", "1800") as srv:
+            routes = [(f"r{i}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(3)]
+            f = routes_file(srv, self.tmp.name, routes)
+            p = subprocess.Popen([binary(), "check", "--routes", f, "--output-format", "json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            first = p.stdout.readline()
+            record_at = time.monotonic()
+            rest = p.stdout.read()  # (communicate() would skip what readline() buffered)
+            err = p.stderr.read()
+            p.wait(timeout=30)
+            exited_at = time.monotonic()
+        recs = [json.loads(line) for line in (first + rest).splitlines()]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(sorted(r["route"] for r in recs), ["r0", "r1", "r2"])
+        self.assertTrue(all(r["success"] for r in recs), recs)
+        self.assertGreater(exited_at - record_at, 0.9, "the records came only after the 221s")
+
     def test_a_mailbox_is_watched_over_one_connection_and_its_junk_folder_opens_only_when_needed(self):
         def logins(srv):
             time.sleep(0.2)  # the log pump
