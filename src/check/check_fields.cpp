@@ -132,7 +132,7 @@ const Column<R> kTable[] = {
      [](const R& r) { return secs(r.cleanup_us); }},
     {{"delivery_error_seconds", Type::number, Role::field, "s", kAll, "error bound of delivery_seconds: half the window between the last check that missed the probe and the first that saw it"},
      [](const R& r) { return secs(r.delivery_error_us); }},
-    {{"smtp_rtt_seconds", Type::number, Role::field, "s", kAll, "smallest SMTP command round trip (EHLO, STARTTLS, MAIL, RCPT): the network RTT"},
+    {{"smtp_rtt_seconds", Type::number, Role::field, "s", kAll, "smallest SMTP command round trip (MAIL, RCPT; EHLO, STARTTLS when no transaction ran): the network RTT"},
      [](const R& r) { return secs(r.smtp_rtt_us); }},
     {{"imap_rtt_seconds", Type::number, Role::field, "s", kAll, "smallest IMAP command round trip while waiting (NOOP, SEARCH): the network RTT"},
      [](const R& r) { return secs(r.imap_rtt_us); }},

@@ -92,22 +92,42 @@ void MailboxHub::fail_all(const Failure& f) {
   for (auto& [token, p] : gone) p.ticket->release(f);
 }
 
+SteadyClock::time_point MailboxHub::sampled(SteadyClock::time_point sent) {
+  return timing_.sample(sent, SteadyClock::now());
+}
+
 bool MailboxHub::scan(const std::string& how) {
   imap::Session& s = *leg_->session;
   const Deadline io = Deadline::in(milliseconds(30000));
-  auto rs = s.command("UID SEARCH UID " + std::to_string(scan_from_) + ":*", io, Stage::imap_wait);
-  if (!rs) {
-    fail_all(rs.error());
-    return false;
+  const std::string from = std::to_string(scan_from_) + ":*";
+  bool ok = true;
+  SteadyClock::time_point at{};
+  if (timing_.evidence && s.exists() > 0) {
+    // New mail was reported, so there are UIDs since the last scan: their
+    // headers at once, one round trip instead of SEARCH then FETCH. (Without
+    // such evidence "n:*" would still fetch the newest message, §6.4.8.)
+    ok = take("UID FETCH " + from, how, io, {}, {}, &at);
+  } else {
+    const auto sent = SteadyClock::now();
+    auto rs = s.command("UID SEARCH UID " + from, io, Stage::imap_wait);
+    if (!rs) {
+      fail_all(rs.error());
+      return false;
+    }
+    const Stamp done = Stamp::now();
+    at = sampled(sent);
+    std::vector<std::uint32_t> fresh;
+    for (const auto& r : rs.value())
+      if (auto uids = imap::search_result(r))
+        for (auto uid : *uids)
+          if (uid >= scan_from_) fresh.push_back(uid);  // "n:*" also matches the highest UID below n (§6.4.8)
+    if (!fresh.empty()) ok = take("UID FETCH " + check::uid_set(fresh), how, io, at, done, nullptr);
   }
-  std::vector<std::uint32_t> fresh;
-  for (const auto& r : rs.value())
-    if (auto uids = imap::search_result(r))
-      for (auto uid : *uids)
-        if (uid >= scan_from_) fresh.push_back(uid);  // "n:*" also matches the highest UID below n (§6.4.8)
-  if (fresh.empty()) return true;
-  scan_from_ = *std::max_element(fresh.begin(), fresh.end()) + 1;
-  return take(fresh, how, io);
+  // Every UID since the last scan was looked at: a probe not among them
+  // was not there at the search's server moment.
+  timing_.consumed();
+  if (at != SteadyClock::time_point{}) timing_.missed(at);
+  return ok;
 }
 
 bool MailboxHub::catch_up(const Deadline& io) {
@@ -121,6 +141,8 @@ bool MailboxHub::catch_up(const Deadline& io) {
   // per SEARCH so the nesting stays shallow (servers bound it; serve at 64).
   constexpr std::size_t kPerSearch = 16;
   std::vector<std::uint32_t> found;
+  SteadyClock::time_point searched{};
+  Stamp done;
   for (std::size_t at = 0; at < tokens.size(); at += kPerSearch) {
     const std::size_t n = std::min(kPerSearch, tokens.size() - at);
     std::string keys;
@@ -128,36 +150,57 @@ bool MailboxHub::catch_up(const Deadline& io) {
     for (std::size_t i = at; i < at + n; ++i)
       keys += "(" + check::token_criteria(tokens[i]) + ") ";
     keys.pop_back();
+    const auto sent = SteadyClock::now();
     auto rs = leg_->session->command("UID SEARCH " + keys, io, Stage::imap_wait);
     if (!rs) {
       fail_all(rs.error());
       return false;
     }
+    done = Stamp::now();
+    searched = sampled(sent);
     for (const auto& r : rs.value())
       if (auto uids = imap::search_result(r)) found.insert(found.end(), uids->begin(), uids->end());
   }
-  return found.empty() || take(found, "poll", io);
+  // The folder's earlier life is unknown: a probe found here landed after
+  // its route's acceptance (the route clips the window there) and before
+  // the search.
+  const bool ok = found.empty() || take("UID FETCH " + check::uid_set(found), "poll", io, searched, done, nullptr);
+  if (searched != SteadyClock::time_point{}) timing_.missed(searched);
+  return ok;
 }
 
-bool MailboxHub::take(const std::vector<std::uint32_t>& fresh, const std::string& how, const Deadline& io) {
+bool MailboxHub::take(const std::string& fetch, const std::string& how, const Deadline& io,
+                      SteadyClock::time_point searched, Stamp search_done, SteadyClock::time_point* fetched_at) {
   imap::Session& s = *leg_->session;
-  const Stamp seen = Stamp::now();
   const auto t0 = SteadyClock::now();
-  auto fetched = s.command("UID FETCH " + check::uid_set(fresh) + " (UID BODY.PEEK[HEADER])", io, Stage::imap_fetch);
+  auto fetched = s.command(fetch + " (UID BODY.PEEK[HEADER])", io, Stage::imap_fetch);
   if (!fetched) {
     fail_all(fetched.error());
     return false;
   }
-  const auto fetch_us = std::chrono::duration_cast<Micros>(SteadyClock::now() - t0).count();
+  const Stamp done = Stamp::now();
+  const auto fetch_us = std::chrono::duration_cast<Micros>(done.steady - t0).count();
+  if (fetched_at) {
+    // This FETCH was the search: its server moment is the scan's.
+    searched = *fetched_at = sampled(t0);
+    search_done = done;
+  }
+  // The evidence: the completion that reported new mail (or the push), else this scan.
+  const Stamp seen = timing_.evidence ? *timing_.evidence : search_done;
+  const check::LandingWindow window =
+      timing_.window ? *timing_.window : check::LandingWindow{timing_.last_miss, std::max(timing_.last_miss, searched)};
 
   struct Hit {
     std::shared_ptr<Ticket> ticket;
     Sighting sighting;
   };
   std::vector<Hit> hits;
+  std::uint32_t highest = 0;
   for (const auto& r : fetched.value()) {
     auto uid = imap::fetch_uid(r);
-    if (!uid || r.literals.empty()) continue;
+    // "n:*" also matches the highest UID below n (RFC 3501 §6.4.8): not new.
+    if (!uid || r.literals.empty() || (fetched_at && *uid < scan_from_)) continue;
+    highest = std::max(highest, *uid);
     ++headers_fetched_;
     const std::string& header = r.literals.front();
     std::string token = probe_token_of(header);
@@ -173,11 +216,15 @@ bool MailboxHub::take(const std::vector<std::uint32_t>& fresh, const std::string
     sg.mailbox = leg_->mailbox;
     sg.uid = *uid;
     sg.seen = seen;
+    sg.window = window;
+    sg.searched = searched;
+    sg.rtt = timing_.rtt;
     sg.method = how;
     sg.header = header;
     sg.fetch_us = fetch_us;
     hits.push_back({std::move(t), std::move(sg)});
   }
+  if (fetched_at && highest >= scan_from_) scan_from_ = highest + 1;
   // Exactly the claimed UIDs, in one batch (check/cleanup.hpp never expunges others).
   std::vector<std::uint32_t> to_delete;
   for (const auto& h : hits)
@@ -225,13 +272,25 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
     // change notifications for half a second). The junk folder, where a
     // probe rarely goes, keeps to IDLE.
     if (where_ == "inbox" && now - newest < check::kFastPhase) {
-      check::NoopPacer pacer(newest, now, check_frequency_);
+      check::NoopPacer pacer(newest, timing_.last_miss, check_frequency_);
       const auto phase_end = std::min({until_tp, newest + check::kFastPhase});
+      // A poke scans at once only where a round trip is shorter than the
+      // cadence (or not yet known): across a WAN, ending the fast poll for
+      // it would stop the NOOPs for two round trips (the drain, the scan),
+      // and the next NOOP finds the probe sooner and within a tighter window.
+      const bool pokes_scan = !timing_.rtt || *timing_.rtt < check::noop_cadence(milliseconds(0), check_frequency_);
       auto r = check::fast_poll(
-          s, pacer, phase_end, io, [&] { return stopped() || poked_.load() || prune() == 0; }, milliseconds(2));
+          s, pacer, phase_end, io, [&] { return stopped() || (pokes_scan && poked_.load()) || prune() == 0; },
+          milliseconds(2));
       if (!r) return fail_all(r.error());
       count_checks(pacer.sent_count());
-      if (poked_.exchange(false) || r.value().hit) {
+      timing_.take_rtt(pacer.rtt());
+      timing_.missed(pacer.last_miss());
+      if (r.value().hit) {
+        timing_.evidence = r.value().seen;
+        timing_.window = pacer.window();
+      }
+      if ((poked_.exchange(false) && pokes_scan) || r.value().hit) {
         last_scan = SteadyClock::now();
         if (!scan("poll")) return;
       }
@@ -252,6 +311,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       auto r = s.idle_wait(until);
       if (!r) return fail_all(r.error());
       pushed = r.value();
+      if (pushed) timing_.pushed(Stamp::now());  // before DONE's round trip
       if (auto d = s.idle_done(io); !d) return fail_all(d.error());
     } else {
       while (!until.expired() && !stopped())
@@ -260,9 +320,13 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
     bool polled = false;
     if (!pushed) {
       // NOOP makes the server report new mail (RFC 3501 §6.1.2, §7.3.1).
+      const auto sent = SteadyClock::now();
       auto r = s.command("NOOP", io, Stage::imap_wait);
       if (!r) return fail_all(r.error());
+      const auto at = sampled(sent);
       polled = s.take_new_mail();
+      if (polled) timing_.hit(at, Stamp::now());
+      else timing_.missed(at);
     }
     count_checks();
     bool safety = SteadyClock::now() - last_scan >= check_frequency_;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "check/imap_leg.hpp"
+#include "check/wait_timing.hpp"
 #include "routes/ticket.hpp"
 
 namespace mailprobe::routes {
@@ -88,15 +89,28 @@ class MailboxHub {
   std::size_t prune();
   /// One scan of the UIDs since scan_from_. False on an IMAP failure (set in failure_).
   bool scan(const std::string& how);
-  /// Fetches the headers of `uids` and takes the pending probes among them.
-  bool take(const std::vector<std::uint32_t>& uids, const std::string& how, const Deadline& io);
+  /// Sends `fetch` ("UID FETCH <set>") for the header blocks and takes the
+  /// pending probes among them. The UIDs were found by a search whose server
+  /// moment was `searched` and which returned at `search_done`; with
+  /// `fetched_at` the FETCH itself is the search ("UID FETCH n:*" since
+  /// scan_from_, which it advances): its server moment goes there.
+  bool take(const std::string& fetch, const std::string& how, const Deadline& io, SteadyClock::time_point searched,
+            Stamp search_done, SteadyClock::time_point* fetched_at);
   void fail_all(const Failure& f);
   /// `n` mailbox checks (IDLE/NOOP cycles, or NOOPs of the fast phase) for
   /// every pending ticket.
   void count_checks(int n = 1);
 
+  /// A command sent at `sent` just completed: its server moment (timing_).
+  SteadyClock::time_point sampled(SteadyClock::time_point sent);
+
   std::unique_ptr<check::ImapLeg> leg_;
   const std::string where_;
+  /// Landing windows and the round trip, as the single watcher keeps them
+  /// (check/wait_timing.hpp): every scan fetches all UIDs since the last, so
+  /// a probe it does not find was not there at its server moment. Touched
+  /// by catch_up() and run() only (one thread at a time).
+  check::WaitTiming timing_;
   const std::chrono::milliseconds check_frequency_;
   std::uint32_t scan_from_ = 1;
   std::atomic<bool> poked_{false};

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "check/delivery_insight.hpp"
+#include "check/delivery_timing.hpp"
 #include "check/late_probes.hpp"
 #include "check/report_fill.hpp"
 #include "auth/leg_credentials.hpp"
@@ -28,6 +29,31 @@ smtp::SendRequest submission_request(const check::CheckConfig& cfg, net::Credent
 }
 
 }  // namespace
+
+void record_landing(CheckReport& r, const Sighting& w, const Stamp& accepted, std::optional<std::int64_t> smtp_rtt_us) {
+  if (!w.window) {
+    // The mailbox may report the probe a moment before the SMTP thread has
+    // read its 250 (both sub-millisecond on loopback): never negative.
+    r.delivery_us = std::max<std::int64_t>(0, micros_between(accepted, w.seen));
+    return;
+  }
+  // As run_check: the server sent its 250 one one-way delay before it
+  // arrived, and the probe landed after that (the watcher's window may
+  // start earlier: it has watched the mailbox since before this route sent).
+  const auto accepted_server = accepted.steady - Micros(smtp_rtt_us.value_or(0) / 2);
+  check::LandingWindow landed = *w.window;
+  landed.after = std::max(landed.after, accepted_server);
+  if (landed.before < landed.after) {
+    // The evidence came before this route's acceptance (another probe's
+    // EXISTS, or a server that delivers before its 250): this probe landed
+    // by the search that found it, and that is all the watcher knows.
+    landed.before = std::max(landed.after, w.searched);
+    landed.pushed = false;
+  }
+  const auto t = check::delivery_timing(landed, accepted_server);
+  r.delivery_us = t.delivery_us;
+  r.delivery_error_us = t.error_us;
+}
 
 bool shares_submission(const check::CheckConfig& cfg) { return cfg.mx_domain.empty(); }
 
@@ -151,9 +177,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   r.uid = w.uid;
   r.method = w.method;
   r.imap_fetch_us = w.fetch_us;
-  // The mailbox may report the probe a moment before the SMTP thread has
-  // read its 250 (both sub-millisecond on loopback): never negative.
-  if (so.sent.accepted) r.delivery_us = std::max<std::int64_t>(0, micros_between(*so.sent.accepted, w.seen));
+  r.smtp_rtt_us = so.sent.rtt_us;
+  if (w.rtt) r.imap_rtt_us = w.rtt->count();
+  if (so.sent.accepted) record_landing(r, w, *so.sent.accepted, so.sent.rtt_us);
   check::analyse_header(r, w.header, r.start_smtp.wall);
   if (w.cleanup) {
     r.cleanup = w.cleanup->action;

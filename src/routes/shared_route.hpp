@@ -10,6 +10,8 @@
 // have stopped (see settle()).
 
 #include <atomic>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "check/check_report.hpp"
@@ -37,6 +39,13 @@ struct SharedRun {
 /// plus a small I/O margin.
 SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,
                            const std::atomic<bool>* stop);
+
+/// delivery_seconds and its error bound from a sighting, as run_check
+/// computes them (check/delivery_timing.hpp): the landing window clipped to
+/// the server's acceptance (the 250's arrival `accepted` minus half the SMTP
+/// round trip). Without a window: first seen minus the 250's arrival. Pure.
+void record_landing(check::CheckReport& r, const Sighting& w, const Stamp& accepted,
+                    std::optional<std::int64_t> smtp_rtt_us);
 
 /// Plain submission (a configured server) shares its account's sessions;
 /// MX delivery (a host per attempt) keeps a connection of its own. Pure.

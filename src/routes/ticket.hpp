@@ -14,6 +14,7 @@
 #include <string>
 
 #include "check/cleanup.hpp"
+#include "check/noop_pacer.hpp"
 #include "core/clock.hpp"
 #include "core/failure.hpp"
 
@@ -24,7 +25,16 @@ struct Sighting {
   std::string where;  // the watcher's label: "inbox" or "junk"
   std::string mailbox;
   std::uint32_t uid = 0;
-  Stamp seen;          // when the search that found it returned
+  /// When the evidence arrived: the NOOP completion that carried the EXISTS
+  /// (or the IDLE push), else the scan that found it.
+  Stamp seen;
+  /// When it landed, on our clock (check/noop_pacer.hpp's model): after the
+  /// watcher's last check that missed it, before the one that saw it. Its
+  /// start is not clipped to the route's acceptance (the route does that).
+  std::optional<check::LandingWindow> window;
+  /// The server moment of the search that found it: it had landed by then.
+  SteadyClock::time_point searched{};
+  std::optional<Micros> rtt;  // the watcher's smallest command round trip so far
   std::string method;  // idle | poll
   std::string header;  // the fetched header block
   std::optional<std::int64_t> fetch_us;

@@ -101,11 +101,17 @@ void Progress::on_reply(const Reply& r, SteadyClock::time_point at) {
   }
   if (r.code == 334) return;  // SASL challenge: the exchange continues (RFC 4954 §4)
   awaiting_ = false;
-  if (command_at_ && (last_verb_ == "EHLO" || last_verb_ == "HELO" || last_verb_ == "STARTTLS" ||
-                      last_verb_ == "MAIL" || last_verb_ == "RCPT" || last_verb_ == "NOOP" ||
-                      last_verb_ == "RSET")) {
+  if (command_at_) {
+    // Two kinds of samples: the session set-up's commands are stamped by
+    // libcurl's debug callback, which runs after the write (a busy machine
+    // may stamp them late, so they can read short); the transaction's are
+    // stamped by us before the write.
     auto us = std::chrono::duration_cast<Micros>(at - *command_at_).count();
-    if (!rtt_us_ || us < *rtt_us_) rtt_us_ = us;
+    auto take = [us](std::optional<std::int64_t>& min) {
+      if (!min || us < *min) min = us;
+    };
+    if (last_verb_ == "MAIL" || last_verb_ == "RCPT" || last_verb_ == "NOOP" || last_verb_ == "RSET") take(own_rtt_us_);
+    else if (last_verb_ == "EHLO" || last_verb_ == "HELO" || last_verb_ == "STARTTLS") take(setup_rtt_us_);
   }
   if (last_verb_ == "EHLO" && r.code == 250) caps_ = parse_ehlo(r);
   if (last_verb_ == "STARTTLS" && r.code == 220) {

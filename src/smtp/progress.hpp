@@ -64,9 +64,11 @@ class Progress {
   std::optional<std::int64_t> transaction_us() const;  // MAIL FROM → final reply
   std::optional<std::int64_t> data_us() const;         // 354 → final reply
   /// Smallest round trip of a command the server answers without work of
-  /// its own (EHLO, HELO, STARTTLS, MAIL, RCPT, NOOP, RSET): the network RTT
-  /// plus little else. nullopt before the first such reply.
-  std::optional<std::int64_t> rtt_us() const { return rtt_us_; }
+  /// its own: the network RTT plus little else. Taken from the transaction's
+  /// MAIL, RCPT (NOOP, RSET), whose send times are exact, once there is one;
+  /// before that from EHLO, HELO, STARTTLS (stamped by libcurl after the
+  /// write, so possibly short). nullopt before the first such reply.
+  std::optional<std::int64_t> rtt_us() const { return own_rtt_us_ ? own_rtt_us_ : setup_rtt_us_; }
 
  private:
   void on_reply(const Reply& r, SteadyClock::time_point at);
@@ -82,7 +84,7 @@ class Progress {
   std::optional<Reply> last_reply_, greeting_, final_reply_;
   EhloCaps caps_;
   std::optional<SteadyClock::time_point> command_at_;  // when the last command went out
-  std::optional<std::int64_t> rtt_us_;
+  std::optional<std::int64_t> own_rtt_us_, setup_rtt_us_;  // see rtt_us()
   int replies_ = 0;
   std::optional<SteadyClock::time_point> greeting_at_, starttls_ok_at_, tls_done_at_, auth_sent_,
       auth_done_, mail_sent_, data_go_at_, accepted_at_, final_at_;

@@ -81,6 +81,11 @@ class RoutesMailstack(unittest.TestCase):
             self.assertEqual(r["cleanup"], "expunged")
             self.assertEqual(r["suite"], "mailstack")
             self.assertTrue(r["source"])
+            # The honest-timing fields of a single check, per route too.
+            for f in ("delivery_error_seconds", "smtp_rtt_seconds", "imap_rtt_seconds"):
+                self.assertIn(f, r)
+            # The window lies between the acceptance and the evidence.
+            self.assertLessEqual(r["delivery_error_seconds"], r["imap_wait_seconds"] + r["smtp_rtt_seconds"] + 0.001, r)
         for u in USERS:  # every probe deleted, nothing else touched
             self.assertEqual(mailbox_uids(self.env, u), {}, u)
 

@@ -97,6 +97,21 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertEqual(len({r["queue_id"] for r in recs}), 30)
         print(f"ok - 30 routes over {sessions} SMTP sessions")
 
+    def test_route_records_carry_the_landing_window_and_round_trips(self):
+        # Issue 11's honest timing for routes: serve holds each delivery
+        # 300 ms after its 250; the shared watcher's window brackets that.
+        with serve("--delay-delivery", "300") as srv:
+            routes = [(f"r{i}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(6)]
+            p, _ = run(["--routes", routes_file(srv, self.tmp.name, routes), "--output-format", "json"])
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        for r in (json.loads(line) for line in p.stdout.splitlines()):
+            self.assertTrue(r["success"], r)
+            for f in ("delivery_error_seconds", "smtp_rtt_seconds", "imap_rtt_seconds"):
+                self.assertIn(f, r)
+            # It cannot have landed before the delay; the bound covers the rest.
+            self.assertGreaterEqual(r["delivery_seconds"] + r["delivery_error_seconds"], 0.3, r)
+            self.assertLess(r["delivery_error_seconds"], 0.3, r)
+
     def test_the_records_are_out_before_a_held_back_221(self):
         # Issue 11 for routes: the pool's sessions QUIT after the records
         # are written, not before. The server holds every 221 for 1.8 s.

@@ -43,6 +43,8 @@ TEST_SUITE("routes::mailbox_hub") {
   }
 
   TEST_CASE("one scan finds this run's probe, deletes exactly its UID and leaves another source's") {
+    // The NOOP reported new mail, so the scan fetches the headers since the
+    // last scan at once (UID FETCH n:*), without a SEARCH round trip first.
     ScriptedTransport t;
     MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
     auto ours = std::make_shared<Ticket>(kOurs, 1, true);
@@ -50,10 +52,9 @@ TEST_SUITE("routes::mailbox_hub") {
     const std::string h_ours = "Subject: a\r\nX-Mailprobe-Token: " + kOurs + "\r\n\r\n";
     const std::string h_theirs = "Subject: b\r\nX-Mailprobe-Token: " + kTheirs + "\r\n\r\n";
     t.serve("* 2 EXISTS\r\nm1 OK NOOP done\r\n");
-    t.serve("* SEARCH 5 6\r\nm2 OK done\r\n");
-    t.serve(fetch_line(1, 5, h_theirs) + fetch_line(2, 6, h_ours) + "m3 OK done\r\n");
-    t.serve("m4 OK stored\r\n");
-    t.serve("* 2 EXPUNGE\r\nm5 OK expunged\r\n");
+    t.serve(fetch_line(1, 5, h_theirs) + fetch_line(2, 6, h_ours) + "m2 OK done\r\n");
+    t.serve("m3 OK stored\r\n");
+    t.serve("* 2 EXPUNGE\r\nm4 OK expunged\r\n");
     hub.add(ours);
     std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
     auto out = ours->wait();
@@ -64,14 +65,75 @@ TEST_SUITE("routes::mailbox_hub") {
     CHECK(out.found->where == "inbox");
     CHECK(out.found->method == "poll");
     CHECK(out.found->header == h_ours);
+    // Seen when the NOOP's completion brought the EXISTS, inside a landing
+    // window that ends at that NOOP's server moment; the round trip is kept.
+    REQUIRE(out.found->window);
+    CHECK(out.found->window->before >= out.found->window->after);
+    CHECK(out.found->window->before <= out.found->seen.steady);
+    CHECK_FALSE(out.found->window->pushed);
+    CHECK(out.found->rtt);
     REQUIRE(out.found->cleanup);
     CHECK(out.found->cleanup->action == "expunged");
-    CHECK(t.sent().find("m2 UID SEARCH UID 5:*\r\n") != std::string::npos);
-    CHECK(t.sent().find("m3 UID FETCH 5:6 (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
-    CHECK(t.sent().find("m4 UID STORE 6 +FLAGS.SILENT (\\Deleted)\r\n") != std::string::npos);
-    CHECK(t.sent().find("m5 UID EXPUNGE 6\r\n") != std::string::npos);
+    CHECK(t.sent().find("m2 UID FETCH 5:* (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(t.sent().find("SEARCH") == std::string::npos);
+    CHECK(t.sent().find("m3 UID STORE 6 +FLAGS.SILENT (\\Deleted)\r\n") != std::string::npos);
+    CHECK(t.sent().find("m4 UID EXPUNGE 6\r\n") != std::string::npos);
     CHECK(t.sent().find("STORE 5") == std::string::npos);
     CHECK(hub.headers_fetched() == 2);
+  }
+
+  TEST_CASE("a scan without news of new mail (a route's 250 poked it) searches first, then fetches what it found") {
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
+    auto ours = std::make_shared<Ticket>(kOurs, 1, true);
+    ours->arm(SteadyClock::now() + seconds(5));
+    const std::string h_ours = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    t.serve("* SEARCH 7\r\nm1 OK done\r\n");
+    t.serve(fetch_line(3, 7, h_ours) + "m2 OK done\r\n");
+    t.serve("m3 OK stored\r\n");
+    t.serve("* 3 EXPUNGE\r\nm4 OK expunged\r\n");
+    hub.add(ours);
+    hub.poke();  // no round trip known yet: a poke scans at once
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out = ours->wait();
+    hub.close();
+    loop.join();
+    REQUIRE(out.found);
+    CHECK(out.found->uid == 7);
+    REQUIRE(out.found->window);
+    CHECK(out.found->window->before == out.found->searched);  // no evidence: the search bounds it
+    CHECK(t.sent().find("m1 UID SEARCH UID 5:*\r\n") != std::string::npos);
+    CHECK(t.sent().find("m2 UID FETCH 7 (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("UID FETCH n:* answering only an older message (RFC 3501 §6.4.8) takes nothing and keeps n") {
+    // EXISTS rose, but the new message was expunged by another client before
+    // the fetch: "5:*" then matches the highest UID below 5. The next scan
+    // still starts at 5.
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
+    auto ours = std::make_shared<Ticket>(kOurs, 1, true);
+    ours->arm(SteadyClock::now() + seconds(5));
+    const std::string h_old = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";  // even with our token: not new
+    const std::string h_ours = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    t.serve("* 2 EXISTS\r\nm1 OK NOOP done\r\n");
+    t.serve(fetch_line(1, 4, h_old) + "m2 OK done\r\n");
+    t.serve("* 3 EXISTS\r\nm3 OK NOOP done\r\n");
+    t.serve(fetch_line(3, 8, h_ours) + "m4 OK done\r\n");
+    t.serve("m5 OK stored\r\n");
+    t.serve("* 3 EXPUNGE\r\nm6 OK expunged\r\n");
+    hub.add(ours);
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out = ours->wait();
+    hub.close();
+    loop.join();
+    REQUIRE(out.found);
+    CHECK(out.found->uid == 8);
+    const std::string sent = t.sent();
+    CHECK(sent.find("m2 UID FETCH 5:* (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(sent.find("m4 UID FETCH 5:* (UID BODY.PEEK[HEADER])\r\n") != std::string::npos);
+    CHECK(sent.find("STORE 4") == std::string::npos);
+    CHECK(sent.find("m5 UID STORE 8 +FLAGS.SILENT (\\Deleted)\r\n") != std::string::npos);
   }
 
   TEST_CASE("a folder opened late catches up: one token SEARCH over the whole folder, then its UIDNEXT") {
@@ -134,8 +196,7 @@ TEST_SUITE("routes::mailbox_hub") {
     ours->arm(SteadyClock::now() + seconds(5));
     const std::string h = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";
     t.serve("* 1 EXISTS\r\nm1 OK NOOP done\r\n");
-    t.serve("* SEARCH 5\r\nm2 OK done\r\n");
-    t.serve(fetch_line(1, 5, h) + "m3 OK done\r\n");
+    t.serve(fetch_line(1, 5, h) + "m2 OK done\r\n");
     hub.add(ours);
     std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
     auto out = ours->wait();

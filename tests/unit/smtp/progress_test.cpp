@@ -138,6 +138,24 @@ TEST_SUITE("smtp::progress") {
     CHECK(p.accepted_at() == flight + milliseconds(100));
   }
 
+  TEST_CASE("the RTT comes from the transaction's own commands, not from libcurl's late-stamped set-up") {
+    // libcurl stamps EHLO in its debug callback, after the write: on a busy
+    // machine that can be 12 ms late, and the sample reads 38 ms for a 50 ms
+    // path. MAIL and RCPT are stamped before the write: they decide.
+    SteadyClock::time_point t0 = SteadyClock::now();
+    Progress p{t0};
+    p.on_line("220 mx ESMTP", t0);
+    p.on_command("EHLO probe", t0 + milliseconds(13));  // really sent at 1
+    p.on_line("250 PIPELINING", t0 + milliseconds(51));
+    CHECK(p.rtt_us() == 38'000);  // all there is so far
+    const auto flight = t0 + milliseconds(100);
+    p.on_command("MAIL FROM:<a@x>", flight);
+    p.on_line("250 2.1.0 Ok", flight + milliseconds(50));
+    p.on_command("RCPT TO:<b@y>", flight);
+    p.on_line("250 2.1.5 Ok", flight + milliseconds(51));
+    CHECK(p.rtt_us() == 50'000);
+  }
+
   TEST_CASE("a pipelined RCPT refused: the failure is RCPT's, whatever DATA's reply then says") {
     SteadyClock::time_point t0 = SteadyClock::now();
     Progress p{t0};
