@@ -74,13 +74,20 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   for (const auto& [key, cfg] : submitters) warm.push_back(cfg);
 
   // Open every group first (in parallel): a route sends only once its
-  // mailbox is watched. The SMTP sessions set up meanwhile (no envelope).
+  // mailbox is watched. The SMTP sessions set up meanwhile (no envelope),
+  // as a single check overlaps its legs: the two kinds are bounded by
+  // --concurrency each, not together, so even one at a time still overlaps.
   auto pool = std::make_shared<SubmissionPool>();
   std::vector<std::unique_ptr<MailboxGroup>> groups(group_cfg.size());
-  for_each_bounded(groups.size() + warm.size(), opt.concurrency, [&](std::size_t j) {
-    if (j < groups.size()) groups[j] = std::make_unique<MailboxGroup>(*group_cfg[j], group_deadline, opt.stop);
-    else prewarm_submission(*warm[j - groups.size()], *pool, opt.stop);
-  });
+  {
+    std::jthread warming([&] {
+      for_each_bounded(warm.size(), opt.concurrency,
+                       [&](std::size_t j) { prewarm_submission(*warm[j], *pool, opt.stop); });
+    });
+    for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t j) {
+      groups[j] = std::make_unique<MailboxGroup>(*group_cfg[j], group_deadline, opt.stop);
+    });
+  }
 
   std::vector<SharedRun> runs(routes.size());
   for_each_bounded(routes.size(), opt.concurrency, [&](std::size_t i) {

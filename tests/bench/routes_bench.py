@@ -12,9 +12,14 @@ users (alice -> bob -> carol -> alice), so a run has three mailbox groups.
 Wall, CPU and RSS come from tests/bench/rusage (posix_spawn + wait4); the
 connections from a separate, untimed run under strace (connect(2) calls
 to the IMAP and SMTP ports), since strace slows the process it traces.
+The routes' own timing is printed too: the median over every record of
+the runs of delivery_seconds and delivery_error_seconds.
+
+With --rtt-ms (real stack only) both legs go through
+tests/bench/latency_proxy.py with RTT/2 each way, as check_bench does.
 
 Usage: tests/bench/routes_bench.py [--runs N] [--sizes 1,10,30,100] [--mailstack]
-                                   [--binary build/src/mailprobe]
+                                   [--rtt-ms 0,50] [--binary build/src/mailprobe]
 """
 import argparse
 import json
@@ -63,7 +68,10 @@ def timed(binary, path, n):
     m = re.search(r"RUSAGE maxrss_kib=(\d+) cpu_us=(\d+)", p.stderr)
     recs = [json.loads(line) for line in p.stdout.splitlines()]
     ok = sum(1 for r in recs if r.get("success"))
-    return {"ok": ok, "records": len(recs), "cpu_s": int(m.group(2)) / 1e6, "rss_mib": int(m.group(1)) / 1024.0}
+    return {"ok": ok, "records": len(recs), "cpu_s": int(m.group(2)) / 1e6, "rss_mib": int(m.group(1)) / 1024.0,
+            "delivery_ms": [r["delivery_seconds"] * 1000 for r in recs if r.get("success")],
+            "error_ms": [r["delivery_error_seconds"] * 1000 for r in recs
+                         if r.get("success") and "delivery_error_seconds" in r]}
 
 
 def connections(binary, path, n, smtp_port, imap_port):
@@ -94,6 +102,10 @@ def wall_of(binary, path, n):
     return r
 
 
+def median_or_none(values):
+    return statistics.median(values) if values else None
+
+
 def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
     tmp = tempfile.mkdtemp(prefix="routes-bench-")
     accounts = accounts_for(tmp, smtp_port, imap_port, user_of, pass_of)
@@ -112,9 +124,25 @@ def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
             "delivered": f'{min(r["ok"] for r in results)}/{n}',
             "imap_connections": imap_conns,
             "smtp_connections": smtp_conns,
+            "delivery_ms": median_or_none([v for r in results for v in r["delivery_ms"]]),
+            "error_ms": median_or_none([v for r in results for v in r["error_ms"]]),
         })
     shutil.rmtree(tmp, ignore_errors=True)
     return rows
+
+
+def print_rows(rows, title):
+    print(title)
+    print(f"{'routes':>6} {'wall s':>8} {'x one':>6} {'CPU ms/route':>13} {'peak RSS MiB':>13} "
+          f"{'IMAP conns':>10} {'SMTP conns':>10} {'delivered':>10} {'delivery ms':>12} {'error ms':>9}")
+    one = rows[0]["wall_s"]
+    for r in rows:
+        imap = "-" if r["imap_connections"] is None else str(r["imap_connections"])
+        smtp = "-" if r["smtp_connections"] is None else str(r["smtp_connections"])
+        dl = "-" if r["delivery_ms"] is None else f"{r['delivery_ms']:.1f}"
+        er = "-" if r["error_ms"] is None else f"{r['error_ms']:.1f}"
+        print(f"{r['routes']:>6} {r['wall_s']:>8.3f} {r['wall_s'] / one:>6.2f} {r['cpu_ms_per_route']:>13.1f} "
+              f"{r['rss_mib']:>13.1f} {imap:>10} {smtp:>10} {r['delivered']:>10} {dl:>12} {er:>9}")
 
 
 def main():
@@ -122,33 +150,36 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="1,10,30,100")
     ap.add_argument("--mailstack", action="store_true", help="the real Postfix + Dovecot instead of serve")
+    ap.add_argument("--rtt-ms", default="0", help="with --mailstack: simulated round-trip times, e.g. 0,50")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "mailprobe"))
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
+    rtts = [int(r) for r in a.rtt_ms.split(",")]
     binary = os.path.abspath(a.binary)
     if a.mailstack:
         from mailstack_fixture import load_env, reset
+        from check_bench import Legs
         env = load_env()
         reset()
-        rows = bench(binary, sizes, a.runs, env["MS_SMTP_STARTTLS_PORT"], env["MS_IMAP_PORT"],
-                     lambda u: env[f"MS_{u.upper()}_USER"], lambda u: env[f"MS_{u.upper()}_PASS"], env["MS_CA_FILE"])
-        target = "mailstack (Postfix + Dovecot)"
+        for rtt in rtts:
+            legs = Legs(env, rtt)
+            try:
+                rows = bench(binary, sizes, a.runs, legs.smtp_port, legs.imap_port,
+                             lambda u: env[f"MS_{u.upper()}_USER"], lambda u: env[f"MS_{u.upper()}_PASS"],
+                             env["MS_CA_FILE"])
+            finally:
+                legs.close()
+            print_rows(rows, f"routes benchmark against mailstack (Postfix + Dovecot), RTT {rtt} ms, "
+                             f"median of {a.runs} runs, STARTTLS on both legs")
     else:
+        if rtts != [0]:
+            ap.error("--rtt-ms needs --mailstack")
         os.environ["MAILPROBE"] = binary
         from serve_harness import Serve
         with Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol") as srv:
             rows = bench(binary, sizes, a.runs, srv.port("smtp"), srv.port("imap"), lambda u: u, lambda u: u,
                          srv.info["ca_file"])
-        target = "mailprobe serve"
-    print(f"routes benchmark against {target}, median of {a.runs} runs, STARTTLS on both legs")
-    print(f"{'routes':>6} {'wall s':>8} {'x one':>6} {'CPU ms/route':>13} {'peak RSS MiB':>13} "
-          f"{'IMAP conns':>10} {'SMTP conns':>10} {'delivered':>10}")
-    one = rows[0]["wall_s"]
-    for r in rows:
-        imap = "-" if r["imap_connections"] is None else str(r["imap_connections"])
-        smtp = "-" if r["smtp_connections"] is None else str(r["smtp_connections"])
-        print(f"{r['routes']:>6} {r['wall_s']:>8.3f} {r['wall_s'] / one:>6.2f} {r['cpu_ms_per_route']:>13.1f} "
-              f"{r['rss_mib']:>13.1f} {imap:>10} {smtp:>10} {r['delivered']:>10}")
+        print_rows(rows, f"routes benchmark against mailprobe serve, median of {a.runs} runs, STARTTLS on both legs")
     print("goals: 100 routes <= 2x the wall of one route; <= 40 ms CPU per route")
 
 
