@@ -64,14 +64,28 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   // The watchers outlive every member: the longest timeout, the jitter and a margin.
   const Deadline group_deadline = Deadline::in(longest + opt.jitter + milliseconds(5000));
 
-  // One route per submission account, whose SMTP session is opened ahead
-  // (a rough key: the pool itself opens at most one per exact session key).
-  std::map<std::string, const check::CheckConfig*> submitters;
+  // Per submission account (a rough key: the pool counts per exact session
+  // key), as many sessions opened ahead as its routes will use at once (at
+  // most kSessionsPerAccount): across a WAN a session set up on demand costs
+  // six round trips or so, a transaction two.
+  struct Submitter {
+    const check::CheckConfig* cfg;
+    int routes = 0;
+  };
+  std::map<std::string, Submitter> submitters;
   for (std::size_t i = 0; i < routes.size(); ++i)
     if (group_of[i] >= 0 && shares_submission(routes[i]))
-      submitters.emplace(routes[i].smtp.authority() + '\1' + routes[i].smtp_creds.username, &routes[i]);
-  std::vector<const check::CheckConfig*> warm;
-  for (const auto& [key, cfg] : submitters) warm.push_back(cfg);
+      ++submitters.try_emplace(routes[i].smtp.authority() + '\1' + routes[i].smtp_creds.username, Submitter{&routes[i]})
+            .first->second.routes;
+  struct Warm {
+    const check::CheckConfig* cfg;
+    int want;
+  };
+  std::vector<Warm> warm;
+  for (const auto& [key, sub] : submitters) {
+    const int want = std::min({sub.routes, kSessionsPerAccount, std::max(1, opt.concurrency)});
+    for (int k = 1; k <= want; ++k) warm.push_back({sub.cfg, want});
+  }
 
   // Open every group first (in parallel): a route sends only once its
   // mailbox is watched. The SMTP sessions set up meanwhile (no envelope),
@@ -82,7 +96,7 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   {
     std::jthread warming([&] {
       for_each_bounded(warm.size(), opt.concurrency,
-                       [&](std::size_t j) { prewarm_submission(*warm[j], *pool, opt.stop); });
+                       [&](std::size_t j) { prewarm_submission(*warm[j].cfg, *pool, opt.stop, warm[j].want); });
     });
     for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t j) {
       groups[j] = std::make_unique<MailboxGroup>(*group_cfg[j], group_deadline, opt.stop);

@@ -57,11 +57,12 @@ void record_landing(CheckReport& r, const Sighting& w, const Stamp& accepted, st
 
 bool shares_submission(const check::CheckConfig& cfg) { return cfg.mx_domain.empty(); }
 
-void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop) {
+void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop,
+                        int want) {
   // An OAuth2 login fetches its token per route (stage smtp_token, and its
   // errors are the route's): only password logins are opened ahead.
   if (!shares_submission(cfg) || cfg.smtp_creds.oauth()) return;
-  pool.prewarm(submission_request(cfg, cfg.smtp_creds, Deadline::in(cfg.timeout), stop));
+  pool.prewarm(submission_request(cfg, cfg.smtp_creds, Deadline::in(cfg.timeout), stop), want);
 }
 
 SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, SubmissionPool* pool,

@@ -53,8 +53,10 @@ bool shares_submission(const check::CheckConfig& cfg);
 
 /// Opens one SMTP session of the route's account in `pool` ahead of its
 /// routes (while the mailbox groups log in), when the route shares
-/// submission and logs in with a password. Sends no envelope. Blocks.
-void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop);
+/// submission and logs in with a password, unless `want` are open already
+/// (SubmissionPool::prewarm). Sends no envelope. Blocks.
+void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop,
+                        int want = 1);
 
 /// Late and lost probes for a finished route (--state-file): looks up the
 /// remembered tokens over the group's connections, which must be closed

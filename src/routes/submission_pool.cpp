@@ -1,5 +1,6 @@
 #include "routes/submission_pool.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace mailprobe::routes {
@@ -68,12 +69,12 @@ SubmissionPool::Borrowed SubmissionPool::borrow(const std::string& key, const sm
   return b;
 }
 
-void SubmissionPool::prewarm(const smtp::SendRequest& setup) {
+void SubmissionPool::prewarm(const smtp::SendRequest& setup, int want) {
   const std::string key = session_key(setup);
   {
     std::lock_guard<std::mutex> lock(mu_);
     Account& a = accounts_[key];
-    if (a.open > 0 || a.failed) return;
+    if (a.open >= std::min(want, kSessionsPerAccount) || a.failed) return;
     ++a.open;
     ++opened_;
   }

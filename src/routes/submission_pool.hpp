@@ -58,11 +58,13 @@ class SubmissionPool {
   /// conditions. Thread-safe.
   smtp::SendReport send(const smtp::SendRequest& req);
 
-  /// Opens one session of setup's account ahead of its routes, unless the
-  /// account has one open already; it then waits idle for the first route.
-  /// A session that cannot be set up is dropped (each route then tries and
-  /// reports for itself). Blocks; thread-safe.
-  void prewarm(const smtp::SendRequest& setup);
+  /// Opens one more session of setup's account ahead of its routes, unless
+  /// the account has `want` open already (capped at kSessionsPerAccount);
+  /// it then waits idle for a route. Called once per wanted session, from
+  /// several threads, the sessions set up in parallel. A session that cannot
+  /// be set up is dropped (each route then tries and reports for itself).
+  /// Blocks; thread-safe.
+  void prewarm(const smtp::SendRequest& setup, int want = 1);
 
   /// QUITs every idle session, all at once (each 221 awaited at most 2 s).
   /// Call when no send() is running.
