@@ -75,8 +75,7 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   std::map<std::string, Submitter> submitters;
   for (std::size_t i = 0; i < routes.size(); ++i)
     if (group_of[i] >= 0 && shares_submission(routes[i]))
-      ++submitters.try_emplace(routes[i].smtp.authority() + '\1' + routes[i].smtp_creds.username, Submitter{&routes[i]})
-            .first->second.routes;
+      ++submitters.try_emplace(submitter_key(routes[i]), Submitter{&routes[i]}).first->second.routes;
   struct Warm {
     const check::CheckConfig* cfg;
     int want;
@@ -92,6 +91,8 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   // as a single check overlaps its legs: the two kinds are bounded by
   // --concurrency each, not together, so even one at a time still overlaps.
   auto pool = std::make_shared<SubmissionPool>();
+  // Each account's sessions QUIT once its last route has sent.
+  for (const auto& [key, sub] : submitters) pool->expect(key, sub.routes);
   std::vector<std::unique_ptr<MailboxGroup>> groups(group_cfg.size());
   {
     std::jthread warming([&] {

@@ -57,6 +57,10 @@ void record_landing(CheckReport& r, const Sighting& w, const Stamp& accepted, st
 
 bool shares_submission(const check::CheckConfig& cfg) { return cfg.mx_domain.empty(); }
 
+std::string submitter_key(const check::CheckConfig& cfg) {
+  return cfg.smtp.authority() + '\1' + cfg.smtp_creds.username;
+}
+
 void prewarm_submission(const check::CheckConfig& cfg, SubmissionPool& pool, const std::atomic<bool>* stop,
                         int want) {
   // An OAuth2 login fetches its token per route (stage smtp_token, and its
@@ -69,6 +73,17 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
                            const std::atomic<bool>* stop) {
   SharedRun run;
   CheckReport& r = run.report;
+  // This route's share of its account's expected transactions, given back
+  // once (after the send, or on any way out before it).
+  struct Expected {
+    SubmissionPool* pool;
+    std::string account;
+    void done() {
+      if (pool) pool->finished(account);
+      pool = nullptr;
+    }
+    ~Expected() { done(); }
+  } expected{pool && shares_submission(cfg) ? pool : nullptr, submitter_key(cfg)};
   r = check::start_report(cfg);
   const Deadline dl{r.start.steady + cfg.timeout};
   std::unique_ptr<check::SendLeg> leg;  // a connection of its own (not pooled), QUITting after the report
@@ -110,7 +125,8 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   bool accepted = false;
   if (pooled) {
     pooled_outcome.server = req.server.authority();
-    pooled_outcome.sent = pool->send(req);
+    pooled_outcome.sent = pool->send(req, expected.account);
+    expected.done();  // the account's last transaction lets its sessions QUIT now
     accepted = pooled_outcome.sent.accepted.has_value();
   } else {
     leg = std::make_unique<check::SendLeg>();

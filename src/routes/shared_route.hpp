@@ -47,6 +47,11 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
 void record_landing(check::CheckReport& r, const Sighting& w, const Stamp& accepted,
                     std::optional<std::int64_t> smtp_rtt_us);
 
+/// The submitting account a route's SMTP sessions belong to, as the run
+/// counts them (server and user name; the pool's session key is finer).
+/// Never printed. Pure.
+std::string submitter_key(const check::CheckConfig& cfg);
+
 /// Plain submission (a configured server) shares its account's sessions;
 /// MX delivery (a host per attempt) keeps a connection of its own. Pure.
 bool shares_submission(const check::CheckConfig& cfg);

@@ -93,8 +93,36 @@ void SubmissionPool::give_back(const std::string& key, std::unique_ptr<smtp::Ses
   if (s) s->close();  // not reusable: closed outside the lock
 }
 
-smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
+void SubmissionPool::expect(const std::string& account, int n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  plans_[account].remaining += n;
+}
+
+void SubmissionPool::finished(const std::string& account) {
+  std::vector<std::unique_ptr<smtp::Session>> leaving;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = plans_.find(account);
+    if (it == plans_.end() || --it->second.remaining > 0) return;
+    for (const auto& key : it->second.keys) {
+      Account& a = accounts_[key];
+      if (a.open != static_cast<int>(a.idle.size())) continue;  // one is still lent out or being set up
+      for (auto& sess : a.idle) leaving.push_back(std::move(sess));
+      a.idle.clear();
+      a.open = 0;
+    }
+    plans_.erase(it);
+    for (auto& sess : leaving)
+      goodbyes_.emplace_back([s = std::shared_ptr<smtp::Session>(std::move(sess))] { s->close(); });
+  }
+}
+
+smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req, const std::string& account) {
   const std::string key = session_key(req);
+  if (!account.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = plans_.find(account); it != plans_.end()) it->second.keys.insert(key);
+  }
   for (int attempt = 0;; ++attempt) {
     Borrowed b = borrow(key, req);
     if (b.failed) return *b.failed;
@@ -118,6 +146,7 @@ smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req) {
 
 void SubmissionPool::close() {
   std::vector<std::unique_ptr<smtp::Session>> all;
+  std::vector<std::jthread> started;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [key, a] : accounts_) {
@@ -125,6 +154,7 @@ void SubmissionPool::close() {
       a.idle.clear();
       a.open = 0;
     }
+    started.swap(goodbyes_);  // joined below, with the rest
   }
   // In parallel: each QUIT waits for its 221 (a server may hold it).
   std::vector<std::jthread> quits;

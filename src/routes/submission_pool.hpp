@@ -23,7 +23,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "smtp/sender.hpp"
@@ -56,7 +58,7 @@ class SubmissionPool {
   /// Session::closed_before_mail), the transaction goes again on another. A session is kept for the next route
   /// only after a clean final 250. Blocks; never throws for network
   /// conditions. Thread-safe.
-  smtp::SendReport send(const smtp::SendRequest& req);
+  smtp::SendReport send(const smtp::SendRequest& req, const std::string& account = {});
 
   /// Opens one more session of setup's account ahead of its routes, unless
   /// the account has `want` open already (capped at kSessionsPerAccount);
@@ -66,8 +68,19 @@ class SubmissionPool {
   /// Blocks; thread-safe.
   void prewarm(const smtp::SendRequest& setup, int want = 1);
 
-  /// QUITs every idle session, all at once (each 221 awaited at most 2 s).
-  /// Call when no send() is running.
+  /// The run will make `n` transactions for `account` (the caller's name for
+  /// a submitting account: submitter_key() in routes/shared_route.hpp). Once
+  /// finished() was called that often, the account's sessions QUIT at once,
+  /// on threads of their own, instead of at close(): the 221 then arrives
+  /// while the routes still wait for delivery. Thread-safe.
+  void expect(const std::string& account, int n);
+  /// One of `account`'s expected transactions is over (or will not happen).
+  /// Thread-safe.
+  void finished(const std::string& account);
+
+  /// QUITs every idle session, all at once (each 221 awaited at most 2 s),
+  /// and waits for the goodbyes finished() started. Call when no send() is
+  /// running.
   void close();
 
   /// Sessions opened so far (benchmarks, tests).
@@ -90,9 +103,18 @@ class SubmissionPool {
                                               std::optional<smtp::SendReport>& failed);
   void give_back(const std::string& key, std::unique_ptr<smtp::Session> s);
 
+  /// What expect() announced for an account name, and the session keys its
+  /// transactions used.
+  struct Plan {
+    int remaining = 0;
+    std::set<std::string> keys;
+  };
+
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Account> accounts_;
+  std::map<std::string, Plan> plans_;
+  std::vector<std::jthread> goodbyes_;  // QUITs started by finished()
   int opened_ = 0;
 };
 

@@ -132,6 +132,30 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertTrue(all(r["success"] for r in recs), recs)
         self.assertGreater(exited_at - record_at, 0.9, "the records came only after the 221s")
 
+    def test_an_accounts_sessions_quit_once_its_last_route_has_sent(self):
+        # Delivery takes 1 s, the 221 is held 1.5 s: QUIT right after each
+        # account's last 250 puts its 221 0.5 s after the records; QUIT at
+        # the end of the run (before) put it 1.5 s after them.
+        with serve("--delay-delivery", "1000", "--quit-delay", "1500") as srv:
+            routes = [(f"r{i}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(3)]
+            f = routes_file(srv, self.tmp.name, routes)
+            started = time.monotonic()
+            p = subprocess.Popen([binary(), "check", "--routes", f, "--output-format", "json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            first = p.stdout.readline()
+            record_at = time.monotonic()
+            rest = p.stdout.read()
+            err = p.stderr.read()
+            p.wait(timeout=30)
+            exited_at = time.monotonic()
+        recs = [json.loads(line) for line in (first + rest).splitlines()]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertTrue(all(r["success"] for r in recs), recs)
+        # About 1.6 s from start to exit (set-up, then the 221 1.5 s after the
+        # 250s); QUIT after the records made it about 2.6 s.
+        self.assertLess(exited_at - record_at, 1.1, "the sessions said goodbye only after the records")
+        self.assertLess(exited_at - started, 2.1, "the 221s did not overlap the wait for delivery")
+
     def test_a_mailbox_is_watched_over_one_connection_and_its_junk_folder_opens_only_when_needed(self):
         def logins(srv):
             time.sleep(0.2)  # the log pump
