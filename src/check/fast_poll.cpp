@@ -27,7 +27,7 @@ Outcome<bool> take(imap::Session& s, NoopPacer& pacer, const imap::Response& r, 
 
 Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyClock::time_point until,
                                   const Deadline& dl, const std::function<bool()>& should_stop,
-                                  std::chrono::milliseconds slice) {
+                                  std::chrono::milliseconds slice, bool leave_flight_on_hit) {
   FastPollResult out;
   auto stopped = [&] { return should_stop && should_stop(); };
   while (!out.hit && !stopped()) {
@@ -48,6 +48,7 @@ Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyCloc
     auto h = take(s, pacer, *r.value(), out);
     if (!h) return h.error();
   }
+  if (out.hit && leave_flight_on_hit) return out;
   // Drain: our NOOPs' completions still update the RTT, and a late one may
   // still carry the hit.
   while (pacer.in_flight() > 0) {

@@ -25,8 +25,14 @@ struct FastPollResult {
 /// BYE or a closed connection: Failure at imap_wait. With a positive
 /// `slice`, a read blocks at most that long, so `should_stop` is asked at
 /// least that often (a caller that must react to events of its own).
+/// With `leave_flight_on_hit`, a hit returns at once and the NOOPs still
+/// in flight stay there: their completions come before the reply to the
+/// caller's next command (RFC 3501 §5.5, in order), which must be sent with
+/// imap::Session::command (it passes over other tags) — a round trip less
+/// between the evidence and the search.
 Outcome<FastPollResult> fast_poll(imap::Session& s, NoopPacer& pacer, SteadyClock::time_point until,
                                   const Deadline& dl, const std::function<bool()>& should_stop,
-                                  std::chrono::milliseconds slice = std::chrono::milliseconds(0));
+                                  std::chrono::milliseconds slice = std::chrono::milliseconds(0),
+                                  bool leave_flight_on_hit = false);
 
 }  // namespace mailprobe::check

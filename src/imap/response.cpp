@@ -220,6 +220,13 @@ std::optional<std::uint32_t> fetch_uid(const Response& r) {
   return to_u32(slice(u, p, e - p));
 }
 
+std::optional<std::uint32_t> fetch_number(const Response& r) {
+  if (r.kind != Response::Kind::untagged) return std::nullopt;
+  auto w = words(r.text);
+  if (w.size() < 3 || ascii_upper(w[1]) != "FETCH" || w[2].empty() || w[2][0] != '(') return std::nullopt;
+  return to_u32(w[0]);
+}
+
 std::optional<ListEntry> list_entry(const Response& r) {
   if (r.kind != Response::Kind::untagged) return std::nullopt;
   std::string_view t = r.text;

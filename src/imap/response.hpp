@@ -75,6 +75,8 @@ std::optional<std::set<std::string>> capabilities(const Response& r);
 std::optional<std::uint32_t> code_number(const Response& r, std::string_view code);
 /// For "n FETCH (... UID u ...)": u.
 std::optional<std::uint32_t> fetch_uid(const Response& r);
+/// For "n FETCH (...)": n, the message sequence number (RFC 3501 §7.4.2).
+std::optional<std::uint32_t> fetch_number(const Response& r);
 /// "LIST (\HasNoChildren \Junk) "/" Junk" → attributes (as sent) and name (unquoted).
 struct ListEntry {
   std::vector<std::string> attributes;

@@ -12,10 +12,11 @@ void Session::observe(const Response& r) {
   if (auto n = exists_count(r)) {
     if (*n > exists_) new_mail_ = true;
     exists_ = *n;
-  } else if (expunge_number(r) && exists_ > 0) {
+  } else if (expunge_number(r)) {
+    ++expunges_;
     // RFC 3501 §7.4.1: each EXPUNGE shrinks the mailbox by one, so an arrival
     // right after another client's expunge still shows as a rise in EXISTS.
-    --exists_;
+    if (exists_ > 0) --exists_;
   }
 }
 

@@ -48,6 +48,8 @@ class Session {
   std::uint32_t exists() const { return exists_; }
   /// True if the count rose since the last call (and resets the flag).
   bool take_new_mail();
+  /// EXPUNGE responses seen so far (each shifts the sequence numbers above it).
+  std::uint64_t expunges() const { return expunges_; }
 
  private:
   Outcome<Response> read_one(const Deadline& dl, Stage stage);
@@ -59,6 +61,7 @@ class Session {
   unsigned counter_ = 0;
   std::string idle_tag_;
   std::uint32_t exists_ = 0;
+  std::uint64_t expunges_ = 0;
   bool new_mail_ = false;
 };
 

@@ -92,6 +92,11 @@ void MailboxHub::fail_all(const Failure& f) {
   for (auto& [token, p] : gone) p.ticket->release(f);
 }
 
+void MailboxHub::note_evidence() {
+  evidence_exists_ = leg_->session->exists();
+  evidence_expunges_ = leg_->session->expunges();
+}
+
 SteadyClock::time_point MailboxHub::sampled(SteadyClock::time_point sent) {
   return timing_.sample(sent, SteadyClock::now());
 }
@@ -211,12 +216,25 @@ bool MailboxHub::take(const std::string& fetch, const std::string& how, const De
       if (auto it = pending_.find(token); it != pending_.end()) t = it->second.ticket;
     }
     if (!t || !check::header_has_token(header, token) || !t->claim()) continue;
+    // The evidence's window holds only for messages that were already there
+    // when the server announced it; one numbered above that count arrived
+    // later, before this search (several probes land in one mailbox).
+    check::LandingWindow landed = window;
+    if (timing_.window) {
+      const std::uint64_t shifted = s.expunges() - evidence_expunges_;
+      const auto seq = imap::fetch_number(r);
+      const bool there = seq && shifted < evidence_exists_ && *seq <= evidence_exists_ - shifted;
+      if (!there) {
+        const auto after = seq ? std::max(timing_.last_miss, timing_.window->before) : timing_.last_miss;
+        landed = check::LandingWindow{after, std::max(after, searched)};
+      }
+    }
     Sighting sg;
     sg.where = where_;
     sg.mailbox = leg_->mailbox;
     sg.uid = *uid;
     sg.seen = seen;
-    sg.window = window;
+    sg.window = landed;
     sg.searched = searched;
     sg.rtt = timing_.rtt;
     sg.method = how;
@@ -224,7 +242,23 @@ bool MailboxHub::take(const std::string& fetch, const std::string& how, const De
     sg.fetch_us = fetch_us;
     hits.push_back({std::move(t), std::move(sg)});
   }
-  if (fetched_at && highest >= scan_from_) scan_from_ = highest + 1;
+  if (fetched_at) {
+    if (highest >= scan_from_) scan_from_ = highest + 1;
+    // Mail announced before this FETCH's results (in the NOOP completions it
+    // passed over) is in them: "n:*" was evaluated after it. Mail announced
+    // after them (a server may sync at a command's end) is not: look again.
+    bool announced_after = false;  // an EXISTS after the last FETCH response (or with none at all)
+    bool any_fetch = false;
+    for (const auto& r : fetched.value()) {
+      if (imap::fetch_uid(r)) {
+        any_fetch = true;
+        announced_after = false;
+      } else if (imap::exists_count(r)) {
+        announced_after = true;
+      }
+    }
+    if (any_fetch && !announced_after) (void)s.take_new_mail();
+  }
   // Exactly the claimed UIDs, in one batch (check/cleanup.hpp never expunges others).
   std::vector<std::uint32_t> to_delete;
   for (const auto& h : hits)
@@ -281,7 +315,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       const bool pokes_scan = !timing_.rtt || *timing_.rtt < check::noop_cadence(milliseconds(0), check_frequency_);
       auto r = check::fast_poll(
           s, pacer, phase_end, io, [&] { return stopped() || (pokes_scan && poked_.load()) || prune() == 0; },
-          milliseconds(2));
+          milliseconds(2), /*leave_flight_on_hit=*/true);  // the scan's command() passes over their completions
       if (!r) return fail_all(r.error());
       count_checks(pacer.sent_count());
       timing_.take_rtt(pacer.rtt());
@@ -289,6 +323,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       if (r.value().hit) {
         timing_.evidence = r.value().seen;
         timing_.window = pacer.window();
+        note_evidence();
       }
       if ((poked_.exchange(false) && pokes_scan) || r.value().hit) {
         last_scan = SteadyClock::now();
@@ -311,7 +346,10 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       auto r = s.idle_wait(until);
       if (!r) return fail_all(r.error());
       pushed = r.value();
-      if (pushed) timing_.pushed(Stamp::now());  // before DONE's round trip
+      if (pushed) {
+        timing_.pushed(Stamp::now());  // before DONE's round trip
+        note_evidence();
+      }
       if (auto d = s.idle_done(io); !d) return fail_all(d.error());
     } else {
       while (!until.expired() && !stopped())
@@ -325,8 +363,12 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       if (!r) return fail_all(r.error());
       const auto at = sampled(sent);
       polled = s.take_new_mail();
-      if (polled) timing_.hit(at, Stamp::now());
-      else timing_.missed(at);
+      if (polled) {
+        timing_.hit(at, Stamp::now());
+        note_evidence();
+      } else {
+        timing_.missed(at);
+      }
     }
     count_checks();
     bool safety = SteadyClock::now() - last_scan >= check_frequency_;

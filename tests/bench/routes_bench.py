@@ -15,11 +15,15 @@ to the IMAP and SMTP ports), since strace slows the process it traces.
 The routes' own timing is printed too: the median over every record of
 the runs of delivery_seconds and delivery_error_seconds.
 
-With --rtt-ms (real stack only) both legs go through
-tests/bench/latency_proxy.py with RTT/2 each way, as check_bench does.
+With --rtt-ms both legs go through tests/bench/latency_proxy.py with
+RTT/2 each way, as check_bench does. With --delay-ms D (serve only) serve
+delivers every message D ms after its 250, so the truth is known: the
+figures then include each record's delivery_seconds minus D (p50, largest
+|error|) and how many records fell outside their delivery_error_seconds
+(plus 2 ms for the server's own scheduling).
 
 Usage: tests/bench/routes_bench.py [--runs N] [--sizes 1,10,30,100] [--mailstack]
-                                   [--rtt-ms 0,50] [--binary build/src/mailprobe]
+                                   [--rtt-ms 0,50] [--delay-ms 300] [--binary build/src/mailprobe]
 """
 import argparse
 import json
@@ -68,10 +72,11 @@ def timed(binary, path, n):
     m = re.search(r"RUSAGE maxrss_kib=(\d+) cpu_us=(\d+)", p.stderr)
     recs = [json.loads(line) for line in p.stdout.splitlines()]
     ok = sum(1 for r in recs if r.get("success"))
+    good = [r for r in recs if r.get("success")]
     return {"ok": ok, "records": len(recs), "cpu_s": int(m.group(2)) / 1e6, "rss_mib": int(m.group(1)) / 1024.0,
-            "delivery_ms": [r["delivery_seconds"] * 1000 for r in recs if r.get("success")],
-            "error_ms": [r["delivery_error_seconds"] * 1000 for r in recs
-                         if r.get("success") and "delivery_error_seconds" in r]}
+            "delivery_ms": [r["delivery_seconds"] * 1000 for r in good],
+            "error_ms": [r["delivery_error_seconds"] * 1000 for r in good if "delivery_error_seconds" in r],
+            "pairs": [(r["delivery_seconds"] * 1000, r.get("delivery_error_seconds", 0) * 1000) for r in good]}
 
 
 def connections(binary, path, n, smtp_port, imap_port):
@@ -126,9 +131,43 @@ def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
             "smtp_connections": smtp_conns,
             "delivery_ms": median_or_none([v for r in results for v in r["delivery_ms"]]),
             "error_ms": median_or_none([v for r in results for v in r["error_ms"]]),
+            "pairs": [p for r in results for p in r["pairs"]],
         })
     shutil.rmtree(tmp, ignore_errors=True)
     return rows
+
+
+class Proxy:
+    """Both ports through latency_proxy.py, RTT/2 each way (RTT 0: direct)."""
+
+    def __init__(self, smtp_port, imap_port, rtt_ms):
+        self.proc, self.smtp_port, self.imap_port = None, smtp_port, imap_port
+        if rtt_ms <= 0:
+            return
+        half = str(rtt_ms / 2.0)
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "latency_proxy.py"), "--map",
+                                      f"0:127.0.0.1:{smtp_port}", "--map", f"0:127.0.0.1:{imap_port}",
+                                      "--up-ms", half, "--down-ms", half], stdout=subprocess.PIPE, text=True)
+        words = self.proc.stdout.readline().split()
+        assert words and words[0] == "ready", words
+        self.smtp_port, self.imap_port = words[1], words[2]
+
+    def close(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait()
+
+
+def print_truth(rows, delay_ms):
+    print(f"against the truth (serve delivers {delay_ms} ms after each 250):")
+    print(f"{'routes':>6} {'err p50 ms':>11} {'max |err| ms':>13} {'bound p50 ms':>13} {'outside bound':>14}")
+    for r in rows:
+        errs = [d - delay_ms for d, _ in r["pairs"]]
+        if not errs:
+            continue
+        outside = sum(1 for d, b in r["pairs"] if abs(d - delay_ms) > b + 2)
+        print(f"{r['routes']:>6} {statistics.median(errs):>11.1f} {max(abs(e) for e in errs):>13.1f} "
+              f"{statistics.median(b for _, b in r['pairs']):>13.1f} {outside:>8}/{len(errs)}")
 
 
 def print_rows(rows, title):
@@ -150,7 +189,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="1,10,30,100")
     ap.add_argument("--mailstack", action="store_true", help="the real Postfix + Dovecot instead of serve")
-    ap.add_argument("--rtt-ms", default="0", help="with --mailstack: simulated round-trip times, e.g. 0,50")
+    ap.add_argument("--rtt-ms", default="0", help="simulated round-trip times, e.g. 0,50")
+    ap.add_argument("--delay-ms", type=int, default=0, help="serve only: deliver each message this long after its 250")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "mailprobe"))
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -172,14 +212,21 @@ def main():
             print_rows(rows, f"routes benchmark against mailstack (Postfix + Dovecot), RTT {rtt} ms, "
                              f"median of {a.runs} runs, STARTTLS on both legs")
     else:
-        if rtts != [0]:
-            ap.error("--rtt-ms needs --mailstack")
         os.environ["MAILPROBE"] = binary
         from serve_harness import Serve
-        with Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol") as srv:
-            rows = bench(binary, sizes, a.runs, srv.port("smtp"), srv.port("imap"), lambda u: u, lambda u: u,
-                         srv.info["ca_file"])
-        print_rows(rows, f"routes benchmark against mailprobe serve, median of {a.runs} runs, STARTTLS on both legs")
+        extra = ["--delay-delivery", str(a.delay_ms)] if a.delay_ms else []
+        with Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol", *extra) as srv:
+            for rtt in rtts:
+                legs = Proxy(srv.port("smtp"), srv.port("imap"), rtt)
+                try:
+                    rows = bench(binary, sizes, a.runs, legs.smtp_port, legs.imap_port, lambda u: u, lambda u: u,
+                                 srv.info["ca_file"])
+                finally:
+                    legs.close()
+                print_rows(rows, f"routes benchmark against mailprobe serve, RTT {rtt} ms, median of {a.runs} runs, "
+                                 f"STARTTLS on both legs")
+                if a.delay_ms:
+                    print_truth(rows, a.delay_ms)
     print("goals: 100 routes <= 2x the wall of one route; <= 40 ms CPU per route")
 
 

@@ -54,6 +54,14 @@ TEST_SUITE("imap::response") {
     CHECK(fetch_uid(*r) == 7u);
   }
 
+  TEST_CASE("the sequence number of a FETCH response") {
+    CHECK(fetch_number(Response{Response::Kind::untagged, "", "7 FETCH (UID 12 BODY[HEADER] {3})", {"abc"}}) == 7u);
+    CHECK(fetch_number(Response{Response::Kind::untagged, "", "7 fetch (FLAGS ())", {}}) == 7u);
+    CHECK_FALSE(fetch_number(Response{Response::Kind::untagged, "", "7 EXISTS", {}}));
+    CHECK_FALSE(fetch_number(Response{Response::Kind::untagged, "", "x FETCH (UID 1)", {}}));
+    CHECK_FALSE(fetch_number(Response{Response::Kind::tagged, "m1", "7 FETCH (UID 1)", {}}));
+  }
+
   TEST_CASE("SEARCH results, empty results and modifiers") {
     Response r{Response::Kind::untagged, "", "SEARCH 3 7 9", {}};
     CHECK(search_result(r) == std::vector<std::uint32_t>{3, 7, 9});

@@ -82,6 +82,39 @@ TEST_SUITE("routes::mailbox_hub") {
     CHECK(hub.headers_fetched() == 2);
   }
 
+  TEST_CASE("two probes in one scan: the one numbered above the announced count landed after the evidence") {
+    // The NOOP announced 1 message; by the FETCH a second had arrived. The
+    // first landed within the NOOP's window, the second after the NOOP's
+    // server moment and before the fetch's: its window must not end earlier.
+    ScriptedTransport t;
+    MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
+    auto a = std::make_shared<Ticket>(kOurs, 1, true);
+    auto b = std::make_shared<Ticket>(kTheirs, 1, true);
+    a->arm(SteadyClock::now() + seconds(5));
+    b->arm(SteadyClock::now() + seconds(5));
+    const std::string h_a = "X-Mailprobe-Token: " + kOurs + "\r\n\r\n";
+    const std::string h_b = "X-Mailprobe-Token: " + kTheirs + "\r\n\r\n";
+    t.serve("* 1 EXISTS\r\nm1 OK NOOP done\r\n");
+    t.serve(fetch_line(1, 5, h_a) + fetch_line(2, 6, h_b) + "* 2 EXISTS\r\nm2 OK done\r\n");
+    t.serve("m3 OK stored\r\n");
+    t.serve("* 1 EXPUNGE\r\n* 1 EXPUNGE\r\nm4 OK expunged\r\n");
+    hub.add(a);
+    hub.add(b);
+    std::thread loop([&] { hub.run(Deadline::in(seconds(10)), nullptr); });
+    auto out_a = a->wait();
+    auto out_b = b->wait();
+    hub.close();
+    loop.join();
+    REQUIRE(out_a.found);
+    REQUIRE(out_b.found);
+    REQUIRE(out_a.found->window);
+    REQUIRE(out_b.found->window);
+    CHECK(out_a.found->window->before < out_a.found->searched);  // the NOOP's moment, before the fetch's
+    CHECK(out_b.found->window->after == out_a.found->window->before);
+    CHECK(out_b.found->window->before == out_b.found->searched);
+    CHECK(t.sent().find("m3 UID STORE 5:6 +FLAGS.SILENT (\\Deleted)\r\n") != std::string::npos);
+  }
+
   TEST_CASE("a scan without news of new mail (a route's 250 poked it) searches first, then fetches what it found") {
     ScriptedTransport t;
     MailboxHub hub(scripted_leg(t, {"UIDPLUS"}), "inbox", milliseconds(2000));
