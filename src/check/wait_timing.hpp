@@ -8,6 +8,7 @@
 // every time point.
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "check/noop_pacer.hpp"
@@ -21,6 +22,10 @@ struct WaitTiming {
   int commands = 0;
   std::optional<Stamp> evidence;       // new mail was reported (not yet searched)
   std::optional<LandingWindow> window; // ... and when it must have landed
+  /// The mailbox size the evidence announced, and the EXPUNGEs seen by then
+  /// (note_mailbox): the window holds only for messages numbered within it.
+  std::uint32_t evidence_exists = 0;
+  std::uint64_t evidence_expunges = 0;
 
   /// A command sent at `sent` completed at `done`: a round-trip sample; returns
   /// the server's moment of it, the middle (equal one-way delays assumed).
@@ -44,6 +49,28 @@ struct WaitTiming {
   void pushed(const Stamp& now) {
     hit(now.steady - (rtt ? *rtt / 2 : Micros(0)), now);
     window->pushed = true;
+  }
+  /// Call right after taking evidence: the session's EXISTS count and
+  /// EXPUNGE tally at that moment (imap::Session::exists, expunges).
+  void note_mailbox(std::uint32_t exists, std::uint64_t expunges) {
+    evidence_exists = exists;
+    evidence_expunges = expunges;
+  }
+  /// When a message found by a search at server moment `searched` landed.
+  /// The evidence's window holds only if the message was there when the
+  /// server announced it (RFC 3501 §7.3.1): numbered `seq` within the
+  /// announced count, less the EXPUNGEs since (§7.4.1; conservative, as
+  /// an expunge above it would not have moved it). One numbered above it
+  /// arrived after the evidence's moment (another message's EXISTS was the
+  /// evidence); with no number known, only the last miss bounds it. Without
+  /// evidence: from the last miss to the search. Pure.
+  LandingWindow window_for(std::optional<std::uint32_t> seq, std::uint64_t expunges_now,
+                           SteadyClock::time_point searched) const {
+    if (!window) return LandingWindow{last_miss, std::max(last_miss, searched)};
+    const std::uint64_t shifted = expunges_now - evidence_expunges;
+    if (seq && shifted < evidence_exists && *seq <= evidence_exists - shifted) return *window;
+    const auto after = seq ? std::max(last_miss, window->before) : last_miss;
+    return LandingWindow{after, std::max(after, searched)};
   }
   /// The evidence was searched for (found or not): it is used up.
   void consumed() {

@@ -83,13 +83,15 @@ struct Watch {
     return std::uint32_t{0};
   }
 
-  // Fetches the hit and checks it really is what we look for.
-  Outcome<std::string> confirm(std::uint32_t uid) {
+  // Fetches the hit and checks it really is what we look for. `seq`: its
+  // message sequence number, when the server gave it.
+  Outcome<std::string> confirm(std::uint32_t uid, std::optional<std::uint32_t>& seq) {
     auto rs = s.command("UID FETCH " + std::to_string(uid) + " (UID " + plan.fetch_item + ")", plan.deadline,
                         Stage::imap_fetch);
     if (!rs) return rs.error();
     for (const auto& r : rs.value()) {
       if (imap::fetch_uid(r) != uid || r.literals.empty()) continue;
+      seq = imap::fetch_number(r);
       const std::string& got = r.literals.front();
       if (plan.accept ? plan.accept(got) : header_has_token(got, plan.token)) return got;
     }
@@ -101,6 +103,7 @@ struct Watch {
     std::uint32_t uid = 0;  // 0: no candidate
     std::string header;     // the confirmed header; "" if it did not carry the token
     SteadyClock::time_point fetched;
+    std::optional<std::uint32_t> seq;  // its message sequence number
   };
   // After evidence of new mail: the SEARCH and a FETCH of every new message's
   // header in one flight (RFC 3501 §5.5; responses come back in order), which
@@ -117,6 +120,7 @@ struct Watch {
     if (!ft) return ft.error();
     std::vector<std::uint32_t> found;
     std::map<std::uint32_t, std::string> headers;
+    std::map<std::uint32_t, std::uint32_t> seqs;
     bool search_done = false;
     while (true) {
       Stage stage = search_done ? Stage::imap_fetch : Stage::imap_wait;
@@ -125,7 +129,10 @@ struct Watch {
       if (!r.value()) return Failure(stage, Result::timeout, "no complete IMAP response before the deadline");
       const imap::Response& resp = *r.value();
       if (auto uids = imap::search_result(resp)) found.insert(found.end(), uids->begin(), uids->end());
-      if (auto u = imap::fetch_uid(resp); u && !resp.literals.empty()) headers[*u] = resp.literals.front();
+      if (auto u = imap::fetch_uid(resp); u && !resp.literals.empty()) {
+        headers[*u] = resp.literals.front();
+        if (auto n = imap::fetch_number(resp)) seqs[*u] = *n;
+      }
       if (resp.kind != imap::Response::Kind::tagged) continue;
       if (resp.tag != st.value() && resp.tag != ft.value()) continue;
       if (resp.status() != "OK")
@@ -141,6 +148,7 @@ struct Watch {
     for (auto uid : found) {
       if (uid < plan.uid_from || rejected.count(uid)) continue;
       hit.uid = uid;
+      if (auto n = seqs.find(uid); n != seqs.end()) hit.seq = n->second;
       auto h = headers.find(uid);
       if (h == headers.end()) return hit;  // not fetched: the caller confirms it alone
       if (plan.accept ? plan.accept(h->second) : header_has_token(h->second, plan.token)) hit.header = h->second;
@@ -158,6 +166,7 @@ struct Watch {
 Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming& t) {
   const auto sent = SteadyClock::now();
   std::uint32_t uid = 0;
+  std::optional<std::uint32_t> seq;  // its message sequence number, when fetched
   std::string header;
   SteadyClock::time_point fetch_from{}, fetched{};
   ++t.commands;
@@ -167,6 +176,7 @@ Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming
     if (!hit) return hit.error();
     uid = hit.value().uid;
     header = hit.value().header;
+    seq = hit.value().seq;
     fetch_from = w.searched_at;
     fetched = hit.value().fetched;
   } else {
@@ -175,13 +185,12 @@ Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming
     uid = u.value();
   }
   const auto mid = t.sample(sent, w.searched_at);
-  const std::optional<Stamp> evidence = t.evidence;
-  const std::optional<LandingWindow> window = t.window;
+  const WaitTiming before = t;  // the evidence, before it is used up
   t.consumed();
   if (uid != 0 && header.empty() && !w.rejected.count(uid)) {
     ++t.commands;
     fetch_from = SteadyClock::now();
-    auto h = w.confirm(uid);
+    auto h = w.confirm(uid, seq);
     if (!h) return h.error();
     header = h.value();
     fetched = SteadyClock::now();
@@ -192,11 +201,13 @@ Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming
   }
   out.found = true;
   out.uid = uid;
-  out.seen = evidence ? *evidence : Stamp{w.searched_at, WallClock::now() - std::chrono::duration_cast<WallClock::duration>(SteadyClock::now() - w.searched_at)};
+  out.seen = before.evidence ? *before.evidence : Stamp{w.searched_at, WallClock::now() - std::chrono::duration_cast<WallClock::duration>(SteadyClock::now() - w.searched_at)};
   out.method = how;
   out.header = header;
   out.fetch_us = std::chrono::duration_cast<Micros>(fetched - fetch_from).count();
-  out.window = window ? *window : LandingWindow{t.last_miss, std::max(t.last_miss, mid)};
+  // The evidence may have been other mail that landed first (a mailbox
+  // several sources share): wait_timing.hpp's window_for.
+  out.window = before.window_for(seq, w.s.expunges(), mid);
   return true;
 }
 
@@ -220,6 +231,7 @@ Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTimin
     if (!fp.value().hit) break;
     t.evidence = fp.value().seen;
     t.window = pacer.window();
+    t.note_mailbox(s.exists(), s.expunges());
     auto r = try_search(w, "poll", out, t);
     if (!r || r.value()) {
       result = r;
@@ -304,7 +316,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         if (!r) return r.error();
         in.event = WatchMachine::Event::idle_ended;
         in.pushed = r.value();
-        if (in.pushed) t.pushed(Stamp::now());
+        if (in.pushed) {
+          t.pushed(Stamp::now());
+          t.note_mailbox(s.exists(), s.expunges());
+        }
         break;
       }
       case WatchMachine::Act::idle_done:
@@ -313,7 +328,10 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
         // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
         in.pushed = s.take_new_mail();
-        if (in.pushed) t.pushed(Stamp::now());
+        if (in.pushed) {
+          t.pushed(Stamp::now());
+          t.note_mailbox(s.exists(), s.expunges());
+        }
         break;
       case WatchMachine::Act::sleep: {
         Deadline until{a.until};
@@ -330,8 +348,12 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         in.event = WatchMachine::Event::nooped;
         in.new_mail = s.take_new_mail();
         const auto mid = t.sample(sent, SteadyClock::now());
-        if (in.new_mail) t.hit(mid, Stamp::now());  // NOOP reports new mail (RFC 3501 §6.1.2)
-        else t.missed(mid);
+        if (in.new_mail) {
+          t.hit(mid, Stamp::now());  // NOOP reports new mail (RFC 3501 §6.1.2)
+          t.note_mailbox(s.exists(), s.expunges());
+        } else {
+          t.missed(mid);
+        }
         break;
       }
     }

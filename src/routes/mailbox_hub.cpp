@@ -92,10 +92,7 @@ void MailboxHub::fail_all(const Failure& f) {
   for (auto& [token, p] : gone) p.ticket->release(f);
 }
 
-void MailboxHub::note_evidence() {
-  evidence_exists_ = leg_->session->exists();
-  evidence_expunges_ = leg_->session->expunges();
-}
+void MailboxHub::note_evidence() { timing_.note_mailbox(leg_->session->exists(), leg_->session->expunges()); }
 
 SteadyClock::time_point MailboxHub::sampled(SteadyClock::time_point sent) {
   return timing_.sample(sent, SteadyClock::now());
@@ -192,8 +189,6 @@ bool MailboxHub::take(const std::string& fetch, const std::string& how, const De
   }
   // The evidence: the completion that reported new mail (or the push), else this scan.
   const Stamp seen = timing_.evidence ? *timing_.evidence : search_done;
-  const check::LandingWindow window =
-      timing_.window ? *timing_.window : check::LandingWindow{timing_.last_miss, std::max(timing_.last_miss, searched)};
 
   struct Hit {
     std::shared_ptr<Ticket> ticket;
@@ -216,19 +211,8 @@ bool MailboxHub::take(const std::string& fetch, const std::string& how, const De
       if (auto it = pending_.find(token); it != pending_.end()) t = it->second.ticket;
     }
     if (!t || !check::header_has_token(header, token) || !t->claim()) continue;
-    // The evidence's window holds only for messages that were already there
-    // when the server announced it; one numbered above that count arrived
-    // later, before this search (several probes land in one mailbox).
-    check::LandingWindow landed = window;
-    if (timing_.window) {
-      const std::uint64_t shifted = s.expunges() - evidence_expunges_;
-      const auto seq = imap::fetch_number(r);
-      const bool there = seq && shifted < evidence_exists_ && *seq <= evidence_exists_ - shifted;
-      if (!there) {
-        const auto after = seq ? std::max(timing_.last_miss, timing_.window->before) : timing_.last_miss;
-        landed = check::LandingWindow{after, std::max(after, searched)};
-      }
-    }
+    // Several probes land in one mailbox: the evidence may be another's.
+    const check::LandingWindow landed = timing_.window_for(imap::fetch_number(r), s.expunges(), searched);
     Sighting sg;
     sg.where = where_;
     sg.mailbox = leg_->mailbox;

@@ -111,12 +111,7 @@ class MailboxHub {
   /// a probe it does not find was not there at its server moment. Touched
   /// by catch_up() and run() only (one thread at a time).
   check::WaitTiming timing_;
-  /// The mailbox size the evidence announced, and the EXPUNGEs seen by then:
-  /// a message numbered above it (less the expunges since) arrived after
-  /// the evidence's server moment (RFC 3501 §7.3.1, §7.4.1).
-  std::uint32_t evidence_exists_ = 0;
-  std::uint64_t evidence_expunges_ = 0;
-  /// timing_ just took evidence of new mail: remember the mailbox size.
+  /// timing_ just took evidence of new mail: the mailbox size with it.
   void note_evidence();
   const std::chrono::milliseconds check_frequency_;
   std::uint32_t scan_from_ = 1;

@@ -108,8 +108,10 @@ class RoutesAgainstServe(unittest.TestCase):
             self.assertTrue(r["success"], r)
             for f in ("delivery_error_seconds", "smtp_rtt_seconds", "imap_rtt_seconds"):
                 self.assertIn(f, r)
-            # It cannot have landed before the delay; the bound covers the rest.
-            self.assertGreaterEqual(r["delivery_seconds"] + r["delivery_error_seconds"], 0.3, r)
+            # It cannot have landed before the delay (which serve starts as it
+            # takes the message, a moment before its 250 leaves: 2 ms slack);
+            # the bound covers the rest.
+            self.assertGreaterEqual(r["delivery_seconds"] + r["delivery_error_seconds"], 0.298, r)
             self.assertLess(r["delivery_error_seconds"], 0.3, r)
 
     def test_the_records_are_out_before_a_held_back_221(self):
