@@ -137,27 +137,6 @@ def bench(binary, sizes, runs, smtp_port, imap_port, user_of, pass_of, ca_file):
     return rows
 
 
-class Proxy:
-    """Both ports through latency_proxy.py, RTT/2 each way (RTT 0: direct)."""
-
-    def __init__(self, smtp_port, imap_port, rtt_ms):
-        self.proc, self.smtp_port, self.imap_port = None, smtp_port, imap_port
-        if rtt_ms <= 0:
-            return
-        half = str(rtt_ms / 2.0)
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "latency_proxy.py"), "--map",
-                                      f"0:127.0.0.1:{smtp_port}", "--map", f"0:127.0.0.1:{imap_port}",
-                                      "--up-ms", half, "--down-ms", half], stdout=subprocess.PIPE, text=True)
-        words = self.proc.stdout.readline().split()
-        assert words and words[0] == "ready", words
-        self.smtp_port, self.imap_port = words[1], words[2]
-
-    def close(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait()
-
-
 def print_truth(rows, delay_ms):
     print(f"against the truth (serve delivers {delay_ms} ms after each 250):")
     print(f"{'routes':>6} {'err p50 ms':>11} {'max |err| ms':>13} {'bound p50 ms':>13} {'outside bound':>14}")
@@ -185,6 +164,7 @@ def print_rows(rows, title):
 
 
 def main():
+    from check_bench import Legs  # the latency proxy in front of both legs
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="1,10,30,100")
@@ -198,7 +178,6 @@ def main():
     binary = os.path.abspath(a.binary)
     if a.mailstack:
         from mailstack_fixture import load_env, reset
-        from check_bench import Legs
         env = load_env()
         reset()
         for rtt in rtts:
@@ -217,7 +196,7 @@ def main():
         extra = ["--delay-delivery", str(a.delay_ms)] if a.delay_ms else []
         with Serve("--user", "alice:alice", "--user", "bob:bob", "--user", "carol:carol", *extra) as srv:
             for rtt in rtts:
-                legs = Proxy(srv.port("smtp"), srv.port("imap"), rtt)
+                legs = Legs({"MS_SMTP_STARTTLS_PORT": srv.port("smtp"), "MS_IMAP_PORT": srv.port("imap")}, rtt)
                 try:
                     rows = bench(binary, sizes, a.runs, legs.smtp_port, legs.imap_port, lambda u: u, lambda u: u,
                                  srv.info["ca_file"])
