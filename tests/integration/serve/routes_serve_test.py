@@ -141,7 +141,6 @@ class RoutesAgainstServe(unittest.TestCase):
         with serve("--delay-delivery", "1000", "--quit-delay", "1500") as srv:
             routes = [(f"r{i}", USERS[i % 3], USERS[(i + 1) % 3], "") for i in range(3)]
             f = routes_file(srv, self.tmp.name, routes)
-            started = time.monotonic()
             p = subprocess.Popen([binary(), "check", "--routes", f, "--output-format", "json"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             first = p.stdout.readline()
@@ -153,10 +152,10 @@ class RoutesAgainstServe(unittest.TestCase):
         recs = [json.loads(line) for line in (first + rest).splitlines()]
         self.assertEqual(p.returncode, 0, err)
         self.assertTrue(all(r["success"] for r in recs), recs)
-        # About 1.6 s from start to exit (set-up, then the 221 1.5 s after the
-        # 250s); QUIT after the records made it about 2.6 s.
+        # The 221s come 1.5 s after the 250s, the records 1 s after them: exit
+        # about 0.5 s after the records (QUIT after the records: 1.5 s). An
+        # ordering with a second's margin, not a bound on how fast the build is.
         self.assertLess(exited_at - record_at, 1.1, "the sessions said goodbye only after the records")
-        self.assertLess(exited_at - started, 2.1, "the 221s did not overlap the wait for delivery")
 
     def test_a_mailbox_is_watched_over_one_connection_and_its_junk_folder_opens_only_when_needed(self):
         def logins(srv):
