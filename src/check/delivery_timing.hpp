@@ -10,6 +10,7 @@
 // path asymmetry is not measurable from one end and is not in it.
 
 #include <cstdint>
+#include <optional>
 
 #include "check/check_report.hpp"
 #include "check/noop_pacer.hpp"
@@ -21,6 +22,12 @@ struct DeliveryTiming {
   std::int64_t delivery_us = 0;  // never negative
   std::int64_t error_us = 0;
 };
+
+/// When the server sent a reply that arrived at `arrived`: one one-way
+/// delay, half the leg's smallest round trip, earlier (0 when unknown). Pure.
+inline SteadyClock::time_point server_sent_at(const Stamp& arrived, std::optional<std::int64_t> rtt_us) {
+  return arrived.steady - Micros(rtt_us.value_or(0) / 2);
+}
 
 /// Landing estimate minus the server's acceptance time. Pure.
 DeliveryTiming delivery_timing(const LandingWindow& landed, SteadyClock::time_point accepted_server);

@@ -193,7 +193,7 @@ class CheckRun {
       // The server sent its 250 one one-way delay (about half the smallest
       // command round trip) before it reached us (delivery_timing.hpp).
       acceptance_ = send_->accepted_at();
-      accepted_server_ = acceptance_.steady - Micros(send_->rtt_us().value_or(0) / 2);
+      accepted_server_ = server_sent_at(acceptance_, send_->rtt_us());
       r_.smtp_rtt_us = send_->rtt_us();
       return true;
     }

@@ -22,10 +22,14 @@ struct WaitTiming {
   int commands = 0;
   std::optional<Stamp> evidence;       // new mail was reported (not yet searched)
   std::optional<LandingWindow> window; // ... and when it must have landed
-  /// The mailbox size the evidence announced, and the EXPUNGEs seen by then
-  /// (note_mailbox): the window holds only for messages numbered within it.
-  std::uint32_t evidence_exists = 0;
-  std::uint64_t evidence_expunges = 0;
+  /// The session's EXISTS count and EXPUNGE tally (imap::Session::exists,
+  /// expunges) when evidence arrived: the window holds only for messages
+  /// numbered within that count (window_for).
+  struct Mailbox {
+    std::uint32_t exists = 0;
+    std::uint64_t expunges = 0;
+  };
+  Mailbox evidence_mailbox;
 
   /// A command sent at `sent` completed at `done`: a round-trip sample; returns
   /// the server's moment of it, the middle (equal one-way delays assumed).
@@ -39,22 +43,22 @@ struct WaitTiming {
   }
   /// The probe was not there at server moment `at`.
   void missed(SteadyClock::time_point at) { last_miss = std::max(last_miss, at); }
-  /// A check whose server moment was `at` reported new mail; it arrived `now`.
-  void hit(SteadyClock::time_point at, const Stamp& now) {
+  /// New mail was reported, it arrived `now`, and it landed within `w`;
+  /// `m` is the mailbox as the report left it.
+  void evidenced(const Stamp& now, const LandingWindow& w, Mailbox m) {
     evidence = now;
-    window = LandingWindow{last_miss, std::max(last_miss, at)};
+    window = w;
+    evidence_mailbox = m;
+  }
+  /// A check whose server moment was `at` reported new mail; it arrived `now`.
+  void hit(SteadyClock::time_point at, const Stamp& now, Mailbox m) {
+    evidenced(now, LandingWindow{last_miss, std::max(last_miss, at)}, m);
   }
   /// IDLE pushed new mail (RFC 2177): the server sent it one one-way delay,
   /// about half the smallest round trip, before `now`.
-  void pushed(const Stamp& now) {
-    hit(now.steady - (rtt ? *rtt / 2 : Micros(0)), now);
+  void pushed(const Stamp& now, Mailbox m) {
+    hit(now.steady - (rtt ? *rtt / 2 : Micros(0)), now, m);
     window->pushed = true;
-  }
-  /// Call right after taking evidence: the session's EXISTS count and
-  /// EXPUNGE tally at that moment (imap::Session::exists, expunges).
-  void note_mailbox(std::uint32_t exists, std::uint64_t expunges) {
-    evidence_exists = exists;
-    evidence_expunges = expunges;
   }
   /// When a message found by a search at server moment `searched` landed.
   /// The evidence's window holds only if the message was there when the
@@ -67,8 +71,8 @@ struct WaitTiming {
   LandingWindow window_for(std::optional<std::uint32_t> seq, std::uint64_t expunges_now,
                            SteadyClock::time_point searched) const {
     if (!window) return LandingWindow{last_miss, std::max(last_miss, searched)};
-    const std::uint64_t shifted = expunges_now - evidence_expunges;
-    if (seq && shifted < evidence_exists && *seq <= evidence_exists - shifted) return *window;
+    const std::uint64_t shifted = expunges_now - evidence_mailbox.expunges;
+    if (seq && shifted < evidence_mailbox.exists && *seq <= evidence_mailbox.exists - shifted) return *window;
     const auto after = seq ? std::max(last_miss, window->before) : last_miss;
     return LandingWindow{after, std::max(after, searched)};
   }

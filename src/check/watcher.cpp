@@ -229,9 +229,7 @@ Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTimin
     t.take_rtt(pacer.rtt());
     t.missed(pacer.last_miss());
     if (!fp.value().hit) break;
-    t.evidence = fp.value().seen;
-    t.window = pacer.window();
-    t.note_mailbox(s.exists(), s.expunges());
+    t.evidenced(fp.value().seen, *pacer.window(), {s.exists(), s.expunges()});
     auto r = try_search(w, "poll", out, t);
     if (!r || r.value()) {
       result = r;
@@ -316,10 +314,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         if (!r) return r.error();
         in.event = WatchMachine::Event::idle_ended;
         in.pushed = r.value();
-        if (in.pushed) {
-          t.pushed(Stamp::now());
-          t.note_mailbox(s.exists(), s.expunges());
-        }
+        if (in.pushed) t.pushed(Stamp::now(), {s.exists(), s.expunges()});
         break;
       }
       case WatchMachine::Act::idle_done:
@@ -328,10 +323,7 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         // RFC 2177 lets the EXISTS come with IDLE's completion after DONE
         // (Cyrus sends it with the tagged OK): IDLE found it, no NOOP needed.
         in.pushed = s.take_new_mail();
-        if (in.pushed) {
-          t.pushed(Stamp::now());
-          t.note_mailbox(s.exists(), s.expunges());
-        }
+        if (in.pushed) t.pushed(Stamp::now(), {s.exists(), s.expunges()});
         break;
       case WatchMachine::Act::sleep: {
         Deadline until{a.until};
@@ -348,12 +340,8 @@ Outcome<WaitOutcome> wait_for_probe(imap::Session& s, const WaitPlan& plan, cons
         in.event = WatchMachine::Event::nooped;
         in.new_mail = s.take_new_mail();
         const auto mid = t.sample(sent, SteadyClock::now());
-        if (in.new_mail) {
-          t.hit(mid, Stamp::now());  // NOOP reports new mail (RFC 3501 §6.1.2)
-          t.note_mailbox(s.exists(), s.expunges());
-        } else {
-          t.missed(mid);
-        }
+        if (in.new_mail) t.hit(mid, Stamp::now(), {s.exists(), s.expunges()});  // NOOP reports new mail (RFC 3501 §6.1.2)
+        else t.missed(mid);
         break;
       }
     }

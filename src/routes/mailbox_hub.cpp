@@ -92,8 +92,6 @@ void MailboxHub::fail_all(const Failure& f) {
   for (auto& [token, p] : gone) p.ticket->release(f);
 }
 
-void MailboxHub::note_evidence() { timing_.note_mailbox(leg_->session->exists(), leg_->session->expunges()); }
-
 SteadyClock::time_point MailboxHub::sampled(SteadyClock::time_point sent) {
   return timing_.sample(sent, SteadyClock::now());
 }
@@ -304,11 +302,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       count_checks(pacer.sent_count());
       timing_.take_rtt(pacer.rtt());
       timing_.missed(pacer.last_miss());
-      if (r.value().hit) {
-        timing_.evidence = r.value().seen;
-        timing_.window = pacer.window();
-        note_evidence();
-      }
+      if (r.value().hit) timing_.evidenced(r.value().seen, *pacer.window(), {s.exists(), s.expunges()});
       if ((poked_.exchange(false) && pokes_scan) || r.value().hit) {
         last_scan = SteadyClock::now();
         if (!scan("poll")) return;
@@ -330,10 +324,7 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       auto r = s.idle_wait(until);
       if (!r) return fail_all(r.error());
       pushed = r.value();
-      if (pushed) {
-        timing_.pushed(Stamp::now());  // before DONE's round trip
-        note_evidence();
-      }
+      if (pushed) timing_.pushed(Stamp::now(), {s.exists(), s.expunges()});  // before DONE's round trip
       if (auto d = s.idle_done(io); !d) return fail_all(d.error());
     } else {
       while (!until.expired() && !stopped())
@@ -347,12 +338,8 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
       if (!r) return fail_all(r.error());
       const auto at = sampled(sent);
       polled = s.take_new_mail();
-      if (polled) {
-        timing_.hit(at, Stamp::now());
-        note_evidence();
-      } else {
-        timing_.missed(at);
-      }
+      if (polled) timing_.hit(at, Stamp::now(), {s.exists(), s.expunges()});
+      else timing_.missed(at);
     }
     count_checks();
     bool safety = SteadyClock::now() - last_scan >= check_frequency_;

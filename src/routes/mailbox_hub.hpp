@@ -111,8 +111,6 @@ class MailboxHub {
   /// a probe it does not find was not there at its server moment. Touched
   /// by catch_up() and run() only (one thread at a time).
   check::WaitTiming timing_;
-  /// timing_ just took evidence of new mail: the mailbox size with it.
-  void note_evidence();
   const std::chrono::milliseconds check_frequency_;
   std::uint32_t scan_from_ = 1;
   std::atomic<bool> poked_{false};

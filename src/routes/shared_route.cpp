@@ -40,7 +40,7 @@ void record_landing(CheckReport& r, const Sighting& w, const Stamp& accepted, st
   // As run_check: the server sent its 250 one one-way delay before it
   // arrived, and the probe landed after that (the watcher's window may
   // start earlier: it has watched the mailbox since before this route sent).
-  const auto accepted_server = accepted.steady - Micros(smtp_rtt_us.value_or(0) / 2);
+  const auto accepted_server = check::server_sent_at(accepted, smtp_rtt_us);
   check::LandingWindow landed = *w.window;
   landed.after = std::max(landed.after, accepted_server);
   if (landed.before < landed.after) {

@@ -99,22 +99,18 @@ void SubmissionPool::expect(const std::string& account, int n) {
 }
 
 void SubmissionPool::finished(const std::string& account) {
-  std::vector<std::unique_ptr<smtp::Session>> leaving;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = plans_.find(account);
-    if (it == plans_.end() || --it->second.remaining > 0) return;
-    for (const auto& key : it->second.keys) {
-      Account& a = accounts_[key];
-      if (a.open != static_cast<int>(a.idle.size())) continue;  // one is still lent out or being set up
-      for (auto& sess : a.idle) leaving.push_back(std::move(sess));
-      a.idle.clear();
-      a.open = 0;
-    }
-    plans_.erase(it);
-    for (auto& sess : leaving)
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = plans_.find(account);
+  if (it == plans_.end() || --it->second.remaining > 0) return;
+  for (const auto& key : it->second.keys) {
+    Account& a = accounts_[key];
+    if (a.open != static_cast<int>(a.idle.size())) continue;  // one is still lent out or being set up
+    for (auto& sess : a.idle)
       goodbyes_.emplace_back([s = std::shared_ptr<smtp::Session>(std::move(sess))] { s->close(); });
+    a.idle.clear();
+    a.open = 0;
   }
+  plans_.erase(it);
 }
 
 smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req, const std::string& account) {

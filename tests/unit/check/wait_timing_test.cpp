@@ -14,8 +14,7 @@ SteadyClock::time_point at(int ms) { return t0 + milliseconds(ms); }
 WaitTiming with_evidence() {
   WaitTiming t;
   t.missed(at(100));
-  t.hit(at(120), Stamp{at(145), WallClock::now()});
-  t.note_mailbox(3, 7);
+  t.hit(at(120), Stamp{at(145), WallClock::now()}, {3, 7});
   return t;
 }
 }  // namespace
@@ -59,8 +58,7 @@ TEST_SUITE("check::wait_timing") {
     WaitTiming t;
     t.missed(at(100));
     t.take_rtt(Micros(20000));
-    t.pushed(Stamp{at(600), WallClock::now()});  // the server sent it at 590
-    t.note_mailbox(1, 0);
+    t.pushed(Stamp{at(600), WallClock::now()}, {1, 0});  // the server sent it at 590
     auto mine = t.window_for(1u, 0, at(700));
     CHECK(mine.pushed);
     CHECK(mine.before == at(590));
