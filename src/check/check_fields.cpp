@@ -116,7 +116,7 @@ const Column<R> kTable[] = {
      [](const R& r) { return secs(r.smtp_auth_us); }},
     {{"smtp_transaction_seconds", Type::number, Role::field, "s", kAll, "MAIL FROM to the final 250"},
      [](const R& r) { return secs(r.smtp_transaction_us); }},
-    {{"smtp_data_seconds", Type::number, Role::field, "s", kAll, "DATA's 354 to the final 250 (upload + queueing)"},
+    {{"smtp_data_seconds", Type::number, Role::field, "s", kAll, "DATA's 354 (or BDAT's send, RFC 3030) to the final 250 (upload + queueing)"},
      [](const R& r) { return secs(r.smtp_data_us); }},
     {{"imap_connect_seconds", Type::number, Role::field, "s", kAll, "IMAP DNS + TCP connect"},
      [](const R& r) { return secs(r.imap_connect_us); }},

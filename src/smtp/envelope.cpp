@@ -8,15 +8,24 @@ bool ascii(const std::string& s) {
     if (c >= 0x80) return false;
   return true;
 }
+
+void end_with_crlf(std::string& out) {
+  if (out.empty() || (out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0)) return;
+  if (out.back() == '\r') out.push_back('\n');
+  else out += "\r\n";
+}
 }  // namespace
 
 EnvelopePlan plan_envelope(const EhloCaps& caps, const std::string& from, const std::string& to,
-                           std::size_t message_size) {
-  std::string mail = "MAIL FROM:<" + from + ">";
-  if (caps.size_advertised) mail += " SIZE=" + std::to_string(message_size);
-  if (caps.smtputf8 && (!ascii(from) || !ascii(to))) mail += " SMTPUTF8";
-  std::vector<std::string> cmds{mail, "RCPT TO:<" + to + ">", "DATA"};
+                           std::string_view message) {
   EnvelopePlan plan;
+  plan.chunked = caps.chunking;
+  plan.content = plan.chunked ? bdat_content(message) : data_content(message);
+  std::string mail = "MAIL FROM:<" + from + ">";
+  if (caps.size_advertised) mail += " SIZE=" + std::to_string(plan.chunked ? plan.content.size() : message.size());
+  if (caps.smtputf8 && (!ascii(from) || !ascii(to))) mail += " SMTPUTF8";
+  std::vector<std::string> cmds{mail, "RCPT TO:<" + to + ">",
+                                plan.chunked ? "BDAT " + std::to_string(plan.content.size()) + " LAST" : "DATA"};
   if (caps.pipelining) {
     plan.flights.push_back(std::move(cmds));
   } else {
@@ -34,11 +43,14 @@ std::string data_content(std::string_view message) {
     out.push_back(c);
     line_start = c == '\n';
   }
-  if (!out.empty() && !(out.size() >= 2 && out.compare(out.size() - 2, 2, "\r\n") == 0)) {
-    if (out.back() == '\r') out.push_back('\n');
-    else out += "\r\n";
-  }
+  end_with_crlf(out);
   out += ".\r\n";
+  return out;
+}
+
+std::string bdat_content(std::string_view message) {
+  std::string out(message);
+  end_with_crlf(out);
   return out;
 }
 

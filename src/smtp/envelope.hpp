@@ -4,10 +4,17 @@
 // AUTH, which libcurl does with CONNECT_ONLY): what to send and in which
 // flights. Pure; the sender (sender.cpp) does the I/O.
 //
-// RFC 2920 (PIPELINING): when the server advertises it, MAIL, RCPT and DATA
-// go out in one flight and their replies come back in order; the message
-// follows only after DATA's 354 (§3.1: DATA must be the last command of a
-// group). Without PIPELINING, one command per round trip (RFC 5321 §4.1).
+// RFC 3030 (CHUNKING), when the server advertises it: the content goes as
+// one chunk, "BDAT <size> LAST" followed at once by exactly <size> octets
+// (no dot-stuffing, no end marker, §2), and the reply to it is the final
+// reply of the transaction. With RFC 2920 PIPELINING too, MAIL, RCPT and
+// BDAT with its chunk go out in one flight (RFC 3030 §4.2): the whole
+// transaction costs one round trip.
+//
+// Otherwise DATA (RFC 5321 §4.1.1.4): with PIPELINING, MAIL, RCPT and DATA
+// in one flight and their replies in order; the content follows only after
+// DATA's 354 (RFC 2920 §3.1: DATA must be the last command of a group), two
+// round trips in all. Without PIPELINING, one command per round trip.
 
 #include <string>
 #include <string_view>
@@ -21,17 +28,28 @@ struct EnvelopePlan {
   /// Each inner vector is one flight: its commands (without CRLF) go out
   /// together, and the next flight only after every reply of this one.
   std::vector<std::vector<std::string>> flights;
+  /// The content as it goes on the wire (data_content or bdat_content).
+  std::string content;
+  /// true: BDAT; `content` follows the last flight's last command (BDAT) in
+  /// the same write, and that command's reply is the final one. false: DATA;
+  /// `content` goes after the last flight's replies (the 354) and earns the
+  /// final reply.
+  bool chunked = false;
 };
 
 /// MAIL FROM (with SIZE=<n> when the server advertises SIZE, RFC 1870 §6;
 /// SMTPUTF8 when an address is not ASCII and the server offers it, RFC 6531
-/// §3.4), RCPT TO, DATA.
+/// §3.4), RCPT TO, then BDAT when the server offers CHUNKING, else DATA.
 EnvelopePlan plan_envelope(const EhloCaps& caps, const std::string& from, const std::string& to,
-                           std::size_t message_size);
+                           std::string_view message);
 
 /// The message as DATA content: every line that starts with "." gets one
 /// more (RFC 5321 §4.5.2), a missing final CRLF is added, and the ".\r\n"
 /// that ends the data follows.
 std::string data_content(std::string_view message);
+
+/// The message as a BDAT chunk: as it is, with a missing final CRLF added
+/// (RFC 5322 §2.1: a message is lines, each ended by CRLF). No stuffing.
+std::string bdat_content(std::string_view message);
 
 }  // namespace mailprobe::smtp

@@ -23,7 +23,7 @@ std::optional<std::int64_t> span_us(const std::optional<SteadyClock::time_point>
 
 }  // namespace
 
-void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
+void Progress::on_command(std::string_view line, SteadyClock::time_point at, bool timed) {
   std::string verb = verb_of(line);
   if (verb.empty()) return;
   if (verb == "QUIT") {
@@ -32,6 +32,7 @@ void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
   }
   if (last_verb_ == "STARTTLS" && starttls_ok_at_ && !tls_done_at_) tls_done_at_ = at;
   last_verb_ = verb;
+  timed_ = timed;
   awaiting_ = true;
   command_at_ = at;
   if (verb == "EHLO" || verb == "HELO") {
@@ -48,6 +49,12 @@ void Progress::on_command(std::string_view line, SteadyClock::time_point at) {
     stage_ = Stage::smtp_rcpt;
   } else if (verb == "DATA") {
     stage_ = Stage::smtp_data;
+  } else if (verb == "BDAT") {
+    // RFC 3030 §2: the chunk follows the command at once; we send one chunk
+    // (LAST), so its reply is the transaction's final reply.
+    stage_ = Stage::smtp_data;
+    in_data_ = true;
+    data_go_at_ = at;
   } else if (stage_ == Stage::smtp_auth) {
     // SASL continuation data (AUTH LOGIN user/password lines) stays in auth.
     last_verb_ = "AUTH";
@@ -101,7 +108,7 @@ void Progress::on_reply(const Reply& r, SteadyClock::time_point at) {
   }
   if (r.code == 334) return;  // SASL challenge: the exchange continues (RFC 4954 §4)
   awaiting_ = false;
-  if (command_at_) {
+  if (command_at_ && timed_) {
     // Two kinds of samples: the session set-up's commands are stamped by
     // libcurl's debug callback, which runs after the write (a busy machine
     // may stamp them late, so they can read short); the transaction's are

@@ -22,8 +22,11 @@ class Progress {
   explicit Progress(SteadyClock::time_point started) : started_(started) {}
 
   /// A command line we sent (without CRLF). Only its verb is kept, so AUTH
-  /// payloads never end up in memory longer than the call.
-  void on_command(std::string_view line, SteadyClock::time_point at);
+  /// payloads never end up in memory longer than the call. `timed`: its
+  /// reply may serve as an RTT sample (false for MAIL and RCPT pipelined
+  /// with a BDAT chunk, whose replies the server may hold until it has
+  /// processed the chunk, RFC 2920 §3.1).
+  void on_command(std::string_view line, SteadyClock::time_point at, bool timed = true);
   /// A raw reply line from the server.
   void on_line(std::string_view line, SteadyClock::time_point at);
 
@@ -53,7 +56,7 @@ class Progress {
   const std::optional<Reply>& greeting() const { return greeting_; }
   /// Capabilities from the last EHLO reply (after STARTTLS if there was one).
   const EhloCaps& caps() const { return caps_; }
-  /// The reply to the end of DATA (the final 250, or the rejection).
+  /// The reply to the end of DATA or to BDAT LAST (the final 250, or the rejection).
   const std::optional<Reply>& final_reply() const { return final_reply_; }
   std::optional<SteadyClock::time_point> accepted_at() const { return accepted_at_; }
 
@@ -62,12 +65,13 @@ class Progress {
   std::optional<std::int64_t> starttls_tls_us() const;  // STARTTLS 220 → next command
   std::optional<std::int64_t> auth_us() const;
   std::optional<std::int64_t> transaction_us() const;  // MAIL FROM → final reply
-  std::optional<std::int64_t> data_us() const;         // 354 → final reply
+  std::optional<std::int64_t> data_us() const;         // 354 (or BDAT sent) → final reply
   /// Smallest round trip of a command the server answers without work of
   /// its own: the network RTT plus little else. Taken from the transaction's
-  /// MAIL, RCPT (NOOP, RSET), whose send times are exact, once there is one;
-  /// before that from EHLO, HELO, STARTTLS (stamped by libcurl after the
-  /// write, so possibly short). nullopt before the first such reply.
+  /// MAIL, RCPT (NOOP, RSET), whose send times are exact, once there is one
+  /// (not when pipelined with BDAT: see on_command's `timed`); else from
+  /// EHLO, HELO, STARTTLS (stamped by libcurl after the write, so possibly
+  /// short). nullopt before the first such reply.
   std::optional<std::int64_t> rtt_us() const { return own_rtt_us_ ? own_rtt_us_ : setup_rtt_us_; }
 
  private:
@@ -76,6 +80,7 @@ class Progress {
   SteadyClock::time_point started_;
   Stage stage_ = Stage::smtp_greeting;
   std::string last_verb_;
+  bool timed_ = true;     // the last command's reply may be an RTT sample
   bool awaiting_ = true;  // the greeting is the first awaited reply
   bool auth_ok_ = false;
   bool in_data_ = false;  // 354 seen, the final reply is next

@@ -3,9 +3,11 @@
 // Sends one message over SMTP and reports what happened at every stage.
 // libcurl (CONNECT_ONLY) sets the session up: greeting, EHLO, RFC 3207
 // STARTTLS, RFC 4954 AUTH. The transaction is ours on that connection
-// (smtp/envelope.hpp): MAIL, RCPT and DATA pipelined when the server offers
-// RFC 2920 PIPELINING, the dot-stuffed content, then QUIT (its 221 awaited
-// at most 2 s). Blocking; bounded by the request's deadline.
+// (smtp/envelope.hpp): MAIL, RCPT and BDAT with the content in one flight
+// when the server offers RFC 3030 CHUNKING and RFC 2920 PIPELINING (one
+// round trip), else MAIL, RCPT and DATA (pipelined when offered) and the
+// dot-stuffed content; then QUIT (its 221 awaited at most 2 s). Blocking;
+// bounded by the request's deadline.
 
 #include <atomic>
 #include <cstdint>

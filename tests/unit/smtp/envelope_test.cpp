@@ -1,4 +1,4 @@
-// The mail transaction's plan (RFC 2920 flights) and DATA content (RFC 5321 §4.5.2).
+// The mail transaction's plan (RFC 2920 flights, RFC 3030 BDAT) and its content (RFC 5321 §4.5.2).
 
 #include <doctest/doctest.h>
 
@@ -6,19 +6,52 @@
 
 using namespace mailprobe::smtp;
 
+namespace {
+constexpr std::string_view kMsg = ".x\r\ny\r\n";  // 7 octets, one line to stuff
+}
+
 TEST_SUITE("smtp::envelope") {
   TEST_CASE("PIPELINING: MAIL, RCPT and DATA in one flight, DATA last") {
     EhloCaps caps;
     caps.pipelining = true;
     caps.size_advertised = true;
-    auto p = plan_envelope(caps, "a@example.org", "b@example.net", 665);
+    auto p = plan_envelope(caps, "a@example.org", "b@example.net", kMsg);
     REQUIRE(p.flights.size() == 1);
-    CHECK(p.flights[0] == std::vector<std::string>{"MAIL FROM:<a@example.org> SIZE=665", "RCPT TO:<b@example.net>", "DATA"});
+    CHECK(p.flights[0] == std::vector<std::string>{"MAIL FROM:<a@example.org> SIZE=7", "RCPT TO:<b@example.net>", "DATA"});
+    CHECK_FALSE(p.chunked);
+    CHECK(p.content == "..x\r\ny\r\n.\r\n");  // stuffed, end marker: sent after the 354
+  }
+
+  TEST_CASE("CHUNKING + PIPELINING: MAIL, RCPT and BDAT <size> LAST in one flight, the raw chunk behind it") {
+    EhloCaps caps;
+    caps.pipelining = true;
+    caps.chunking = true;
+    caps.size_advertised = true;
+    auto p = plan_envelope(caps, "a@example.org", "b@example.net", "no final CRLF");
+    REQUIRE(p.flights.size() == 1);
+    CHECK(p.chunked);
+    CHECK(p.content == "no final CRLF\r\n");  // RFC 3030 §2: no stuffing, no end marker
+    CHECK(p.flights[0] == std::vector<std::string>{"MAIL FROM:<a@example.org> SIZE=15", "RCPT TO:<b@example.net>",
+                                                   "BDAT 15 LAST"});
+    auto q = plan_envelope(caps, "a@example.org", "b@example.net", kMsg);
+    CHECK(q.content == kMsg);  // a leading dot is data in a chunk
+    CHECK(q.flights[0].back() == "BDAT 7 LAST");
+  }
+
+  TEST_CASE("CHUNKING without PIPELINING: BDAT still saves the 354 round trip, but every command waits its reply") {
+    EhloCaps caps;
+    caps.chunking = true;
+    auto p = plan_envelope(caps, "a@example.org", "b@example.net", kMsg);
+    REQUIRE(p.flights.size() == 3);
+    CHECK(p.flights[0] == std::vector<std::string>{"MAIL FROM:<a@example.org>"});
+    CHECK(p.flights[1] == std::vector<std::string>{"RCPT TO:<b@example.net>"});
+    CHECK(p.flights[2] == std::vector<std::string>{"BDAT 7 LAST"});
+    CHECK(p.chunked);
   }
 
   TEST_CASE("a server without PIPELINING gets one command per round trip, and no SIZE it did not offer") {
     EhloCaps caps;
-    auto p = plan_envelope(caps, "a@example.org", "b@example.net", 665);
+    auto p = plan_envelope(caps, "a@example.org", "b@example.net", kMsg);
     REQUIRE(p.flights.size() == 3);
     CHECK(p.flights[0] == std::vector<std::string>{"MAIL FROM:<a@example.org>"});
     CHECK(p.flights[1] == std::vector<std::string>{"RCPT TO:<b@example.net>"});
@@ -28,11 +61,11 @@ TEST_SUITE("smtp::envelope") {
   TEST_CASE("SMTPUTF8 only for a non-ASCII address and only when offered (RFC 6531)") {
     EhloCaps caps;
     caps.smtputf8 = true;
-    CHECK(plan_envelope(caps, "a@example.org", "b@example.net", 1).flights[0][0] == "MAIL FROM:<a@example.org>");
-    CHECK(plan_envelope(caps, "jörg@example.org", "b@example.net", 1).flights[0][0] ==
+    CHECK(plan_envelope(caps, "a@example.org", "b@example.net", "x\r\n").flights[0][0] == "MAIL FROM:<a@example.org>");
+    CHECK(plan_envelope(caps, "jörg@example.org", "b@example.net", "x\r\n").flights[0][0] ==
           "MAIL FROM:<jörg@example.org> SMTPUTF8");
     caps.smtputf8 = false;
-    CHECK(plan_envelope(caps, "jörg@example.org", "b@example.net", 1).flights[0][0] == "MAIL FROM:<jörg@example.org>");
+    CHECK(plan_envelope(caps, "jörg@example.org", "b@example.net", "x\r\n").flights[0][0] == "MAIL FROM:<jörg@example.org>");
   }
 
   TEST_CASE("DATA content: leading dots doubled, the end marker added once") {
@@ -41,5 +74,11 @@ TEST_SUITE("smtp::envelope") {
     CHECK(data_content("no final newline") == "no final newline\r\n.\r\n");
     CHECK(data_content("ends in CR\r") == "ends in CR\r\n.\r\n");
     CHECK(data_content("") == ".\r\n");
+  }
+
+  TEST_CASE("BDAT content: the message as it is, a final CRLF added once") {
+    CHECK(bdat_content("a\r\n.b\r\n") == "a\r\n.b\r\n");
+    CHECK(bdat_content("ends in CR\r") == "ends in CR\r\n");
+    CHECK(bdat_content("") == "");
   }
 }

@@ -54,6 +54,68 @@ TEST_SUITE("smtp::progress") {
     CHECK(t.p.last_reply()->code == 250);  // QUIT's 221 does not mask it
   }
 
+  TEST_CASE("BDAT LAST (RFC 3030): its reply is the final one, data timed from the BDAT") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250-mx");
+    t.s("250-PIPELINING");
+    t.s("250 CHUNKING");
+    CHECK(t.p.caps().chunking);
+    // One flight: the sender feeds each command just before its reply, as
+    // untimed (the server answers the flight once the chunk is processed).
+    t.p.on_command("MAIL FROM:<a@x>", t.t0 + milliseconds(++t.ms), false);  // +6
+    t.s("250 2.1.0 Ok");
+    t.p.on_command("RCPT TO:<b@y>", t.t0 + milliseconds(++t.ms), false);
+    t.s("250 2.1.5 Ok");
+    t.p.on_command("BDAT 120 LAST", t.t0 + milliseconds(++t.ms), false);  // +10
+    CHECK(t.p.stage() == Stage::smtp_data);
+    CHECK(t.p.awaiting_reply());
+    t.s("250 2.0.0 Ok: queued as Q1");  // +11
+    t.c("QUIT");
+    t.s("221 Bye");
+    REQUIRE(t.p.final_reply());
+    CHECK(queue_id_from(t.p.final_reply()->joined()) == "Q1");
+    CHECK(t.p.accepted_at() == t.t0 + milliseconds(11));
+    CHECK(t.p.data_us() == 1000);
+    CHECK(t.p.transaction_us() == 5000);
+    CHECK(t.p.last_reply()->code == 250);
+    CHECK(t.p.rtt_us() == 3000);  // EHLO's (+2 -> +5, its last line), not MAIL's or RCPT's
+  }
+
+  TEST_CASE("BDAT refused after a RCPT failure: no acceptance, the failure stays at RCPT") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 CHUNKING");
+    t.c("MAIL FROM:<a@x>");
+    t.s("250 ok");
+    t.c("RCPT TO:<nobody@y>");
+    t.s("550 5.1.1 User unknown");
+    // The sender stops feeding at the failed RCPT; the 554 to the pipelined
+    // BDAT is never read as a reply of this transaction.
+    CHECK(t.p.stage() == Stage::smtp_rcpt);
+    CHECK_FALSE(t.p.accepted_at());
+    CHECK_FALSE(t.p.final_reply());
+  }
+
+  TEST_CASE("a BDAT chunk refused at the end: the final reply is the rejection, at the data stage") {
+    Transcript t;
+    t.s("220 mx");
+    t.c("EHLO p");
+    t.s("250 CHUNKING");
+    t.c("MAIL FROM:<a@x>");
+    t.s("250 ok");
+    t.c("RCPT TO:<b@y>");
+    t.s("250 ok");
+    t.c("BDAT 99 LAST");
+    t.s("554 5.7.1 content rejected");
+    CHECK(t.p.stage() == Stage::smtp_data);
+    REQUIRE(t.p.final_reply());
+    CHECK(t.p.final_reply()->code == 554);
+    CHECK_FALSE(t.p.accepted_at());
+  }
+
   TEST_CASE("a RCPT rejection stays the last reply and the stage, through QUIT") {
     Transcript t;
     t.s("220 mx");
