@@ -111,6 +111,7 @@ void declare(cxxopts::Options& opts) {
     ("quit-delay", "MS: hold the SMTP reply to QUIT (or a closing 421) MS", cxxopts::value<int>())
     ("no-uidplus-move", "do not advertise UIDPLUS or MOVE; MOVE and UID EXPUNGE get BAD")
     ("no-pipelining", "do not advertise SMTP PIPELINING; a client that pipelines anyway gets 554 and is cut off")
+    ("no-chunking", "do not advertise SMTP CHUNKING; BDAT gets 502 (the client must send with DATA)")
     ("session-messages", "N: after N accepted messages in one SMTP session, MAIL gets 421 and the connection closes", cxxopts::value<int>());
   opts.add_options("Output")
     ("debug", "print every received message (envelope, headers, body) to stdout")
@@ -185,6 +186,7 @@ serve::ServerOptions parse_serve_options(const cxxopts::ParseResult& r) {
   f.no_idle = r.count("no-idle") > 0;
   f.no_uidplus_move = r.count("no-uidplus-move") > 0;
   f.no_pipelining = r.count("no-pipelining") > 0;
+  f.no_chunking = r.count("no-chunking") > 0;
   if (r.count("session-messages")) {
     int n = r["session-messages"].as<int>();
     if (n < 1) usage_error("--session-messages must be at least 1");

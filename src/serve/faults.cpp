@@ -10,7 +10,7 @@ namespace {
 
 const std::set<std::string>& smtp_commands() {
   static const std::set<std::string> k = {"GREETING", "EHLO", "HELO", "STARTTLS", "AUTH",
-                                          "MAIL",     "RCPT", "DATA", "DOT",      "RSET",
+                                          "MAIL",     "RCPT", "DATA", "BDAT",     "DOT",      "RSET",
                                           "NOOP",     "VRFY", "QUIT", "HELP"};
   return k;
 }

@@ -5,8 +5,10 @@
 //
 // Syntax (CLI flags, repeatable where it makes sense):
 //   --smtp-reply CMD=CODE text   reply "CODE text" instead of handling CMD
-//                                (CMD: GREETING EHLO HELO STARTTLS AUTH MAIL RCPT DATA DOT
-//                                 RSET NOOP VRFY QUIT; DOT = the reply after the data)
+//                                (CMD: GREETING EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT
+//                                 DOT RSET NOOP VRFY QUIT; DOT = the reply after the data,
+//                                 to its final dot or to BDAT LAST; BDAT = the reply to a
+//                                 chunk, read whole first)
 //   --smtp-drop CMD              close the connection, without a reply, when CMD arrives
 //   --imap-reply CMD=NO text     tagged "NO text" (or BAD/OK) instead of handling CMD
 //                                (CMD is the IMAP command name, e.g. LOGIN SELECT SEARCH
@@ -29,6 +31,8 @@
 //   --no-pipelining              PIPELINING is not advertised, and a client that sends a
 //                                command before the previous one was answered gets 554 and
 //                                is disconnected (a strict server, RFC 2920 §3.2 inverted)
+//   --no-chunking                CHUNKING is not advertised and BDAT is refused (502): the
+//                                client must fall back to DATA (RFC 3030 §2)
 
 #include <chrono>
 #include <map>
@@ -63,6 +67,7 @@ struct Faults {
   std::chrono::milliseconds quit_delay{0};
   bool no_uidplus_move = false;
   bool no_pipelining = false;
+  bool no_chunking = false;
   std::size_t session_messages = 0;  // 0: no limit
 
   /// Parses "CMD=CODE text" (SMTP: CODE is three digits) into smtp_reply. Fails with Stage::config.

@@ -158,7 +158,10 @@ void SmtpSession::reset_transaction() {
   data_.shrink_to_fit();
   data_prev_crlf_ = true;
   data_too_long_ = data_too_big_ = data_bare_lf_ = data_nul_ = false;
-  if (state_ == State::data) state_ = State::command;
+  chunk_left_ = 0;
+  chunk_refusal_.clear();
+  chunk_last_ = chunked_ = false;
+  if (state_ == State::data || state_ == State::bdat) state_ = State::command;
 }
 
 void SmtpSession::feed(std::string_view bytes) {
@@ -166,6 +169,23 @@ void SmtpSession::feed(std::string_view bytes) {
   in_.append(bytes);
   std::size_t pos = 0;
   while (!close_ && !starttls_pending_) {
+    if (state_ == State::bdat) {
+      // RFC 3030 §2: exactly the announced octets, whatever they hold.
+      const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left_, in_.size() - pos));
+      if (chunk_refusal_.empty() && !data_too_big_) {
+        if (data_.size() + take > settings_.max_message_size) {
+          data_too_big_ = true;
+          data_.clear();
+        } else {
+          data_.append(in_, pos, take);
+        }
+      }
+      pos += take;
+      chunk_left_ -= take;
+      if (chunk_left_ > 0) break;
+      end_chunk();
+      continue;
+    }
     auto lf = in_.find('\n', pos);
     if (lf == std::string::npos) {
       if (in_.size() - pos > kMaxLine) {
@@ -211,6 +231,7 @@ void SmtpSession::feed(std::string_view bytes) {
 void SmtpSession::handle_line(std::string_view line, bool crlf) {
   switch (state_) {
     case State::data: handle_data_line(line, crlf); return;
+    case State::bdat: return;  // feed() reads chunks by size, never as lines
     case State::auth_plain:
     case State::auth_login_user:
     case State::auth_login_pass: auth_response(line); return;
@@ -227,6 +248,8 @@ void SmtpSession::handle_command(std::string_view line) {
   std::string verb = ascii_upper(slice(line, 0, sp));
   std::string_view arg = sp == std::string_view::npos ? std::string_view() : trim(slice(line, sp + 1));
 
+  // BDAT first: whatever the verdict, its chunk must be read off (RFC 3030 §2).
+  if (verb == "BDAT") return do_bdat(arg);
   if (faults_.smtp_drops(verb)) {
     close_ = true;
     return;
@@ -263,7 +286,7 @@ void SmtpSession::handle_command(std::string_view line) {
   }
   if (verb == "EXPN") return reply("502 5.5.1 Error: EXPN not supported");
   if (verb == "HELP")
-    return reply("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT STARTTLS AUTH");
+    return reply("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT STARTTLS AUTH");
   if (verb == "QUIT") {
     reply("221 2.0.0 Bye");
     close_ = true;
@@ -287,6 +310,7 @@ void SmtpSession::do_ehlo(std::string_view verb, std::string_view arg) {
                                     "SIZE " + std::to_string(settings_.max_message_size),
                                     "8BITMIME", "ENHANCEDSTATUSCODES"};
   if (!faults_.no_pipelining) lines.insert(lines.begin() + 2, "PIPELINING");
+  if (!faults_.no_chunking) lines.push_back("CHUNKING");
   if (offer_starttls()) lines.push_back("STARTTLS");
   if (offer_auth()) lines.push_back("AUTH PLAIN LOGIN");
   for (std::size_t i = 0; i < lines.size(); ++i)
@@ -357,6 +381,7 @@ void SmtpSession::do_data(std::string_view arg) {
   if (helo_.empty()) return reply("503 5.5.1 Error: send HELO/EHLO first");
   if (!in_transaction_) return reply("503 5.5.1 Error: need MAIL command");
   if (rcpts_.empty()) return reply("503 5.5.1 Error: need RCPT command");
+  if (chunked_) return reply("503 5.5.1 Error: DATA after BDAT in one transaction");
   if (!arg.empty()) return reply("501 5.5.4 Syntax: DATA");
   state_ = State::data;
   data_.clear();
@@ -379,6 +404,68 @@ void SmtpSession::handle_data_line(std::string_view line, bool crlf) {
   }
   data_.append(line);
   data_.append("\r\n");
+}
+
+void SmtpSession::do_bdat(std::string_view arg) {
+  // "BDAT" SP chunk-size [SP "LAST"] (RFC 3030 §2).
+  auto sp = arg.find(' ');
+  std::string_view size = slice(arg, 0, sp);
+  std::string_view rest = sp == std::string_view::npos ? std::string_view() : trim(slice(arg, sp + 1));
+  std::uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+  if (size.empty() || ec != std::errc() || ptr != size.data() + size.size() || (!rest.empty() && !iequals(rest, "LAST"))) {
+    // Where the chunk ends is unknown: nothing after this can be framed.
+    close_ = true;
+    return reply("501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+  }
+  if (faults_.no_chunking) {
+    close_ = true;  // the chunk cannot be told from commands either
+    return reply("502 5.5.1 Error: BDAT not offered (CHUNKING was not advertised)");
+  }
+  if (faults_.smtp_drops("BDAT")) {
+    close_ = true;
+    return;
+  }
+  state_ = State::bdat;
+  chunk_left_ = n;
+  chunk_last_ = !rest.empty();
+  // Refused chunks are still read whole, then answered (§2).
+  if (const auto* r = faults_.smtp_override("BDAT")) chunk_refusal_ = r->line();
+  else if (greeting_rejected_) chunk_refusal_ = "503 5.5.1 Error: no service, send QUIT";
+  else if (settings_.require_tls && !tls_active_) chunk_refusal_ = "530 5.7.0 Must issue a STARTTLS command first";
+  else if (helo_.empty()) chunk_refusal_ = "503 5.5.1 Error: send HELO/EHLO first";
+  else if (!in_transaction_) chunk_refusal_ = "503 5.5.1 Error: need MAIL command";
+  else if (rcpts_.empty()) chunk_refusal_ = "503 5.5.1 Error: need RCPT command";
+  else chunk_refusal_.clear();
+}
+
+void SmtpSession::end_chunk() {
+  state_ = State::command;
+  if (!chunk_refusal_.empty()) {
+    std::string r;
+    r.swap(chunk_refusal_);
+    // A refused chunk ends the transaction, if there was one (RFC 3030 §2:
+    // after an error reply to BDAT the client sends RSET, nothing more is taken).
+    if (in_transaction_) reset_transaction();
+    return reply(r);
+  }
+  chunked_ = true;
+  if (!chunk_last_) return reply("250 2.0.0 Ok: " + std::to_string(data_.size()) + " octets received");
+  if (!data_.empty() && !(data_.size() >= 2 && data_.compare(data_.size() - 2, 2, "\r\n") == 0)) data_ += "\r\n";
+  scan_chunked_data();
+  finish_data();
+}
+
+void SmtpSession::scan_chunked_data() {
+  if (data_too_big_) return;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < data_.size(); ++i) {
+    if (data_[i] == '\0') data_nul_ = true;
+    if (data_[i] != '\n') continue;
+    if (i == 0 || data_[i - 1] != '\r') data_bare_lf_ = true;
+    if (i + 1 - line_start > kMaxLine) data_too_long_ = true;
+    line_start = i + 1;
+  }
 }
 
 void SmtpSession::finish_data() {

@@ -15,7 +15,14 @@
 //  - NUL bytes are refused: a command containing NUL gets 500, a message
 //    containing NUL is rejected (554 5.6.0; RFC 5322 §3.5, RFC 6152 §3);
 //  - other 8-bit octets are stored verbatim (8BITMIME is advertised);
-//  - a connection that ends mid-DATA stores nothing.
+//  - a connection that ends mid-DATA stores nothing;
+//  - BDAT (RFC 3030 CHUNKING): the chunk is read by its size, whatever it
+//    holds, also when the command is refused (§2: the server reads and
+//    discards it); the assembled message then meets the DATA rules above
+//    (NUL, bare LF, line length, size), since we advertise no BINARYMIME; a
+//    BDAT whose size cannot be parsed leaves the stream unframed, so it gets
+//    501 and the connection closes; DATA after a BDAT in one transaction is
+//    refused (§2).
 
 #include <cstdint>
 #include <functional>
@@ -99,19 +106,24 @@ class SmtpSession {
   std::uint64_t lines() const { return lines_; }
   /// What the client is in the middle of (for the connection's time bounds).
   Progress progress() const {
-    if (state_ == State::data) return Progress::data;
+    if (state_ == State::data || state_ == State::bdat) return Progress::data;
     return in_.empty() && !discarding_ ? Progress::idle : Progress::line;
   }
   /// Number of messages accepted so far.
   std::size_t accepted() const { return accepted_; }
 
  private:
-  enum class State { command, data, auth_plain, auth_login_user, auth_login_pass };
+  enum class State { command, data, bdat, auth_plain, auth_login_user, auth_login_pass };
 
   void handle_line(std::string_view line, bool crlf);
   void handle_command(std::string_view line);
   void handle_data_line(std::string_view line, bool crlf);
   void finish_data();
+  void do_bdat(std::string_view arg);
+  /// The chunk of the current BDAT has been read whole.
+  void end_chunk();
+  /// NUL, bare LF and overlong lines in a message that came in chunks.
+  void scan_chunked_data();
   void do_ehlo(std::string_view verb, std::string_view arg);
   void do_mail(std::string_view arg);
   void do_rcpt(std::string_view arg);
@@ -155,6 +167,12 @@ class SmtpSession {
   bool data_too_big_ = false;
   bool data_bare_lf_ = false;
   bool data_nul_ = false;
+  // BDAT: octets of the current chunk still to read; its reply (a refusal,
+  // or "" = judge the chunk); whether it is the last; the transaction used BDAT.
+  std::uint64_t chunk_left_ = 0;
+  std::string chunk_refusal_;
+  bool chunk_last_ = false;
+  bool chunked_ = false;
   std::size_t accepted_ = 0;
 };
 

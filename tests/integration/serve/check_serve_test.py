@@ -81,7 +81,7 @@ class CheckAgainstServe(unittest.TestCase):
             self.assertEqual(d["method"], "poll")
 
     def test_envelope_is_pipelined_only_where_pipelining_is_offered(self):
-        # Issue 11 (RFC 2920): MAIL, RCPT and DATA in one flight when offered...
+        # Issue 11 (RFC 2920): MAIL, RCPT and DATA (or BDAT) in one flight when offered...
         def dialogue(*serve_args):
             with Serve(*serve_args) as srv:
                 smtp_port = srv.port("smtp")
@@ -92,18 +92,35 @@ class CheckAgainstServe(unittest.TestCase):
                 env = dict(os.environ, MAILPROBE_SMTP_PASSWORD="alice", MAILPROBE_IMAP_PASSWORD="bob")
                 p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=20)
             smtp = [m.group(1) for m in (re.match(r"^\+\S+ smtp +([<>] .*)$", l) for l in p.stderr.splitlines()) if m]
+            # The content is one note line where it went; the commands are what counts here.
+            self.assertEqual(sum(1 for l in smtp if l.startswith("> (message content, ")), 1, smtp)
+            smtp = [l for l in smtp if not l.startswith("> (message content, ")]
             return p, json.loads(p.stdout), smtp
+        # With CHUNKING too (RFC 3030 §4.2), the chunk goes in the same flight
+        # behind "BDAT <n> LAST", and its 250 is the final reply.
         p, d, smtp = dialogue()
+        self.assertEqual(d["result"], "success", p.stderr)
+        i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
+        self.assertTrue(smtp[i + 1].startswith("> RCPT TO:") and re.fullmatch(r"> BDAT \d+ LAST", smtp[i + 2]), smtp)
+        self.assertEqual([l[:5] for l in smtp[i + 3:i + 6]], ["< 250", "< 250", "< 250"], smtp)
+        self.assertIn("queued as", smtp[i + 5])
+        # Without CHUNKING: DATA last in the flight, the content after its 354.
+        p, d, smtp = dialogue("--no-chunking")
         self.assertEqual(d["result"], "success", p.stderr)
         i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
         self.assertTrue(smtp[i + 1].startswith("> RCPT TO:") and smtp[i + 2] == "> DATA", smtp)
         self.assertEqual([l[:5] for l in smtp[i + 3:i + 6]], ["< 250", "< 250", "< 354"], smtp)
         # ... and one command per reply where it is not: this server cuts off a
         # client that pipelines anyway, so success proves it did not.
-        p, d, smtp = dialogue("--no-pipelining")
+        p, d, smtp = dialogue("--no-pipelining", "--no-chunking")
         self.assertEqual(d["result"], "success", p.stderr)
         i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
         self.assertEqual([l[:6] for l in smtp[i:i + 6]], ["> MAIL", "< 250 ", "> RCPT", "< 250 ", "> DATA", "< 354 "], smtp)
+        # CHUNKING without PIPELINING: BDAT, but only after RCPT's reply.
+        p, d, smtp = dialogue("--no-pipelining")
+        self.assertEqual(d["result"], "success", p.stderr)
+        i = next(n for n, l in enumerate(smtp) if l.startswith("> MAIL FROM:"))
+        self.assertEqual([l[:6] for l in smtp[i:i + 6]], ["> MAIL", "< 250 ", "> RCPT", "< 250 ", "> BDAT", "< 250 "], smtp)
 
     def assertFault(self, serve_args, stage, result, code=None, check_kw=None):
         with Serve(*serve_args) as srv:
@@ -122,8 +139,12 @@ class CheckAgainstServe(unittest.TestCase):
             (["--smtp-reply", "AUTH=535 5.7.8 no"], "smtp_auth", "auth_failed", 535),
             (["--smtp-reply", "MAIL=451 4.3.0 try later"], "smtp_mail", "temp_reject", 451),
             (["--smtp-reply", "RCPT=450 4.2.0 mailbox busy"], "smtp_rcpt", "temp_reject", 450),
-            (["--smtp-reply", "DATA=554 5.5.1 no data"], "smtp_data", "perm_reject", 554),
+            # serve offers CHUNKING: the client sends BDAT; --no-chunking for DATA.
+            (["--smtp-reply", "BDAT=554 5.5.1 no data"], "smtp_data", "perm_reject", 554),
+            (["--smtp-reply", "DATA=554 5.5.1 no data", "--no-chunking"], "smtp_data", "perm_reject", 554),
             (["--smtp-reply", "DOT=552 5.3.4 too big"], "smtp_data", "perm_reject", 552),
+            (["--smtp-reply", "DOT=552 5.3.4 too big", "--no-chunking"], "smtp_data", "perm_reject", 552),
+            (["--smtp-drop", "BDAT"], "smtp_data", "connection_closed", None),
             (["--smtp-drop", "RCPT"], "smtp_rcpt", "connection_closed", None),
             (["--smtp-drop", "DOT"], "smtp_data", "connection_closed", None),
         ]

@@ -54,6 +54,12 @@ struct Harness {
     CHECK(send("RCPT TO:<alice@x.test>\r\n") == "250 2.1.5 Ok\r\n");
     CHECK(send("DATA\r\n") == "354 End data with <CR><LF>.<CR><LF>\r\n");
   }
+  // MAIL and RCPT, the chunks to follow (after EHLO when `greet`).
+  void envelope_chunked(bool greet = true) {
+    if (greet) helo();
+    CHECK(send("MAIL FROM:<a@b.test>\r\n") == "250 2.1.0 Ok\r\n");
+    CHECK(send("RCPT TO:<alice@x.test>\r\n") == "250 2.1.5 Ok\r\n");
+  }
 };
 
 }  // namespace
@@ -65,7 +71,7 @@ TEST_SUITE("serve::smtp_session") {
     CHECK(h.open() == "220 mx.test ESMTP mailprobe\r\n");
     CHECK(h.send("EHLO client.test\r\n") ==
           "250-mx.test Hello client.test\r\n250-SIZE 2000\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-          "250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n");
+          "250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n");
     CHECK(h.send("MAIL FROM:<sender@example.org> SIZE=100 BODY=8BITMIME\r\n") == "250 2.1.0 Ok\r\n");
     CHECK(h.send("RCPT TO:<Alice@example.org>\r\n") == "250 2.1.5 Ok\r\n");
     CHECK(h.send("RCPT TO:<bob>\r\n") == "250 2.1.5 Ok\r\n");
@@ -389,6 +395,90 @@ TEST_SUITE("serve::smtp_session") {
     CHECK(gr.open() == "554 5.3.2 no service\r\n");
     CHECK(gr.send("EHLO c\r\n") == "503 5.5.1 Error: no service, send QUIT\r\n");
     CHECK(gr.send("QUIT\r\n") == "221 2.0.0 Bye\r\n");
+  }
+
+  TEST_CASE("BDAT (RFC 3030): MAIL, RCPT and a LAST chunk in one flight, stored as sent, no unstuffing") {
+    Harness h;
+    h.open();
+    h.send("EHLO client.test\r\n");
+    const std::string msg = "Subject: t\r\n\r\n.dot stays\r\nno dot line\r\n";
+    CHECK(h.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice>\r\nBDAT " + std::to_string(msg.size()) + " LAST\r\n" + msg) ==
+          "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as QID1\r\n");
+    REQUIRE(h.sink.got.size() == 1);
+    CHECK(h.sink.got[0].data == msg);
+    // The session goes on: a second transaction, this one with DATA.
+    CHECK(h.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice>\r\nDATA\r\n") ==
+          "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+  }
+
+  TEST_CASE("BDAT: a chunk split across reads and over several BDATs; a '.' line or CRLF.CRLF inside is data") {
+    Harness h;
+    h.open();
+    h.envelope_chunked();
+    CHECK(h.send("BDAT 9\r\nA: b\r\n") == "");  // 6 of 9 octets
+    CHECK(h.send("\r\n.") == "250 2.0.0 Ok: 9 octets received\r\n");
+    CHECK(h.send("BDAT 11 LAST\r\n\r\n.\r\nQUIT\r\n") == "250 2.0.0 Ok: queued as QID1\r\n");
+    REQUIRE(h.sink.got.size() == 1);
+    CHECK(h.sink.got[0].data == "A: b\r\n\r\n.\r\n.\r\nQUIT\r\n");
+    CHECK_FALSE(h.s->wants_close());  // the QUIT inside the chunk was data
+  }
+
+  TEST_CASE("BDAT refused: the chunk is still read off, and nothing of it is taken as commands") {
+    Harness h;
+    h.open();
+    h.helo();
+    // No MAIL: 503 after the chunk, which holds a would-be command.
+    CHECK(h.send("BDAT 6 LAST\r\nQUIT\r\n") == "503 5.5.1 Error: need MAIL command\r\n");
+    CHECK_FALSE(h.s->wants_close());
+    // RCPT refused, BDAT pipelined behind it: 503, nothing stored.
+    CHECK(h.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<nobody@else.test>\r\nBDAT 3 LAST\r\nx\r\n") ==
+          "250 2.1.0 Ok\r\n550 5.1.1 <nobody@else.test>: Recipient address rejected: User unknown in local "
+          "recipient table\r\n503 5.5.1 Error: need RCPT command\r\n");
+    CHECK(h.sink.got.empty());
+    CHECK(h.send("NOOP\r\n") == "250 2.0.0 Ok\r\n");
+    // DATA after a chunk in the same transaction (§2).
+    h.send("RSET\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<alice>\r\n");
+    CHECK(h.send("BDAT 3\r\nx\r\n") == "250 2.0.0 Ok: 3 octets received\r\n");
+    CHECK(h.send("DATA\r\n") == "503 5.5.1 Error: DATA after BDAT in one transaction\r\n");
+  }
+
+  TEST_CASE("BDAT: the DATA rules hold for the assembled message; a bad size closes; --no-chunking") {
+    Harness h;
+    h.open();
+    h.envelope_chunked();
+    CHECK(h.send("BDAT 5 LAST\r\na\nb\r\n") == "554 5.6.0 Error: bare LF in message data (RFC 5321 section 2.3.8)\r\n");
+    h.envelope_chunked(false);
+    CHECK(h.send("BDAT 2001 LAST\r\n" + std::string(1999, 'x') + "\r\n") ==
+          "552 5.3.4 Message size exceeds fixed maximum message size\r\n");
+    h.envelope_chunked(false);
+    CHECK(h.send("BDAT 2 LAST\r\na") == "");
+    CHECK(h.send("b") == "250 2.0.0 Ok: queued as QID1\r\n");
+    CHECK(h.sink.got.back().data == "ab\r\n");  // a final CRLF added to store lines
+    CHECK(h.send("BDAT ten LAST\r\n") == "501 5.5.4 Syntax: BDAT chunk-size [LAST]\r\n");
+    CHECK(h.s->wants_close());
+    Harness n;
+    n.faults.no_chunking = true;
+    n.open();
+    CHECK(n.send("EHLO c\r\n").find("CHUNKING") == std::string::npos);
+    n.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice>\r\n");
+    CHECK(n.send("BDAT 3 LAST\r\nx\r\n") == "502 5.5.1 Error: BDAT not offered (CHUNKING was not advertised)\r\n");
+    CHECK(n.s->wants_close());
+    CHECK(n.sink.got.empty());
+  }
+
+  TEST_CASE("fault: --smtp-reply BDAT answers a chunk after reading it; DOT answers BDAT LAST") {
+    Harness h;
+    REQUIRE(h.faults.add_smtp_reply("BDAT=452 4.3.1 full"));
+    h.open();
+    h.envelope_chunked();
+    CHECK(h.send("BDAT 3 LAST\r\nx\r\n") == "452 4.3.1 full\r\n");
+    CHECK(h.sink.got.empty());
+    Harness g;
+    REQUIRE(g.faults.add_smtp_reply("DOT=554 5.7.1 rejected as spam"));
+    g.open();
+    g.envelope_chunked();
+    CHECK(g.send("BDAT 3 LAST\r\nx\r\n") == "554 5.7.1 rejected as spam\r\n");
+    CHECK(g.sink.got.empty());
   }
 
   TEST_CASE("fault: --smtp-drop closes without a reply, DOT drop stores nothing") {
