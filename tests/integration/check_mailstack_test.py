@@ -452,7 +452,7 @@ class Formats(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(json.loads(r.out)["result"], "success")  # stdout stays the record
         for shown in (" smtp    > EHLO ", " smtp    > STARTTLS", " smtp    > AUTH PLAIN ****",
-                      " smtp    > MAIL FROM:<", " smtp    < 250 2.0.0 Ok: queued as ",
+                      " smtp    > MAIL FROM:<",
                       " imap    > A002 STARTTLS", " AUTHENTICATE PLAIN ****", " imap    > m1 LIST ",
                       " UID STORE ", " imap    < * SEARCH "):
             self.assertIn(shown, r.err)
@@ -463,6 +463,12 @@ class Formats(unittest.TestCase):
         # The message body is never logged, only the commands and replies around it.
         self.assertNotIn("automated end-to-end delivery probe", r.err)
         self.assertRegex(r.err, r" smtp    > \(message content, \d+ bytes\)\n")
+        # Postfix offers CHUNKING and PIPELINING: the chunk rides with BDAT in
+        # one flight (RFC 3030 §4.2), and its reply is the final one.
+        self.assertRegex(r.err, r" smtp    > RCPT TO:<[^\n]*\n[^\n]* smtp    > BDAT \d+ LAST\n"
+                                r"[^\n]* smtp    > \(message content, \d+ bytes\)\n")
+        self.assertRegex(r.err, r" smtp    < 250 2\.0\.0 Ok: \d+ bytes queued as \w+\n")
+        self.assertNotIn(" smtp    > DATA", r.err)
         self.assertTrue(all(re.match(r"^\+\d+\.\d{3} (smtp|imap|junk)", l) for l in r.err.splitlines()), r.err[:2000])
 
     def test_nagios_exit_codes(self):
