@@ -115,10 +115,15 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
   // Every transaction is over: the SMTP sessions QUIT while the rest winds
   // down (and, with `later`, while the caller prints).
   auto quit_smtp = std::make_unique<std::jthread>([pool] { pool->close(); });
-  // Late-probe accounting needs the connections, not the watchers.
-  for (auto& g : groups) g->close();
-  for (std::size_t i = 0; i < routes.size(); ++i)
-    if (group_of[i] >= 0) settle(runs[i], routes[i], *groups[static_cast<std::size_t>(group_of[i])]);
+  // Late-probe accounting needs the connections, not the watchers; only
+  // then must the watchers stop before the reports are final.
+  bool settles = false;
+  for (std::size_t i = 0; i < routes.size(); ++i) settles = settles || (group_of[i] >= 0 && !routes[i].state_file.empty());
+  if (settles) {
+    for (auto& g : groups) g->close();
+    for (std::size_t i = 0; i < routes.size(); ++i)
+      if (group_of[i] >= 0) settle(runs[i], routes[i], *groups[static_cast<std::size_t>(group_of[i])]);
+  }
   std::vector<check::CheckReport> out;
   out.reserve(routes.size());
   for (auto& r : runs) out.push_back(std::move(r.report));
@@ -127,11 +132,18 @@ std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>
     for (const auto& g : groups) stats->imap_connections += g->connections();
     stats->smtp_sessions = pool->sessions_opened();
   }
-  for_each_bounded(groups.size(), opt.concurrency, [&](std::size_t g) { groups[g]->logout(); });
-  if (later) {
-    later->adopt(std::move(quit_smtp));
-    for (auto& r : runs) later->adopt(std::move(r.goodbyes));
+  // Every watcher stops (its NOOPs in flight answered) and logs out, all
+  // groups at once: about one round trip, which the records need not wait for.
+  auto farewell = [groups = std::move(groups), width = opt.concurrency] {
+    for_each_bounded(groups.size(), width, [&](std::size_t g) { groups[g]->logout(); });
+  };
+  if (!later) {
+    farewell();
+    return out;
   }
+  later->adopt(std::make_unique<std::jthread>(std::move(farewell)));
+  later->adopt(std::move(quit_smtp));
+  for (auto& r : runs) later->adopt(std::move(r.goodbyes));
   return out;
 }
 

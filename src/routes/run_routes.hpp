@@ -32,9 +32,12 @@ struct RunStats {
 
 /// One report per route, in the order of `routes`. Blocks until every route
 /// finished (each within its own --timeout plus the jitter). Never throws
-/// for network conditions. With `later`, the SMTP goodbyes (QUIT and its
-/// 221, which a server may hold) are left there, for the caller to await
-/// after printing (check/goodbyes.hpp); without it they are awaited here.
+/// for network conditions. With `later`, the goodbyes (SMTP QUIT and its
+/// 221, which a server may hold; stopping the mailbox watchers, whose last
+/// NOOPs are still answered, and IMAP LOGOUT, RFC 3501 §6.1.3) are left
+/// there, for the caller to await after printing (check/goodbyes.hpp);
+/// without it they are awaited here. Late-probe accounting (--state-file)
+/// needs the watchers stopped, so with it they stop before this returns.
 std::vector<check::CheckReport> run_routes(const std::vector<check::CheckConfig>& routes, const RunOptions& opt,
                                            RunStats* stats = nullptr, check::Goodbyes* later = nullptr);
 
