@@ -45,30 +45,6 @@ std::unique_ptr<smtp::Session> SubmissionPool::open_session(const std::string& k
   return nullptr;
 }
 
-SubmissionPool::Borrowed SubmissionPool::borrow(const std::string& key, const smtp::SendRequest& req) {
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    Account& a = accounts_[key];
-    while (a.idle.empty() && a.open >= kSessionsPerAccount && !a.failed) {
-      if (req.deadline.expired() || (req.stop && req.stop->load())) return {};
-      // Short slices: nobody notifies us of the stop flag.
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
-    }
-    if (!a.idle.empty()) {
-      auto s = std::move(a.idle.back());
-      a.idle.pop_back();
-      return {std::move(s), std::nullopt};
-    }
-    if (a.failed) return {nullptr, a.failed};
-    ++a.open;
-    ++opened_;
-  }
-  // Set up outside the lock: one handshake must not hold up the others.
-  Borrowed b;
-  b.session = open_session(key, req, b.failed);
-  return b;
-}
-
 void SubmissionPool::prewarm(const smtp::SendRequest& setup, int want) {
   const std::string key = session_key(setup);
   {
@@ -113,16 +89,79 @@ void SubmissionPool::finished(const std::string& account) {
   plans_.erase(it);
 }
 
+void SubmissionPool::lead(const std::string& key, std::unique_ptr<smtp::Session> s,
+                          std::unique_lock<std::mutex>& lock) {
+  Account& a = accounts_[key];
+  std::vector<Waiter*> batch;
+  while (!a.queue.empty() && batch.size() < kMaxBatch) {
+    Waiter* w = a.queue.front();
+    a.queue.pop_front();
+    w->taken = true;
+    batch.push_back(w);
+  }
+  lock.unlock();
+  std::vector<const smtp::SendRequest*> reqs;
+  for (Waiter* w : batch) reqs.push_back(w->req);
+  std::vector<bool> retry;
+  std::vector<smtp::SendReport> reports = s->send_batch(reqs, retry);
+  give_back(key, std::move(s));  // takes the lock itself
+  lock.lock();
+  // Requests the server did not take go back to the front, in order; each
+  // is bounded (a server that keeps closing sessions gets its failure).
+  for (std::size_t i = batch.size(); i-- > 0;) {
+    Waiter* w = batch[i];
+    w->taken = false;
+    if (retry[i] && ++w->attempts <= 2 * kSessionsPerAccount && !w->req->deadline.expired()) {
+      a.queue.push_front(w);
+    } else {
+      w->report = std::move(reports[i]);
+      w->done = true;
+    }
+  }
+  cv_.notify_all();
+}
+
 smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req, const std::string& account) {
   const std::string key = session_key(req);
-  if (!account.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!account.empty())
     if (auto it = plans_.find(account); it != plans_.end()) it->second.keys.insert(key);
-  }
-  for (int attempt = 0;; ++attempt) {
-    Borrowed b = borrow(key, req);
-    if (b.failed) return *b.failed;
-    if (!b.session) {
+  Waiter me;
+  me.req = &req;
+  Account& a = accounts_[key];
+  a.queue.push_back(&me);
+  auto leave_queue = [&] {
+    auto it = std::find(a.queue.begin(), a.queue.end(), &me);
+    if (it != a.queue.end()) a.queue.erase(it);
+  };
+  while (!me.done) {
+    if (me.taken) {  // another route's flight carries it: its I/O is bounded
+      cv_.wait(lock);
+      continue;
+    }
+    if (!a.idle.empty()) {
+      auto session = std::move(a.idle.back());
+      a.idle.pop_back();
+      lead(key, std::move(session), lock);
+      continue;
+    }
+    if (a.failed) {
+      leave_queue();
+      return *a.failed;
+    }
+    if (a.open < kSessionsPerAccount) {
+      ++a.open;
+      ++opened_;
+      lock.unlock();
+      // Set up outside the lock: one handshake must not hold up the others.
+      std::optional<smtp::SendReport> failed;
+      auto session = open_session(key, req, failed);
+      lock.lock();
+      if (session) lead(key, std::move(session), lock);
+      continue;  // on failure a.failed is set
+    }
+    if (req.deadline.expired() || (req.stop && req.stop->load())) {
+      leave_queue();
       smtp::SendReport r;
       r.started = r.finished = Stamp::now();
       r.failure = (req.stop && req.stop->load())
@@ -131,13 +170,10 @@ smtp::SendReport SubmissionPool::send(const smtp::SendRequest& req, const std::s
                                 "no SMTP session of this account came free before the deadline");
       return r;
     }
-    smtp::SendReport r = b.session->send(req);
-    // Only a reused session can report this, and each time one is dropped,
-    // so the loop ends; the bound is a second guard.
-    const bool again = b.session->closed_before_mail() && attempt < 2 * kSessionsPerAccount && !req.deadline.expired();
-    give_back(key, std::move(b.session));
-    if (!again) return r;
+    // Short slices: nobody notifies us of the stop flag.
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
   }
+  return std::move(me.report);
 }
 
 void SubmissionPool::close() {

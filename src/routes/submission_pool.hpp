@@ -13,12 +13,20 @@
 // a fact about the account, and trying again per route behind the cap would
 // hold the run (servers delay each failed AUTH, often by seconds).
 //
+// Routes waiting for a session of their account queue up; whoever finds a
+// session idle takes it and sends the queue's first kMaxBatch requests in
+// one flight (smtp::Session::send_batch: with PIPELINING and CHUNKING, one
+// round trip for all of them), then hands each waiting route its report.
+// So a queue behind three sessions drains in a few round trips, not one
+// transaction per session per round trip.
+//
 // The report of a transaction on a borrowed session carries that session's
 // setup figures (dns, connect, TLS, greeting, AUTH), the same for every
 // route that used it, as the IMAP figures of a mailbox group are.
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +47,9 @@ namespace mailprobe::routes {
 /// some tenants).
 inline constexpr int kSessionsPerAccount = 3;
 
+/// At most this many transactions go out in one flight.
+inline constexpr std::size_t kMaxBatch = 10;
+
 /// The identity of the session a request needs: routes whose keys are equal
 /// may share sessions. Holds secrets; in memory only, never printed. Pure.
 std::string session_key(const smtp::SendRequest& req);
@@ -51,13 +62,14 @@ class SubmissionPool {
   /// close().
   ~SubmissionPool();
 
-  /// Sends `req` on a session of its account: an idle one, a new one while
-  /// fewer than kSessionsPerAccount are open, else the next to come back
-  /// (waiting at most until req's deadline or stop). When the server had
-  /// closed the borrowed session (nothing was taken on it:
-  /// Session::closed_before_mail), the transaction goes again on another. A session is kept for the next route
-  /// only after a clean final 250. Blocks; never throws for network
-  /// conditions. Thread-safe.
+  /// Sends `req` on a session of its account: queued, then sent (maybe in
+  /// one flight with others queued, see above) on an idle session, a new one
+  /// while fewer than kSessionsPerAccount are open, else the next to come
+  /// back (waiting at most until req's deadline or stop, unless already in a
+  /// flight). When the server had closed the session (nothing was taken:
+  /// Session::send_batch's retry), the transaction goes again on another. A
+  /// session is kept for the next route only after a clean final 250.
+  /// Blocks; never throws for network conditions. Thread-safe.
   smtp::SendReport send(const smtp::SendRequest& req, const std::string& account = {});
 
   /// Opens one more session of setup's account ahead of its routes, unless
@@ -87,16 +99,23 @@ class SubmissionPool {
   int sessions_opened() const;
 
  private:
+  /// A route's request while it waits for its report.
+  struct Waiter {
+    const smtp::SendRequest* req = nullptr;
+    bool taken = false;  // in a flight now
+    bool done = false;
+    int attempts = 0;
+    smtp::SendReport report;
+  };
   struct Account {
+    std::deque<Waiter*> queue;  // not yet taken, in arrival order
     std::vector<std::unique_ptr<smtp::Session>> idle;
     int open = 0;  // idle + lent out + being set up
     std::optional<smtp::SendReport> failed;  // a session of this account could not be set up
   };
-  struct Borrowed {
-    std::unique_ptr<smtp::Session> session;  // null: see failed, else the wait timed out
-    std::optional<smtp::SendReport> failed;
-  };
-  Borrowed borrow(const std::string& key, const smtp::SendRequest& req);
+  /// Sends the first queued requests on `s` (lock held on entry and exit,
+  /// released during the I/O), fills their reports and gives `s` back.
+  void lead(const std::string& key, std::unique_ptr<smtp::Session> s, std::unique_lock<std::mutex>& lock);
   /// Sets a session up (its slot in `open` already taken). On failure
   /// records it for the account, fills `failed` and returns null.
   std::unique_ptr<smtp::Session> open_session(const std::string& key, smtp::SendRequest setup,

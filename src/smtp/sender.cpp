@@ -171,6 +171,9 @@ class Wire {
     return write_all(all);
   }
 
+  /// Sends `bytes` without showing them in -v (the caller logged them).
+  bool send_logged_already(std::string_view bytes) { return write_all(bytes); }
+
  private:
   void log_content(std::size_t n) {
     ctx_.req->log->note(ctx_.log_conn, "(message content, " + std::to_string(n) + " bytes)");
@@ -479,6 +482,95 @@ SendReport Session::send(const SendRequest& t) {
   // Another transaction may follow only after a clean final 250: after a
   // refusal, replies to the rest of a pipelined flight may still be unread.
   s.ready = out.accepted.has_value() && !s.wire->broken();
+  ctx.req = &s.setup;
+  return out;
+}
+
+std::vector<SendReport> Session::send_batch(const std::vector<const SendRequest*>& ts, std::vector<bool>& retry) {
+  Impl& s = *impl_;
+  retry.assign(ts.size(), false);
+  std::vector<SendReport> out;
+  const EhloCaps& caps = s.ctx.progress.caps();
+  if (ts.size() < 2 || !s.ready || !caps.pipelining || !caps.chunking) {
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      SendRequest t = *ts[i];
+      t.before_mail = {};
+      out.push_back(send(t));
+      if (!ready()) {
+        retry[i] = closed_before_mail();
+        // The rest never went out: each is as good as new on another session.
+        for (std::size_t j = i + 1; j < ts.size(); ++j) {
+          retry[j] = true;
+          SendReport r;
+          r.started = r.finished = Stamp::now();
+          r.failure = Failure(Stage::smtp_mail, Result::connection_closed, "the SMTP session ended before this transaction");
+          out.push_back(std::move(r));
+        }
+        break;
+      }
+    }
+    return out;
+  }
+  Context& ctx = s.ctx;
+  Wire& wire = *s.wire;
+  std::vector<EnvelopePlan> plans;
+  std::string bytes;
+  for (const SendRequest* t : ts) {
+    plans.push_back(plan_envelope(caps, t->from, t->to, t->message));
+    ctx.req = t;  // the log note below is the transaction's own
+    std::string cmds;
+    for (const auto& c : plans.back().flights.front()) cmds += c + "\r\n";
+    if (t->log) {
+      t->log->sent(ctx.log_conn, cmds);
+      t->log->note(ctx.log_conn, "(message content, " + std::to_string(plans.back().content.size()) + " bytes)");
+    }
+    bytes += cmds + plans.back().content;
+  }
+  ctx.req = ts.front();  // the write's deadline and stop flag
+  const auto sent_at = SteadyClock::now();
+  const bool written = wire.send_logged_already(bytes);
+  const int first_tx = s.transactions;
+  bool dead = !written;  // no more replies will come
+  for (std::size_t i = 0; i < ts.size(); ++i) {
+    ctx.req = ts[i];
+    if (s.transactions > 0) ctx.progress.next_transaction();
+    ctx.transaction_rc.reset();
+    ctx.gate_refused = false;
+    ++s.transactions;
+    const int replies_before = ctx.progress.replies();
+    std::optional<SendReport> refused;  // the transaction's failure, kept while its other replies are read
+    const auto& flight = plans[i].flights.front();
+    for (std::size_t c = 0; c < flight.size(); ++c) {
+      // Untimed: the server answers a flight with chunks after reading them.
+      ctx.progress.on_command(flight[c], sent_at, /*timed=*/false);
+      if (dead || !wire.next_reply()) {
+        dead = true;
+        ctx.transaction_rc = wire.rc() ? *wire.rc() : CURLE_SEND_ERROR;
+        break;
+      }
+      if (c + 1 == flight.size()) break;  // BDAT LAST: the final reply
+      if (!refused && ctx.progress.last_reply()->code / 100 != 2) {
+        ctx.transaction_rc = CURLE_SEND_ERROR;
+        refused = report_of(s, CURLE_OK);
+        // RFC 5321 §3.8: a 421 closes the session; nothing after it is taken.
+        if (ctx.progress.last_reply()->code == 421 && c == 0) dead = true;
+      }
+    }
+    if (!refused && !ctx.transaction_rc && !ctx.progress.accepted_at()) ctx.transaction_rc = CURLE_WEIRD_SERVER_REPLY;
+    out.push_back(refused ? std::move(*refused) : report_of(s, CURLE_OK));
+    if (out.back().accepted && ts[i]->on_accepted)
+      ts[i]->on_accepted(*out.back().accepted, ctx.progress.rtt_us());
+    // Not taken: no reply at all to this transaction on a broken session, or
+    // a 421 to its MAIL. (A session used before that breaks at once is one
+    // the server had closed; a fresh one breaking is a real failure.)
+    const bool no_reply = ctx.progress.replies() == replies_before;
+    const auto& last = ctx.progress.last_reply();
+    retry[i] = !out.back().accepted &&
+               ((dead && no_reply && (first_tx > 0 || i > 0)) ||
+                (ctx.progress.replies() == replies_before + 1 && last && last->code == 421));
+  }
+  s.ready = !dead && !out.empty() && out.back().accepted.has_value() && !wire.broken();
+  s.closed_before_mail = false;
   ctx.req = &s.setup;
   return out;
 }

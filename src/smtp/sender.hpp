@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/failure.hpp"
@@ -101,6 +102,18 @@ class Session {
   /// session fields (greeting, caps, TLS, dns/connect/tls/greeting/auth
   /// times, started) are the session's, the same for each transaction.
   SendReport send(const SendRequest& t);
+  /// Several transactions in one flight (RFC 2920 §3.1: BDAT is not among
+  /// the commands that must end a group; RFC 3030 §4.2), when the server
+  /// offers PIPELINING and CHUNKING: every MAIL, RCPT and BDAT <n> LAST with
+  /// its chunk goes out in one write, and the replies are read in order, so
+  /// n transactions cost one round trip. Otherwise one send() after another
+  /// (ending at the first that leaves the session unusable). Each request as
+  /// for send(); before_mail is not called (the routes that batch have their
+  /// mailbox watched before they submit). One report per request, in order;
+  /// `retry[i]` says request i was not taken (the server had closed the
+  /// session, or closed it with a 421 to an earlier MAIL, RFC 5321 §3.8):
+  /// a fresh session may send it again.
+  std::vector<SendReport> send_batch(const std::vector<const SendRequest*>& ts, std::vector<bool>& retry);
   /// The last send() found that the server had closed this session, which
   /// had carried a transaction before: an I/O failure before any reply, or a
   /// 421 to MAIL (RFC 5321 §3.8). Nothing was taken; a fresh session may
