@@ -248,6 +248,37 @@ class RoutesAgainstServe(unittest.TestCase):
         self.assertFalse(recs["nobody"]["success"])
         self.assertEqual(recs["nobody"]["stage"], "smtp_rcpt")
 
+    def test_refusals_inside_a_flight_of_transactions_stay_with_their_routes(self):
+        # Twelve routes submit as alice over at most three sessions, so most
+        # go out several to a flight (MAIL, RCPT, BDAT and chunk each; seen
+        # here: flights of 1, 1, 1 and 9): the two to an unknown user must
+        # fail at RCPT, alone, and the rest arrive.
+        with serve() as srv:
+            text = read(routes_file(srv, self.tmp.name, []))
+            for i in range(12):
+                text += f'\n[[route]]\nname = "r{i:02d}"\nfrom = "alice"\n'
+                if i in (4, 9):
+                    text += ('email-to = "nobody@localhost"\nimap-host = "localhost"\n'
+                             f'imap-port = {srv.port("imap")}\nimap-username = "bob"\n'
+                             f'imap-password-file = "{self.tmp.name}/bob.pw"\n')
+                else:
+                    text += 'to = "bob"\n'
+            f = write(os.path.join(self.tmp.name, "flight.toml"), text)
+            p, _ = run(["--routes", f, "--output-format", "json", "--concurrency", "12"])
+            time.sleep(0.2)  # the log pump
+            queued = [l for l in srv.stderr_lines if "mailprobe serve: queued " in l]
+        self.assertEqual(p.returncode, 1, p.stdout[-2000:] + p.stderr[-2000:])
+        recs = {r["route"]: r for r in (json.loads(line) for line in p.stdout.splitlines())}
+        self.assertEqual(len(recs), 12)
+        for name, r in recs.items():
+            if name in ("r04", "r09"):
+                self.assertEqual((r["success"], r["stage"], r["reply_code"]), (False, "smtp_rcpt", 550), r)
+            else:
+                self.assertTrue(r["success"], r)
+                self.assertEqual(r["cleanup"], "expunged", r)
+        self.assertEqual(len(queued), 10, queued)
+        self.assertEqual(len({r["queue_id"] for r in recs.values() if r["success"]}), 10, recs)
+
     def test_every_format_handles_many_records(self):
         with serve() as srv:
             f = routes_file(srv, self.tmp.name, [("a", "alice", "bob", ""), ("b", "bob", "alice", "")])
