@@ -155,6 +155,17 @@ struct Watch {
       else rejected.insert(uid);
       return hit;
     }
+    // The search may have run before the server took the new mail in (its
+    // EXISTS then follows the results); the FETCH behind it ran after, and a
+    // header of it that carries the token is the probe all the same.
+    for (const auto& [uid, header] : headers) {
+      if (uid < plan.uid_from || rejected.count(uid)) continue;
+      if (!(plan.accept ? plan.accept(header) : header_has_token(header, plan.token))) continue;
+      hit.uid = uid;
+      hit.header = header;
+      if (auto n = seqs.find(uid); n != seqs.end()) hit.seq = n->second;
+      return hit;
+    }
     return hit;
   }
 };
@@ -196,6 +207,15 @@ Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming
     fetched = SteadyClock::now();
   }
   if (uid == 0 || header.empty()) {
+    if (uid == 0 && w.s.take_new_mail()) {
+      // The response announced new mail after the results (RFC 3501 §7.3.1:
+      // a server reports mailbox changes when a command completes; Dovecot
+      // searches its view first, then syncs), so this search proves nothing
+      // about the probe: the mail landed by the server's moment of it, and
+      // the search that can find it goes at once.
+      t.hit(mid, Stamp::now(), {w.s.exists(), w.s.expunges()});
+      return try_search(w, how, out, t);
+    }
     t.missed(mid);  // the probe was not there when the server ran the search
     return false;
   }
@@ -217,11 +237,19 @@ Outcome<bool> try_search(Watch& w, const char* how, WaitOutcome& out, WaitTiming
 Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTiming& t,
                          SteadyClock::time_point started, const std::function<bool()>& should_stop, int& noops) {
   const WaitPlan& plan = w.plan;
-  NoopPacer pacer(started, t.last_miss, plan.check_frequency);
   const auto until = std::min(started + kFastPhase, plan.wait_until);
   Outcome<bool> result = false;
+  noops = 0;
   while (SteadyClock::now() < until && !plan.deadline.expired()) {
-    auto fp = fast_poll(s, pacer, until, plan.deadline, should_stop);
+    // A pacer per stretch of polling: on a hit, its NOOPs still in flight
+    // stay there and the search goes out behind them (fast_poll's
+    // leave_flight_on_hit; the search's reads pass over their completions,
+    // and an EXISTS in one is new evidence, see try_search), a round trip
+    // sooner than draining them first.
+    NoopPacer pacer(started, t.last_miss, plan.check_frequency);
+    auto fp = fast_poll(s, pacer, until, plan.deadline, should_stop, std::chrono::milliseconds(0),
+                        /*leave_flight_on_hit=*/true);
+    noops += pacer.sent_count();
     if (!fp) {
       result = fp.error();
       break;
@@ -235,9 +263,7 @@ Outcome<bool> fast_phase(imap::Session& s, Watch& w, WaitOutcome& out, WaitTimin
       result = r;
       break;
     }
-    pacer.miss_at(t.last_miss);  // other mail: the probe was not there at the search
   }
-  noops = pacer.sent_count();
   t.commands += noops;
   return result;
 }

@@ -56,6 +56,38 @@ TEST_SUITE("check::watcher") {
     CHECK(t.sent().find("UID FETCH 7 (UID BODY.PEEK[HEADER])") != std::string::npos);
   }
 
+  TEST_CASE("an EXISTS after a search's results is evidence: search and fetch go at once, no NOOP first") {
+    // Dovecot runs SEARCH on its view, then syncs and announces the new
+    // message before the completion (RFC 3501 §7.3.1): that search missed
+    // but proves nothing, and the probe landed by its server moment.
+    ScriptedTransport t;
+    imap::Session s(t);
+    std::string tok = "0123456789abcdef0123456789abcdef";
+    std::string hdr = "X-Mailprobe-Token: " + tok + "\r\n\r\n";
+    t.serve("* SEARCH\r\n* 1 EXISTS\r\nm1 OK done\r\n");
+    t.serve_after("m3 UID FETCH", "* SEARCH 7\r\nm2 OK done\r\n* 1 FETCH (UID 7 BODY[HEADER] {" +
+                                      std::to_string(hdr.size()) + "}\r\n" + hdr + ")\r\nm3 OK done\r\n");
+    WaitPlan plan;
+    plan.token = tok;
+    plan.uid_from = 5;
+    plan.fast_phase = true;
+    plan.wait_until = SteadyClock::now() + seconds(2);
+    plan.deadline = Deadline::in(seconds(2));
+    const auto before = SteadyClock::now();
+    auto w = wait_for_probe(s, plan, {}, {});
+    REQUIRE(w);
+    CHECK(w.value().found);
+    CHECK(w.value().uid == 7);
+    CHECK(t.sent().find("NOOP") == std::string::npos);
+    CHECK(t.sent().find("m2 UID SEARCH UID 5:*") != std::string::npos);
+    CHECK(t.sent().find("m3 UID FETCH 5:* (UID BODY.PEEK[HEADER])") != std::string::npos);
+    // Landed between the wait's start and the first search's moment.
+    REQUIRE(w.value().window);
+    CHECK(w.value().window->after <= w.value().window->before);
+    CHECK(w.value().window->before <= SteadyClock::now());
+    CHECK(w.value().window->after >= before - seconds(1));
+  }
+
   TEST_CASE("a folder selected late: the first search covers the whole folder, later ones only new UIDs") {
     // The junk folder is selected while the envelope is in flight, so the
     // probe (UID 7) may be below the UIDNEXT (9) that SELECT reported.
