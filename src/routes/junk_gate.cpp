@@ -11,7 +11,7 @@ JunkDecision junk_decision(const std::vector<HeldProbe>& held, SteadyClock::time
   JunkDecision d;
   d.wake = now + longest;
   for (const auto& p : held) {
-    const auto due = std::min(p.armed_at ? *p.armed_at + check::kJunkOpensAfter : SteadyClock::time_point::max(),
+    const auto due = std::min(p.armed_at ? *p.armed_at + p.junk_after : SteadyClock::time_point::max(),
                               p.wait_until);
     if (now >= due) return {true, now};
     d.wake = std::min(d.wake, due);

@@ -3,13 +3,14 @@
 // When a mailbox group opens its junk folder (routes/mailbox_group.hpp),
 // as pure functions of the held probes' times and the clock, so the rule is
 // tested with a fake clock: the folder is needed once a held probe has gone
-// unseen in the mailbox for check::kJunkOpensAfter since its 250, or has
+// unseen in the mailbox for its junk_after since its 250, or has
 // reached the end of its wait (a "not found" verdict must have looked in
 // the junk folder too).
 
 #include <optional>
 #include <vector>
 
+#include "check/side_legs.hpp"
 #include "core/clock.hpp"
 
 namespace mailprobe::routes {
@@ -18,6 +19,10 @@ namespace mailprobe::routes {
 struct HeldProbe {
   std::optional<SteadyClock::time_point> armed_at;  // its 250 arrived (unset: still sending)
   SteadyClock::time_point wait_until = SteadyClock::time_point::max();
+  /// How long after its 250 it may go unseen: check::kJunkOpensAfter plus
+  /// two SMTP round trips, as a single check waits (check/run_check.cpp), so
+  /// across a WAN a probe found but still being fetched does not open it.
+  Micros junk_after = check::kJunkOpensAfter;
 };
 
 struct JunkDecision {

@@ -99,7 +99,7 @@ std::vector<HeldProbe> MailboxGroup::held_locked() {
   std::erase_if(junk_held_, [](const std::shared_ptr<Ticket>& t) { return t->settled(); });
   std::vector<HeldProbe> held;
   held.reserve(junk_held_.size());
-  for (const auto& t : junk_held_) held.push_back({t->armed_at(), t->wait_until()});
+  for (const auto& t : junk_held_) held.push_back({t->armed_at(), t->wait_until(), t->junk_after()});
   return held;
 }
 

@@ -155,7 +155,9 @@ SharedRun run_shared_route(const check::CheckConfig& cfg, MailboxGroup& group, S
   // Bounded as run_check's wait: --check-frequency x --max-checks, and the
   // deadline minus a reserve for fetch and cleanup.
   auto reserve = std::min<SteadyClock::duration>(std::chrono::seconds(2), cfg.timeout / 5);
-  ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve));
+  const std::optional<std::int64_t> smtp_rtt = pooled ? pooled_outcome.sent.rtt_us : leg->rtt_us();
+  ticket->arm(std::min(r.start_imap_search.steady + cfg.check_frequency * cfg.max_checks, dl.at - reserve),
+              check::kJunkOpensAfter + 2 * Micros(smtp_rtt.value_or(0)));
   group.inbox()->poke();
   Ticket::Outcome waited = ticket->wait();
   const Stamp ended = Stamp::now();

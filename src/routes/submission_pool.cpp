@@ -59,14 +59,21 @@ void SubmissionPool::prewarm(const smtp::SendRequest& setup, int want) {
 }
 
 void SubmissionPool::give_back(const std::string& key, std::unique_ptr<smtp::Session> s) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Account& a = accounts_[key];
-    if (s->ready()) a.idle.push_back(std::move(s));
-    else --a.open;
-    cv_.notify_all();
+  std::lock_guard<std::mutex> lock(mu_);
+  give_back_locked(key, std::move(s));
+}
+
+void SubmissionPool::give_back_locked(const std::string& key, std::unique_ptr<smtp::Session> s) {
+  Account& a = accounts_[key];
+  cv_.notify_all();
+  if (s->ready()) {
+    a.idle.push_back(std::move(s));
+    return;
   }
-  if (s) s->close();  // not reusable: closed outside the lock
+  --a.open;
+  // Not reusable: its QUIT (a server may hold the 221) on a thread of its
+  // own, which close() joins, so no route waits for it.
+  goodbyes_.emplace_back([s = std::shared_ptr<smtp::Session>(std::move(s))] { s->close(); });
 }
 
 void SubmissionPool::expect(const std::string& account, int n) {
@@ -104,8 +111,8 @@ void SubmissionPool::lead(const std::string& key, std::unique_ptr<smtp::Session>
   for (Waiter* w : batch) reqs.push_back(w->req);
   std::vector<bool> retry;
   std::vector<smtp::SendReport> reports = s->send_batch(reqs, retry);
-  give_back(key, std::move(s));  // takes the lock itself
   lock.lock();
+  give_back_locked(key, std::move(s));
   // Requests the server did not take go back to the front, in order; each
   // is bounded (a server that keeps closing sessions gets its failure).
   for (std::size_t i = batch.size(); i-- > 0;) {

@@ -121,6 +121,8 @@ class SubmissionPool {
   std::unique_ptr<smtp::Session> open_session(const std::string& key, smtp::SendRequest setup,
                                               std::optional<smtp::SendReport>& failed);
   void give_back(const std::string& key, std::unique_ptr<smtp::Session> s);
+  /// give_back() with mu_ held.
+  void give_back_locked(const std::string& key, std::unique_ptr<smtp::Session> s);
 
   /// What expect() announced for an account name, and the session keys its
   /// transactions used.
@@ -133,7 +135,7 @@ class SubmissionPool {
   std::condition_variable cv_;
   std::map<std::string, Account> accounts_;
   std::map<std::string, Plan> plans_;
-  std::vector<std::jthread> goodbyes_;  // QUITs started by finished()
+  std::vector<std::jthread> goodbyes_;  // QUITs started by finished() and of unusable sessions
   int opened_ = 0;
 };
 

@@ -7,10 +7,16 @@ namespace mailprobe::routes {
 Ticket::Ticket(std::string token, int watchers, bool cleanup)
     : token_(std::move(token)), cleanup_(cleanup), holders_(watchers) {}
 
-void Ticket::arm(SteadyClock::time_point wait_until) {
+void Ticket::arm(SteadyClock::time_point wait_until, Micros junk_after) {
   std::lock_guard lk(mu_);
   wait_until_ = wait_until;
   armed_at_ = SteadyClock::now();
+  junk_after_ = junk_after;
+}
+
+Micros Ticket::junk_after() const {
+  std::lock_guard lk(mu_);
+  return junk_after_;
 }
 
 std::optional<SteadyClock::time_point> Ticket::armed_at() const {

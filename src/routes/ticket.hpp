@@ -15,6 +15,7 @@
 
 #include "check/cleanup.hpp"
 #include "check/noop_pacer.hpp"
+#include "check/side_legs.hpp"
 #include "core/clock.hpp"
 #include "core/failure.hpp"
 
@@ -52,7 +53,11 @@ class Ticket {
 
   /// Sets when watchers stop looking (after the SMTP leg, once the wait
   /// window is known). Until then the ticket does not expire.
-  void arm(SteadyClock::time_point wait_until);
+  /// `junk_after`: how long it may go unseen in the mailbox after now before
+  /// its group opens the junk folder (routes/junk_gate.hpp).
+  void arm(SteadyClock::time_point wait_until, Micros junk_after = check::kJunkOpensAfter);
+  /// arm()'s junk_after.
+  Micros junk_after() const;
   /// The wait window's end (max() while unarmed).
   SteadyClock::time_point wait_until() const;
   /// When arm() was called (about when the 250 arrived); nullopt while unarmed.
@@ -95,6 +100,7 @@ class Ticket {
   int holders_;
   SteadyClock::time_point wait_until_ = SteadyClock::time_point::max();
   std::optional<SteadyClock::time_point> armed_at_;
+  Micros junk_after_ = check::kJunkOpensAfter;
   bool claimed_ = false, cancelled_ = false;
   int tries_ = 0;
   std::optional<Sighting> found_;

@@ -31,6 +31,14 @@ TEST_SUITE("routes::junk_gate") {
     CHECK(junk_decision({p}, t0 + check::kJunkOpensAfter).open_now);
   }
 
+  TEST_CASE("across a WAN the probe gets two more round trips (its own junk_after)") {
+    const HeldProbe p{t0, t0 + seconds(20), check::kJunkOpensAfter + milliseconds(300)};
+    CHECK_FALSE(junk_decision({p}, t0 + check::kJunkOpensAfter).open_now);
+    CHECK(junk_decision({p}, t0 + check::kJunkOpensAfter + milliseconds(299)).wake ==
+          t0 + check::kJunkOpensAfter + milliseconds(300));
+    CHECK(junk_decision({p}, t0 + check::kJunkOpensAfter + milliseconds(300)).open_now);
+  }
+
   TEST_CASE("a wait that ends sooner than that opens the folder at its end (the verdict must look there)") {
     const HeldProbe short_wait{t0, t0 + milliseconds(200)};
     auto d = junk_decision({short_wait}, t0 + milliseconds(100));
