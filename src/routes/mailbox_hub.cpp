@@ -288,6 +288,17 @@ void MailboxHub::run(const Deadline& deadline, const std::atomic<bool>* stop) {
     // change notifications for half a second). The junk folder, where a
     // probe rarely goes, keeps to IDLE.
     if (where_ == "inbox" && now - newest < check::kFastPhase) {
+      if (s.take_new_mail()) {
+        // Announced with the replies of the last scan or deletion, after
+        // what they covered (a server syncs at a command's end): evidence
+        // now, with that reply's server moment, and the scan goes at once
+        // instead of a NOOP round trip later.
+        const Stamp at = Stamp::now();
+        timing_.hit(at.steady - (timing_.rtt ? *timing_.rtt / 2 : Micros(0)), at, {s.exists(), s.expunges()});
+        last_scan = at.steady;
+        if (!scan("poll")) return;
+        continue;
+      }
       check::NoopPacer pacer(newest, timing_.last_miss, check_frequency_);
       const auto phase_end = std::min({until_tp, newest + check::kFastPhase});
       // A poke scans at once only where a round trip is shorter than the
