@@ -34,6 +34,12 @@ EnvelopePlan plan_envelope(const EhloCaps& caps, const std::string& from, const 
   return plan;
 }
 
+bool not_taken(bool accepted, int replies, int last_code, bool connection_ended, bool used_before) {
+  if (accepted) return false;
+  if (replies == 0) return connection_ended && used_before;
+  return replies == 1 && last_code == 421;
+}
+
 std::string data_content(std::string_view message) {
   std::string out;
   out.reserve(message.size() + message.size() / 64 + 8);

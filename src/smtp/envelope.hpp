@@ -43,6 +43,16 @@ struct EnvelopePlan {
 EnvelopePlan plan_envelope(const EhloCaps& caps, const std::string& from, const std::string& to,
                            std::string_view message);
 
+/// Whether a transaction was not taken by the server, so that a fresh
+/// session may send it again: not accepted, and either no reply to it came
+/// before the connection ended (`used_before`: on a session that had
+/// carried a transaction before, or behind another in the same flight; a
+/// fresh session that breaks at once is a failure of its own), or its one
+/// reply was a 421 (RFC 5321 §3.8: the server closes; nothing after it was
+/// taken). `replies`: how many of its replies arrived; `last_code`: the last
+/// one's code. Pure.
+bool not_taken(bool accepted, int replies, int last_code, bool connection_ended, bool used_before);
+
 /// The message as DATA content: every line that starts with "." gets one
 /// more (RFC 5321 §4.5.2), a missing final CRLF is added, and the ".\r\n"
 /// that ends the data follows.

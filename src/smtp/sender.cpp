@@ -560,14 +560,9 @@ std::vector<SendReport> Session::send_batch(const std::vector<const SendRequest*
     out.push_back(refused ? std::move(*refused) : report_of(s, CURLE_OK));
     if (out.back().accepted && ts[i]->on_accepted)
       ts[i]->on_accepted(*out.back().accepted, ctx.progress.rtt_us());
-    // Not taken: no reply at all to this transaction on a broken session, or
-    // a 421 to its MAIL. (A session used before that breaks at once is one
-    // the server had closed; a fresh one breaking is a real failure.)
-    const bool no_reply = ctx.progress.replies() == replies_before;
     const auto& last = ctx.progress.last_reply();
-    retry[i] = !out.back().accepted &&
-               ((dead && no_reply && (first_tx > 0 || i > 0)) ||
-                (ctx.progress.replies() == replies_before + 1 && last && last->code == 421));
+    retry[i] = not_taken(out.back().accepted.has_value(), ctx.progress.replies() - replies_before,
+                         last ? last->code : 0, dead, first_tx > 0 || i > 0);
   }
   s.ready = !dead && !out.empty() && out.back().accepted.has_value() && !wire.broken();
   s.closed_before_mail = false;

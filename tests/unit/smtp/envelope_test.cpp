@@ -76,6 +76,24 @@ TEST_SUITE("smtp::envelope") {
     CHECK(data_content("") == ".\r\n");
   }
 
+  TEST_CASE("a transaction the server did not take may go again on a fresh session; nothing else may") {
+    // No reply before the connection ended, on a session used before (or
+    // behind another transaction of the flight): the server had closed it.
+    CHECK(not_taken(false, 0, 0, true, true));
+    // ... but a fresh session that breaks at once is a failure of its own.
+    CHECK_FALSE(not_taken(false, 0, 0, true, false));
+    // A 421 to MAIL, its only reply (the server closes, RFC 5321 §3.8).
+    CHECK(not_taken(false, 1, 421, true, false));
+    // A refusal with the connection intact, or after a MAIL that was taken: final.
+    CHECK_FALSE(not_taken(false, 1, 550, false, true));
+    CHECK_FALSE(not_taken(false, 2, 421, true, true));  // MAIL 250, RCPT 421: the envelope began
+    CHECK_FALSE(not_taken(false, 3, 554, false, true));
+    // Accepted is accepted, whatever came after.
+    CHECK_FALSE(not_taken(true, 3, 250, true, true));
+    // No reply yet on a connection that did not end: still open, not retried here.
+    CHECK_FALSE(not_taken(false, 0, 0, false, true));
+  }
+
   TEST_CASE("BDAT content: the message as it is, a final CRLF added once") {
     CHECK(bdat_content("a\r\n.b\r\n") == "a\r\n.b\r\n");
     CHECK(bdat_content("ends in CR\r") == "ends in CR\r\n");
